@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import {
+  ACTOR_KINDS,
+  DEVELOPMENT_KINDS,
+  MEETING_STATUSES,
+  PARTICIPANT_ROLES,
+  STANCES,
+  TIME_PRECISIONS,
+  TOPIC_STATUSES,
+  VERDICTS,
+} from './vocabulary.js';
+
+/** Schema pieces shared by several events. Events hold instants as canonical UTC ISO strings. */
+
+export const EntityId = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'ids are slugs: letters, digits, ".", "_", ":" and "-"');
+
+export const Instant = z.iso.datetime();
+export const Text = z.string().trim().min(1).max(10_000);
+export const ShortText = z.string().trim().min(1).max(500);
+export const Tone = z.number().min(-10).max(10);
+
+export const ActorKindSchema = z.enum(ACTOR_KINDS);
+export const TopicStatusSchema = z.enum(TOPIC_STATUSES);
+export const MeetingStatusSchema = z.enum(MEETING_STATUSES);
+export const DevelopmentKindSchema = z.enum(DEVELOPMENT_KINDS);
+export const TimePrecisionSchema = z.enum(TIME_PRECISIONS);
+export const ParticipantRoleSchema = z.enum(PARTICIPANT_ROLES);
+export const StanceSchema = z.enum(STANCES);
+export const VerdictSchema = z.enum(VERDICTS);
+
+export const ParticipantSchema = z.strictObject({ actorId: EntityId, role: ParticipantRoleSchema });
+export type Participant = z.infer<typeof ParticipantSchema>;
+
+export const QuoteSchema = z.strictObject({ speakerId: EntityId.optional(), text: Text });
+export type Quote = z.infer<typeof QuoteSchema>;
+
+export const SourceSchema = z.strictObject({
+  publisher: ShortText,
+  url: z.url().max(2_000).optional(),
+  title: ShortText.optional(),
+  publishedAt: Instant.optional(),
+});
+export type Source = z.infer<typeof SourceSchema>;
+
+export const PositionAssertionSchema = z.strictObject({
+  actorId: EntityId,
+  topicId: EntityId,
+  stance: StanceSchema,
+  summary: Text.optional(),
+});
+export type PositionAssertion = z.infer<typeof PositionAssertionSchema>;
+
+/** One step in a meeting's life, carried by the development that names the meeting. */
+export const MeetingStepSchema = z.strictObject({
+  id: EntityId,
+  title: ShortText.optional(),
+  status: MeetingStatusSchema,
+  location: ShortText.optional(),
+  scheduledFor: Instant.optional(),
+  participantIds: z.array(EntityId).optional(),
+  topicIds: z.array(EntityId).optional(),
+});
+export type MeetingStep = z.infer<typeof MeetingStepSchema>;
+
+/** The content of a development: what DevelopmentRecorded carries and what a correction patches. */
+export const DevelopmentContentSchema = z.strictObject({
+  kind: DevelopmentKindSchema,
+  mode: ShortText.optional(),
+  title: ShortText,
+  summary: Text.optional(),
+  occurredAt: Instant,
+  precision: TimePrecisionSchema,
+  location: ShortText.optional(),
+  participants: z.array(ParticipantSchema),
+  topicIds: z.array(EntityId),
+  quotes: z.array(QuoteSchema),
+  sources: z.array(SourceSchema),
+  positions: z.array(PositionAssertionSchema),
+  meeting: MeetingStepSchema.optional(),
+  tone: Tone.optional(),
+  cameoCode: z
+    .string()
+    .regex(/^\d{2,4}$/, 'CAMEO event codes are 2 to 4 digits')
+    .optional(),
+});
+export type DevelopmentContent = z.infer<typeof DevelopmentContentSchema>;
+export const DEVELOPMENT_CONTENT_FIELDS = Object.keys(DevelopmentContentSchema.shape) as (keyof DevelopmentContent)[];

@@ -1,0 +1,58 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { ensureEditorKey } from './auth/api-keys.js';
+import { createCommandBus } from './application/commands/index.js';
+import type { Config } from './config/environment.js';
+import type { AppServices } from './graphql/context.js';
+import { startProjector } from './projections/projector.js';
+import { createTimelineReadModel } from './projections/timeline-read-model.js';
+import { loadSeed } from './seed/load-seed.js';
+import { startHttpServer, type RunningHttpServer } from './server/http-server.js';
+import { withEventCatalog } from './store/catalog-store.js';
+import { openSqliteEventStore } from './store/sqlite/sqlite-event-store.js';
+
+export const DATABASE_FILE = 'timeline.db';
+
+export interface RunningTimeline {
+  readonly http: RunningHttpServer;
+  readonly services: AppServices;
+  /** Set on the first start without configured editor keys: the key to show the operator once. */
+  readonly generatedEditorKey?: string;
+  close(): Promise<void>;
+}
+
+/** Wires the embedded default: SQLite log, in-memory read models, command handlers, GraphQL over http. */
+export const startTimeline = async (config: Config, logger: Logger): Promise<RunningTimeline> => {
+  mkdirSync(config.dataDir, { recursive: true });
+  const store = withEventCatalog(openSqliteEventStore({ file: path.join(config.dataDir, DATABASE_FILE) }));
+  const commands = createCommandBus({ store });
+  const { keys, generated } = ensureEditorKey(config);
+
+  if (config.seed && (await store.headPosition()) === null) {
+    const seed = await loadSeed(commands);
+    logger.info({ commands: seed.commands, events: seed.appended }, 'seed timeline loaded');
+  }
+
+  const model = createTimelineReadModel();
+  const projector = startProjector(store, model);
+  const started = Date.now();
+  await projector.catchUp(120_000);
+  logger.info(
+    { checkpoint: model.checkpoint?.commit.toString() ?? null, ms: Date.now() - started },
+    'read models rebuilt',
+  );
+
+  const services: AppServices = { store, projector, history: model, commands };
+  const http = await startHttpServer({ services, keys, port: config.port, host: config.host, logger });
+  return {
+    http,
+    services,
+    generatedEditorKey: generated?.secret,
+    close: async () => {
+      await http.close();
+      await projector.stop();
+      await store.close();
+    },
+  };
+};

@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import {
+  eventDefinition,
+  type EventDataMap,
+  type EventType,
+  type LogPosition,
+  type NewEvent,
+} from '../../events/index.js';
+import { WrongExpectedRevisionError, type EventStore, type ExpectedRevision } from '../store/event-store.js';
+import { conflict } from './errors.js';
+
+/** Who is writing, and which request the write belongs to. */
+export interface CommandMeta {
+  /** The name of the API key or tool (never the key itself). */
+  readonly keyName: string;
+  readonly correlationId?: string;
+}
+
+export interface CommandDeps {
+  readonly store: EventStore;
+}
+
+/** What every handler answers: the entity written, and the log position a reader must reach to see it. */
+export interface CommandResult {
+  readonly id: string;
+  /** The position of the last event of the entity's stream after the command (null: nothing in the log). */
+  readonly position: LogPosition | null;
+  /** How many events this call appended (0 for an idempotent repeat). */
+  readonly appended: number;
+}
+
+/** One invocation of a command: it causes the events it appends and shares the request's correlation id. */
+export const startCommand = (meta: CommandMeta) => {
+  const commandId = randomUUID();
+  const metadataFor = (type: EventType) => ({
+    keyName: meta.keyName,
+    correlationId: meta.correlationId ?? commandId,
+    causationId: commandId,
+    schemaVersion: eventDefinition(type)!.version,
+  });
+  return {
+    event: <T extends EventType>(type: T, data: EventDataMap[T]): NewEvent<T, EventDataMap[T]> => ({
+      id: randomUUID(),
+      type,
+      data,
+      metadata: metadataFor(type),
+    }),
+  };
+};
+
+/** Appends, turning a revision mismatch into the contract's CONFLICT. */
+export const appendToStream = async (
+  store: EventStore,
+  streamId: string,
+  events: readonly NewEvent[],
+  expectedRevision: ExpectedRevision,
+): Promise<{ revision: number; position: LogPosition }> => {
+  try {
+    const result = await store.appendToStream(streamId, events, { expectedRevision });
+    return { revision: result.nextExpectedRevision, position: result.position };
+  } catch (error) {
+    if (error instanceof WrongExpectedRevisionError) {
+      throw conflict(`${streamId} changed meanwhile: expected revision ${String(expectedRevision)}`, undefined, {
+        expectedRevision: error.expected,
+        actualRevision: error.actual,
+      });
+    }
+    throw error;
+  }
+};
+
+/** The last position of a stream as read, for an idempotent repeat that appends nothing. */
+export const lastPosition = (events: readonly { position: LogPosition }[]): LogPosition | null =>
+  events.at(-1)?.position ?? null;

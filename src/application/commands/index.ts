@@ -1,0 +1,32 @@
+import type { CommandDeps, CommandMeta, CommandResult } from '../command-context.js';
+import { assignRole } from './assign-role.js';
+import { changeTopicStatus } from './change-topic-status.js';
+import { correctDevelopment } from './correct-development.js';
+import { openTopic } from './open-topic.js';
+import { recordDevelopment } from './record-development.js';
+import { registerActor } from './register-actor.js';
+import { retractDevelopment } from './retract-development.js';
+import { verifyDevelopment } from './verify-development.js';
+
+/** The one write path: one handler per mutation of the contract, named as the mutation. */
+export const COMMAND_HANDLERS = {
+  registerActor,
+  assignRole,
+  openTopic,
+  changeTopicStatus,
+  recordDevelopment,
+  correctDevelopment,
+  verifyDevelopment,
+  retractDevelopment,
+} as const;
+
+export type CommandName = keyof typeof COMMAND_HANDLERS;
+
+export const isCommandName = (name: string): name is CommandName => Object.hasOwn(COMMAND_HANDLERS, name);
+
+export type CommandBus = (name: CommandName, input: unknown, meta: CommandMeta) => Promise<CommandResult>;
+
+export const createCommandBus =
+  (deps: CommandDeps): CommandBus =>
+  (name, input, meta) =>
+    COMMAND_HANDLERS[name](deps, input, meta);

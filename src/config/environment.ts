@@ -1,0 +1,181 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export type KeyRole = 'editor' | 'reader';
+
+export interface ApiKey {
+  name: string;
+  secret: string;
+  role: KeyRole;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  seed: boolean;
+  editorKeys: ApiKey[];
+  readerKeys: ApiKey[];
+  logLevel: LogLevel;
+}
+
+/** Every problem found in the environment, so an operator can fix them all before the next start. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const MIN_SECRET_LENGTH = 16;
+
+const quote = (value: unknown): string => JSON.stringify(value);
+
+const port = z
+  .string()
+  .trim()
+  // Number() alone would accept "1e3", " 0x10" or "4000.0"; only plain digits are a port.
+  .refine((raw) => /^\d{1,5}$/.test(raw) && Number(raw) <= 65535, {
+    error: (issue) => `expected an integer between 0 and 65535, got ${quote(issue.input)}`,
+  })
+  .transform(Number);
+
+const host = z.string().trim();
+
+const dataDir = z
+  .string()
+  .trim()
+  .transform((raw) => path.resolve(raw));
+
+const seed = z.stringbool({
+  truthy: ['true', '1', 'yes'],
+  falsy: ['false', '0', 'no'],
+  case: 'insensitive',
+  error: (issue) => `expected one of true, false, 1, 0, yes, no, got ${quote(issue.input)}`,
+});
+
+const isLogLevel = (value: string): value is LogLevel => (LOG_LEVELS as readonly string[]).includes(value);
+
+const logLevel = z
+  .string()
+  .trim()
+  .refine((raw) => isLogLevel(raw.toLowerCase()), {
+    error: (issue) => `expected one of ${LOG_LEVELS.join(', ')}, got ${quote(issue.input)}`,
+  })
+  .transform((raw) => raw.toLowerCase() as LogLevel);
+
+// Names end up in logs and audit trails, so they stay plain; they are never echoed in errors either, because a
+// bare secret holding a colon would be read as name:secret and its first half would leak.
+const KEY_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+const entryProblem = (entry: string): string | undefined => {
+  const colon = entry.indexOf(':');
+  const name = colon === -1 ? undefined : entry.slice(0, colon);
+  const secret = colon === -1 ? entry : entry.slice(colon + 1);
+  if (name !== undefined && !KEY_NAME.test(name)) {
+    return 'the name before ":" must be 1-64 lowercase letters, digits, "-" or "_", starting with a letter or digit';
+  }
+  if (/\s/.test(secret)) return 'the secret must not contain whitespace';
+  if (secret.length < MIN_SECRET_LENGTH) return `the secret must be at least ${MIN_SECRET_LENGTH} characters long`;
+  return undefined;
+};
+
+/** A key with the place it was written at, so later checks can point at the entry without showing it. */
+interface PlacedKey {
+  key: ApiKey;
+  variable: string;
+  position: number;
+}
+
+const keyList = (variable: string, role: KeyRole) =>
+  z.string().transform((raw, ctx): PlacedKey[] => {
+    const keys: PlacedKey[] = [];
+    // Blank entries (a trailing comma) are skipped but still count, so "entry 3" is the third item the operator sees.
+    raw.split(',').forEach((untrimmed, index) => {
+      const entry = untrimmed.trim();
+      if (entry === '') return;
+      const position = index + 1;
+      const problem = entryProblem(entry);
+      if (problem !== undefined) {
+        ctx.addIssue({ code: 'custom', message: `entry ${position}: ${problem} (entries are name:secret or secret)` });
+        return;
+      }
+      const colon = entry.indexOf(':');
+      const key: ApiKey =
+        colon === -1
+          ? { name: `${role}-${position}`, secret: entry, role }
+          : { name: entry.slice(0, colon), secret: entry.slice(colon + 1), role };
+      keys.push({ key, variable, position });
+    });
+    return keys;
+  });
+
+/** One entry per variable: its schema reads the raw string, and the fallback stands in when it is unset or blank. */
+const VARIABLES = {
+  PORT: { schema: port, fallback: '4000' },
+  HOST: { schema: host, fallback: '0.0.0.0' },
+  TIMELINE_DATA_DIR: { schema: dataDir, fallback: './data' },
+  TIMELINE_SEED: { schema: seed, fallback: 'true' },
+  TIMELINE_EDITOR_KEYS: { schema: keyList('TIMELINE_EDITOR_KEYS', 'editor'), fallback: '' },
+  TIMELINE_READER_KEYS: { schema: keyList('TIMELINE_READER_KEYS', 'reader'), fallback: '' },
+  LOG_LEVEL: { schema: logLevel, fallback: 'info' },
+} as const;
+
+type Variables = typeof VARIABLES;
+type Parsed = { [Name in keyof Variables]: z.output<Variables[Name]['schema']> };
+
+/** Parses every variable on its own, so one bad value does not hide the next. */
+const parseVariables = (env: NodeJS.ProcessEnv, problems: string[]): Partial<Parsed> => {
+  const parsed: Partial<Record<keyof Variables, unknown>> = {};
+  for (const name of Object.keys(VARIABLES) as (keyof Variables)[]) {
+    const { schema, fallback } = VARIABLES[name];
+    const raw = env[name];
+    // `FOO=` in an env file means "not set" to most people, so a blank value takes the default.
+    const result = schema.safeParse(raw === undefined || raw.trim() === '' ? fallback : raw);
+    if (result.success) parsed[name] = result.data;
+    else problems.push(...result.error.issues.map((issue) => `${name}: ${issue.message}`));
+  }
+  return parsed as Partial<Parsed>;
+};
+
+const where = (placed: PlacedKey): string => `${placed.variable} entry ${placed.position}`;
+
+/** A secret must pick one key, or a reader could end up an editor; a name must pick one key, or the logs lie. */
+const duplicateProblems = (keys: readonly PlacedKey[]): string[] => {
+  const problems: string[] = [];
+  const bySecret = new Map<string, PlacedKey>();
+  const byName = new Map<string, PlacedKey>();
+  for (const placed of keys) {
+    const here = `${placed.variable}: entry ${placed.position}`;
+    const sameSecret = bySecret.get(placed.key.secret);
+    if (sameSecret) problems.push(`${here} repeats the secret of ${where(sameSecret)}; every key needs its own`);
+    else bySecret.set(placed.key.secret, placed);
+    const sameName = byName.get(placed.key.name);
+    if (sameName) problems.push(`${here} repeats the name "${placed.key.name}" of ${where(sameName)}`);
+    else byName.set(placed.key.name, placed);
+  }
+  return problems;
+};
+
+/** Reads and checks the whole configuration at start, so a typo stops the server instead of surprising it later. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const parsed = parseVariables(env, problems);
+  if (parsed.TIMELINE_EDITOR_KEYS && parsed.TIMELINE_READER_KEYS) {
+    problems.push(...duplicateProblems([...parsed.TIMELINE_EDITOR_KEYS, ...parsed.TIMELINE_READER_KEYS]));
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const values = parsed as Parsed;
+  return {
+    port: values.PORT,
+    host: values.HOST,
+    dataDir: values.TIMELINE_DATA_DIR,
+    seed: values.TIMELINE_SEED,
+    editorKeys: values.TIMELINE_EDITOR_KEYS.map(({ key }) => key),
+    readerKeys: values.TIMELINE_READER_KEYS.map(({ key }) => key),
+    logLevel: values.LOG_LEVEL,
+  };
+}

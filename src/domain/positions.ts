@@ -1,0 +1,41 @@
+import type { Stance } from '../../events/index.js';
+import type { DevelopmentState } from './development.js';
+
+export interface PositionState {
+  readonly actorId: string;
+  readonly topicId: string;
+  readonly stance: Stance;
+  readonly summary?: string;
+  /** The occurredAt of the development that asserted it. */
+  readonly since: string;
+  readonly developmentId: string;
+}
+
+export const positionKey = (actorId: string, topicId: string): string => `${actorId}\u0000${topicId}`;
+
+/** The stances a development asserts, as positions. */
+export const assertedPositions = (development: DevelopmentState): PositionState[] =>
+  development.positions.map(({ actorId, topicId, stance, summary }) => ({
+    actorId,
+    topicId,
+    stance,
+    summary,
+    since: development.occurredAt,
+    developmentId: development.id,
+  }));
+
+/**
+ * The pure reducer of positions, fed developments in world order: the latest stance of an actor on a topic wins.
+ * `keep` narrows the positions of interest (one actor's, one topic's).
+ */
+export const evolvePositions = (
+  positions: ReadonlyMap<string, PositionState>,
+  development: DevelopmentState,
+  keep: (position: PositionState) => boolean = () => true,
+): ReadonlyMap<string, PositionState> => {
+  const asserted = assertedPositions(development).filter(keep);
+  if (asserted.length === 0) return positions;
+  const next = new Map(positions);
+  for (const position of asserted) next.set(positionKey(position.actorId, position.topicId), position);
+  return next;
+};

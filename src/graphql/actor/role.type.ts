@@ -1,0 +1,14 @@
+import { Field, ObjectType } from 'type-graphql';
+import { DateTime } from '../common/scalars.js';
+
+@ObjectType()
+export class Role {
+  @Field(() => String)
+  title!: string;
+
+  @Field(() => DateTime)
+  since!: string;
+
+  @Field(() => DateTime, { nullable: true })
+  until?: string;
+}

@@ -1,0 +1,28 @@
+import type { Principal } from '../auth/api-keys.js';
+import type { CommandBus } from '../application/commands/index.js';
+import type { CommandMeta } from '../application/command-context.js';
+import type { Projector } from '../projections/projector.js';
+import type { EventStore } from '../store/event-store.js';
+import type { EntityHistory } from '../time-travel/entity-history.js';
+import type { Loaders } from './loaders.js';
+
+/** What the server gives every request. */
+export interface AppServices {
+  readonly store: EventStore;
+  readonly projector: Projector;
+  readonly history: EntityHistory;
+  readonly commands: CommandBus;
+}
+
+export interface GraphQLContext extends AppServices {
+  readonly principal: Principal;
+  readonly correlationId: string;
+  /** The request's "now": one instant for every default asOf/knownAt of the request. */
+  readonly now: Date;
+  readonly loaders: Loaders;
+}
+
+export const commandMeta = (context: GraphQLContext): CommandMeta => ({
+  keyName: context.principal.role === 'editor' ? context.principal.keyName : 'anonymous',
+  correlationId: context.correlationId,
+});

@@ -1,0 +1,21 @@
+import type { RoleRecord } from '../domain/actor.js';
+import type { DevelopmentState, VerificationRecord } from '../domain/development.js';
+import type { MeetingState } from '../domain/meeting.js';
+import type { PositionState } from '../domain/positions.js';
+import type { RelationState } from '../domain/relations.js';
+import type { ActorAt } from '../time-travel/actor-at.js';
+import type { TopicAt } from '../time-travel/topic-at.js';
+import type { Participant, Quote } from '../../events/fields.js';
+import type { AtTimePoint } from './common/time-point.js';
+
+/** The values resolvers hand down: a state and the time point it was computed at, which nested fields inherit. */
+export type ActorNode = ActorAt;
+export type TopicNode = TopicAt;
+export type MeetingNode = MeetingState & AtTimePoint;
+export type DevelopmentNode = DevelopmentState & AtTimePoint;
+export type PositionNode = PositionState & AtTimePoint;
+export type RelationNode = RelationState & AtTimePoint;
+export type RoleNode = RoleRecord & AtTimePoint;
+export type ParticipantNode = Participant & AtTimePoint;
+export type QuoteNode = Quote & AtTimePoint;
+export type VerificationNode = VerificationRecord & AtTimePoint;

@@ -1,0 +1,38 @@
+import 'reflect-metadata';
+import type { GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { ActorResolver, PositionResolver, RelationResolver, RoleResolver } from './actor/actor.resolver.js';
+import {
+  DevelopmentResolver,
+  ParticipantResolver,
+  QuoteResolver,
+  VerificationResolver,
+} from './development/development.resolver.js';
+import { EventLogResolver } from './event-log/event-log.resolver.js';
+import { MeetingResolver } from './meeting/meeting.resolver.js';
+import { TopicResolver } from './topic/topic.resolver.js';
+
+export const RESOLVERS = [
+  ActorResolver,
+  RoleResolver,
+  PositionResolver,
+  RelationResolver,
+  TopicResolver,
+  MeetingResolver,
+  DevelopmentResolver,
+  ParticipantResolver,
+  QuoteResolver,
+  VerificationResolver,
+  EventLogResolver,
+] as const;
+
+let built: Promise<GraphQLSchema> | undefined;
+
+/** The served schema. Built once per process: type-graphql's metadata is global. */
+export const timelineSchema = (): Promise<GraphQLSchema> =>
+  (built ??= buildSchema({
+    resolvers: RESOLVERS,
+    // Commands validate their input with zod, so that GraphQL and file imports meet the same rules.
+    validate: false,
+    emitSchemaFile: false,
+  }));

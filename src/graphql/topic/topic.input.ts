@@ -1,0 +1,48 @@
+import { Field, ID, InputType } from 'type-graphql';
+import { TopicStatus } from '../common/enums.js';
+import { DateTime } from '../common/scalars.js';
+
+@InputType()
+export class TopicFilter {
+  @Field(() => [TopicStatus], { nullable: true })
+  statuses?: (keyof typeof TopicStatus)[];
+
+  @Field(() => ID, { nullable: true })
+  parentId?: string;
+
+  @Field(() => String, { nullable: true })
+  text?: string;
+}
+
+@InputType()
+export class OpenTopicInput {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  title!: string;
+
+  @Field(() => String, { nullable: true })
+  description?: string;
+
+  @Field(() => ID, { nullable: true })
+  parentId?: string;
+
+  @Field(() => DateTime)
+  openedAt!: Date;
+}
+
+@InputType()
+export class ChangeTopicStatusInput {
+  @Field(() => ID)
+  topicId!: string;
+
+  @Field(() => TopicStatus)
+  status!: keyof typeof TopicStatus;
+
+  @Field(() => DateTime)
+  at!: Date;
+
+  @Field(() => String, { nullable: true })
+  reason?: string;
+}

@@ -1,0 +1,109 @@
+import {
+  isActorEvent,
+  isAfter,
+  isTopicEvent,
+  type ActorEvent,
+  type DevelopmentEvent,
+  type LogPosition,
+  type TimelineEvent,
+  type TopicEvent,
+} from '../../events/index.js';
+import { evolveActor, type ActorState } from '../domain/actor.js';
+import { evolveDevelopment, type DevelopmentState } from '../domain/development.js';
+import { evolveTopic, type TopicState } from '../domain/topic.js';
+import type { EntityHistory } from '../time-travel/entity-history.js';
+
+interface Entity<E, S> {
+  readonly events: E[];
+  latest: S;
+}
+
+/** The in-memory read model: every entity's history and latest state, and who-names-whom indexes. */
+export interface TimelineReadModel extends EntityHistory {
+  /** Applies the next event of the log; events at or before the checkpoint are ignored. */
+  apply(event: TimelineEvent): void;
+}
+
+const addTo = (index: Map<string, Set<string>>, key: string, value: string): void => {
+  const set = index.get(key);
+  if (set) set.add(value);
+  else index.set(key, new Set([value]));
+};
+
+const namedActors = (state: DevelopmentState): string[] => [
+  ...state.participants.map((p) => p.actorId),
+  ...state.quotes.flatMap((q) => (q.speakerId === undefined ? [] : [q.speakerId])),
+  ...state.positions.map((p) => p.actorId),
+  ...(state.meeting?.participantIds ?? []),
+];
+
+const namedTopics = (state: DevelopmentState): string[] => [
+  ...state.topicIds,
+  ...state.positions.map((p) => p.topicId),
+  ...(state.meeting?.topicIds ?? []),
+];
+
+export const createTimelineReadModel = (): TimelineReadModel => {
+  const actors = new Map<string, Entity<ActorEvent, ActorState>>();
+  const topics = new Map<string, Entity<TopicEvent, TopicState>>();
+  const developments = new Map<string, Entity<DevelopmentEvent, DevelopmentState>>();
+  const byActor = new Map<string, Set<string>>();
+  const byTopic = new Map<string, Set<string>>();
+  const byMeeting = new Map<string, Set<string>>();
+  const children = new Map<string, Set<string>>();
+  let checkpoint: LogPosition | null = null;
+
+  const track = <E, S>(map: Map<string, Entity<E, S>>, id: string, event: E, evolve: (s: S | null, e: E) => S) => {
+    const entity = map.get(id);
+    if (entity) {
+      entity.events.push(event);
+      entity.latest = evolve(entity.latest, event);
+    } else {
+      map.set(id, { events: [event], latest: evolve(null, event) });
+    }
+  };
+
+  const apply = (event: TimelineEvent): void => {
+    if (!isAfter(event.position, checkpoint)) return;
+    if (isActorEvent(event)) {
+      const id = event.type === 'ActorRegistered' ? event.data.id : event.data.actorId;
+      track(actors, id, event, evolveActor);
+    } else if (isTopicEvent(event)) {
+      const id = event.type === 'TopicOpened' ? event.data.id : event.data.topicId;
+      track(topics, id, event, evolveTopic);
+      if (event.type === 'TopicOpened' && event.data.parentId !== undefined) {
+        addTo(children, event.data.parentId, id);
+      }
+    } else {
+      const id = event.data.id;
+      track(developments, id, event, evolveDevelopment);
+      const latest = developments.get(id)!.latest;
+      for (const actorId of namedActors(latest)) addTo(byActor, actorId, id);
+      for (const topicId of namedTopics(latest)) addTo(byTopic, topicId, id);
+      if (latest.meeting) addTo(byMeeting, latest.meeting.id, id);
+    }
+    checkpoint = event.position;
+  };
+
+  const none: never[] = [];
+  return {
+    get checkpoint() {
+      return checkpoint;
+    },
+    apply,
+    actorEvents: (id) => actors.get(id)?.events ?? none,
+    topicEvents: (id) => topics.get(id)?.events ?? none,
+    developmentEvents: (id) => developments.get(id)?.events ?? none,
+    latestActor: (id) => actors.get(id)?.latest,
+    latestTopic: (id) => topics.get(id)?.latest,
+    latestDevelopment: (id) => developments.get(id)?.latest,
+    actorIds: () => actors.keys(),
+    topicIds: () => topics.keys(),
+    meetingIds: () => byMeeting.keys(),
+    developmentIds: () => developments.keys(),
+    developmentsNamingActor: (id) => byActor.get(id) ?? none,
+    developmentsNamingTopic: (id) => byTopic.get(id) ?? none,
+    developmentsNamingMeeting: (id) => byMeeting.get(id) ?? none,
+    subtopicIds: (parentId) => children.get(parentId) ?? none,
+  };
+};

@@ -1,0 +1,33 @@
+import { readFile } from 'node:fs/promises';
+import { isCommandName, type CommandBus } from '../application/commands/index.js';
+import type { CommandResult } from '../application/command-context.js';
+
+/** The project's seed timeline (built from the seed article), one command per line. */
+export const SEED_FILE = new URL('../../events/seed/seed-timeline.ndjson', import.meta.url);
+
+export interface SeedSummary {
+  readonly commands: number;
+  readonly appended: number;
+  readonly last: CommandResult | null;
+}
+
+/** Runs the seed's commands in order through the command handlers, as any other writer would. */
+export const loadSeed = async (commands: CommandBus, file: URL | string = SEED_FILE): Promise<SeedSummary> => {
+  const lines = (await readFile(file, 'utf8')).split('\n');
+  let count = 0;
+  let appended = 0;
+  let last: CommandResult | null = null;
+  for (const [index, line] of lines.entries()) {
+    if (line.trim() === '') continue;
+    const { command, input } = JSON.parse(line) as { command: string; input: unknown };
+    if (!isCommandName(command)) throw new Error(`seed line ${index + 1}: unknown command "${command}"`);
+    try {
+      last = await commands(command, input, { keyName: 'seed', correlationId: `seed:${index + 1}` });
+    } catch (error) {
+      throw new Error(`seed line ${index + 1} (${command}): ${(error as Error).message}`, { cause: error });
+    }
+    count += 1;
+    appended += last.appended;
+  }
+  return { commands: count, appended, last };
+};

@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import type { Logger } from 'pino';
+import type { KeyRing } from '../auth/api-keys.js';
+import { authPlugin } from '../graphql/auth-plugin.js';
+import type { AppServices, GraphQLContext } from '../graphql/context.js';
+import { formatError } from '../graphql/format-error.js';
+import { createLoaders } from '../graphql/loaders.js';
+import { timelineSchema } from '../graphql/schema.js';
+
+export interface HttpServerOptions {
+  readonly services: AppServices;
+  readonly keys: KeyRing;
+  readonly port: number;
+  readonly host: string;
+  readonly logger: Logger;
+}
+
+export interface RunningHttpServer {
+  /** The GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql. */
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Apollo on our own http server (graphql-ws joins it on the same port), plus the health endpoint. */
+export const startHttpServer = async (options: HttpServerOptions): Promise<RunningHttpServer> => {
+  const { services, keys, logger } = options;
+  const app = express();
+  const httpServer = createServer(app);
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema: await timelineSchema(),
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), authPlugin(keys.readersRequired)],
+    formatError: formatError(logger),
+    introspection: true,
+  });
+  await apollo.start();
+
+  app.disable('x-powered-by');
+  app.get('/healthz', async (_request, response) => {
+    const caughtUp = await services.projector.isCaughtUp().catch(() => false);
+    const checkpoint = services.projector.model.checkpoint;
+    response.status(caughtUp ? 200 : 503).json({
+      status: caughtUp ? 'ok' : 'catching-up',
+      checkpoint: checkpoint === null ? null : checkpoint.commit.toString(),
+      ...(services.projector.failure ? { error: services.projector.failure.message } : {}),
+    });
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => ({
+        ...services,
+        principal: keys.identify(req.headers.authorization),
+        correlationId: req.header('x-correlation-id') ?? randomUUID(),
+        now: new Date(),
+        loaders: createLoaders(services.history),
+      }),
+    }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const shownHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
+  return {
+    url: `http://${shownHost}:${port}/graphql`,
+    port,
+    close: () => apollo.stop(),
+  };
+};

@@ -1,0 +1,98 @@
+import type { LogPosition, NewEvent, RecordedEvent } from '../../events/envelope.js';
+
+/**
+ * The event store port. Every adapter (embedded SQLite, KurrentDB) passes the same conformance suite
+ * (test/store/event-store.conformance.ts), so the rest of the application never knows which one it has.
+ */
+
+/** What the stream must look like for an append to go through. A number is the exact current revision. */
+export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | number;
+
+export interface AppendOptions {
+  readonly expectedRevision?: ExpectedRevision;
+}
+
+export interface AppendResult {
+  /** The revision of the stream's last event after this append (what to pass as the next expectedRevision). */
+  readonly nextExpectedRevision: number;
+  /** The log position of the last event of this append. */
+  readonly position: LogPosition;
+}
+
+export interface ReadStreamOptions {
+  readonly fromRevision?: number;
+  readonly maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: read the events after this position. Absent: from the start of the log. */
+  readonly after?: LogPosition | null;
+  readonly maxCount: number;
+}
+
+export interface SubscribeOptions {
+  /** Exclusive start: 'start' replays the whole log, 'end' delivers only what is appended from now on. */
+  readonly after: LogPosition | 'start' | 'end';
+}
+
+/** A catch-up subscription: replays from its start, then goes on live, with no gap and no duplicate. */
+export interface LogSubscription extends AsyncIterable<RecordedEvent> {
+  /** Ends the iteration; pending reads resolve as done. */
+  close(): Promise<void>;
+}
+
+export interface EventStore {
+  /**
+   * Appends events atomically to one stream. Appending events whose ids are all already in that stream appends
+   * nothing and returns the result of the first append (idempotency by event id).
+   * Throws WrongExpectedRevisionError when the stream is not as expected.
+   */
+  appendToStream(streamId: string, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult>;
+  /** The stream's events in revision order; an empty array for a stream that does not exist. */
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /** One page of the whole log in append order. */
+  readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
+  subscribeToAll(options: SubscribeOptions): LogSubscription;
+  /** The position of the last event in the log, null when the log is empty. */
+  headPosition(): Promise<LogPosition | null>;
+  close(): Promise<void>;
+}
+
+export class WrongExpectedRevisionError extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    /** The stream's current revision, or 'no_stream'. */
+    readonly actual: number | 'no_stream',
+  ) {
+    super(`stream ${streamId} is at ${String(actual)}, expected ${String(expected)}`);
+    this.name = 'WrongExpectedRevisionError';
+  }
+}
+
+/** Some of the event ids of an append are in the log already and others are not: a client reused ids. */
+export class DuplicateEventIdError extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly eventId: string,
+  ) {
+    super(`event ${eventId} is already in the log, but this append to ${streamId} is not the one that wrote it`);
+    this.name = 'DuplicateEventIdError';
+  }
+}
+
+/** The store cannot be reached or did not answer in time. */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+/** An event read from the log does not fit the catalog (unknown type, or data that fails its schema). */
+export class InvalidEventError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'InvalidEventError';
+  }
+}

@@ -1,0 +1,23 @@
+import Database from 'better-sqlite3';
+import { migrate } from './migrate.js';
+
+/** How long a writer waits for another process's transaction before giving up. */
+const BUSY_TIMEOUT_MS = 5000;
+
+export const openDatabase = (file: string): Database.Database => {
+  const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+  try {
+    // WAL lets readers (subscriptions, other processes) go on while one process appends.
+    db.pragma('journal_mode = WAL');
+    // In WAL mode NORMAL can only lose the last commits on power loss, never corrupt the file.
+    db.pragma('synchronous = NORMAL');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    // Positions are 64-bit: read every integer as a bigint and narrow revisions and times where they are used.
+    db.defaultSafeIntegers(true);
+    migrate(db);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+};

@@ -1,0 +1,29 @@
+import type { ActorEvent, DevelopmentEvent, LogPosition, TopicEvent } from '../../events/index.js';
+import type { ActorState } from '../domain/actor.js';
+import type { DevelopmentState } from '../domain/development.js';
+import type { TopicState } from '../domain/topic.js';
+
+/**
+ * What the time-travel engine reads: each entity's events (its history) and indexes from an entity to the
+ * developments that ever named it, in any version. The projections keep it; the engine folds it at a time point.
+ */
+export interface EntityHistory {
+  readonly checkpoint: LogPosition | null;
+  actorEvents(id: string): readonly ActorEvent[];
+  topicEvents(id: string): readonly TopicEvent[];
+  developmentEvents(id: string): readonly DevelopmentEvent[];
+  /** The state after the entity's newest event, to skip the fold when knownAt is past it. */
+  latestActor(id: string): ActorState | undefined;
+  latestTopic(id: string): TopicState | undefined;
+  latestDevelopment(id: string): DevelopmentState | undefined;
+  actorIds(): Iterable<string>;
+  topicIds(): Iterable<string>;
+  meetingIds(): Iterable<string>;
+  developmentIds(): Iterable<string>;
+  /** Developments that named the actor anywhere (participant, speaker, position, meeting participant). */
+  developmentsNamingActor(id: string): Iterable<string>;
+  /** Developments that named the topic anywhere (topics, positions, meeting topics). */
+  developmentsNamingTopic(id: string): Iterable<string>;
+  developmentsNamingMeeting(id: string): Iterable<string>;
+  subtopicIds(parentId: string): Iterable<string>;
+}

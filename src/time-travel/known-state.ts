@@ -1,0 +1,32 @@
+import type { EntityHistory } from './entity-history.js';
+import { foldActor, type ActorState } from '../domain/actor.js';
+import { foldDevelopment, type DevelopmentState } from '../domain/development.js';
+import { isKnownAt } from '../domain/time-point.js';
+import { foldTopic, type TopicState } from '../domain/topic.js';
+
+/**
+ * An entity as known at knownAt: the fold of the events recorded by then. The store keeps recordedAt
+ * non-decreasing along the log, so the known events are a prefix of the entity's history, and when the newest
+ * one is known the projected latest state is that fold already.
+ */
+const knownFold = <E extends { recordedAt: Date }, S>(
+  events: readonly E[],
+  knownAt: Date,
+  latest: S | undefined,
+  fold: (events: readonly E[]) => S | null,
+): S | null => {
+  const newest = events.at(-1);
+  if (newest === undefined) return null;
+  if (isKnownAt(newest, knownAt) && latest !== undefined) return latest;
+  const known = events.filter((event) => isKnownAt(event, knownAt));
+  return known.length === 0 ? null : fold(known);
+};
+
+export const knownActor = (history: EntityHistory, id: string, knownAt: Date): ActorState | null =>
+  knownFold(history.actorEvents(id), knownAt, history.latestActor(id), foldActor);
+
+export const knownTopic = (history: EntityHistory, id: string, knownAt: Date): TopicState | null =>
+  knownFold(history.topicEvents(id), knownAt, history.latestTopic(id), foldTopic);
+
+export const knownDevelopment = (history: EntityHistory, id: string, knownAt: Date): DevelopmentState | null =>
+  knownFold(history.developmentEvents(id), knownAt, history.latestDevelopment(id), foldDevelopment);

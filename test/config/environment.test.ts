@@ -1,0 +1,268 @@
+import path from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { ConfigError, type Config, LOG_LEVELS, loadConfig } from '../../src/config/environment.js';
+
+const SECRET_A = 'aaaaaaaaaaaaaaaa-secret-A';
+const SECRET_B = 'bbbbbbbbbbbbbbbb-secret-B';
+const SECRET_C = 'cccccccccccccccc-secret-C';
+
+/** Runs loadConfig and hands back the ConfigError it must throw. */
+const configError = (env: NodeJS.ProcessEnv): ConfigError => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('loadConfig accepted a bad environment');
+};
+
+describe('loadConfig defaults', () => {
+  it('gives every setting its default when nothing is set', () => {
+    expect(loadConfig({})).toEqual<Config>({
+      port: 4000,
+      host: '0.0.0.0',
+      dataDir: path.resolve('./data'),
+      seed: true,
+      editorKeys: [],
+      readerKeys: [],
+      logLevel: 'info',
+    });
+  });
+
+  it('reads process.env when no environment is passed', () => {
+    // Every variable is pinned, so whatever the machine running the tests has set cannot leak in.
+    const pinned = {
+      PORT: '5555',
+      HOST: '127.0.0.1',
+      TIMELINE_DATA_DIR: '/tmp/timeline-env-test',
+      TIMELINE_SEED: 'no',
+      TIMELINE_EDITOR_KEYS: SECRET_A,
+      TIMELINE_READER_KEYS: '',
+      LOG_LEVEL: 'warn',
+    };
+    for (const [name, value] of Object.entries(pinned)) vi.stubEnv(name, value);
+    try {
+      expect(loadConfig()).toEqual(loadConfig(pinned));
+      expect(loadConfig().port).toBe(5555);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('treats blank values like unset ones', () => {
+    const blank = {
+      PORT: '',
+      HOST: ' ',
+      TIMELINE_DATA_DIR: '',
+      TIMELINE_SEED: '',
+      TIMELINE_EDITOR_KEYS: '',
+      TIMELINE_READER_KEYS: '  ',
+      LOG_LEVEL: '',
+    };
+    expect(loadConfig(blank)).toEqual(loadConfig({}));
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(loadConfig({ SOMETHING_ELSE: 'whatever' })).toEqual(loadConfig({}));
+  });
+});
+
+describe('PORT', () => {
+  it.each([
+    ['0', 0],
+    ['1', 1],
+    ['8080', 8080],
+    ['65535', 65535],
+    [' 4001 ', 4001],
+  ])('accepts %j', (raw, port) => {
+    expect(loadConfig({ PORT: raw }).port).toBe(port);
+  });
+
+  it.each(['abc', '-1', '65536', '99999', '1.5', '1e3', '0x10', '40 00', '123456'])('rejects %j', (raw) => {
+    const error = configError({ PORT: raw });
+    expect(error.problems).toEqual([`PORT: expected an integer between 0 and 65535, got ${JSON.stringify(raw)}`]);
+    expect(error.message).toContain(`PORT: expected an integer between 0 and 65535, got ${JSON.stringify(raw)}`);
+  });
+});
+
+describe('HOST and TIMELINE_DATA_DIR', () => {
+  it('takes the host as given', () => {
+    expect(loadConfig({ HOST: '127.0.0.1' }).host).toBe('127.0.0.1');
+    expect(loadConfig({ HOST: '::' }).host).toBe('::');
+  });
+
+  it('resolves a relative data directory against the working directory', () => {
+    expect(loadConfig({ TIMELINE_DATA_DIR: 'var/timeline' }).dataDir).toBe(path.resolve('var/timeline'));
+    expect(path.isAbsolute(loadConfig({ TIMELINE_DATA_DIR: 'x' }).dataDir)).toBe(true);
+  });
+
+  it('keeps an absolute data directory', () => {
+    expect(loadConfig({ TIMELINE_DATA_DIR: '/srv/timeline/' }).dataDir).toBe('/srv/timeline');
+  });
+});
+
+describe('TIMELINE_SEED', () => {
+  it.each([
+    ['true', true],
+    ['TRUE', true],
+    ['True', true],
+    ['1', true],
+    ['yes', true],
+    ['YES', true],
+    ['false', false],
+    ['FALSE', false],
+    ['0', false],
+    ['no', false],
+    ['No', false],
+  ])('reads %j as %s', (raw, seed) => {
+    expect(loadConfig({ TIMELINE_SEED: raw }).seed).toBe(seed);
+  });
+
+  it.each(['maybe', 'on', 'off', 'y', 'n', '2', 'truthy'])('rejects %j', (raw) => {
+    expect(configError({ TIMELINE_SEED: raw }).problems).toEqual([
+      `TIMELINE_SEED: expected one of true, false, 1, 0, yes, no, got ${JSON.stringify(raw)}`,
+    ]);
+  });
+});
+
+describe('LOG_LEVEL', () => {
+  it.each(LOG_LEVELS)('accepts %s', (level) => {
+    expect(loadConfig({ LOG_LEVEL: level }).logLevel).toBe(level);
+  });
+
+  it('accepts the level in any case', () => {
+    expect(loadConfig({ LOG_LEVEL: 'DEBUG' }).logLevel).toBe('debug');
+  });
+
+  it.each(['verbose', 'warning', '30'])('rejects %j', (raw) => {
+    expect(configError({ LOG_LEVEL: raw }).problems).toEqual([
+      `LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got ${JSON.stringify(raw)}`,
+    ]);
+  });
+});
+
+describe('API keys', () => {
+  it('names bare secrets by their position and role', () => {
+    const config = loadConfig({
+      TIMELINE_EDITOR_KEYS: `${SECRET_A},${SECRET_B}`,
+      TIMELINE_READER_KEYS: SECRET_C,
+    });
+    expect(config.editorKeys).toEqual([
+      { name: 'editor-1', secret: SECRET_A, role: 'editor' },
+      { name: 'editor-2', secret: SECRET_B, role: 'editor' },
+    ]);
+    expect(config.readerKeys).toEqual([{ name: 'reader-1', secret: SECRET_C, role: 'reader' }]);
+  });
+
+  it('takes the name before the first colon and keeps later colons in the secret', () => {
+    const config = loadConfig({
+      TIMELINE_EDITOR_KEYS: `alice:${SECRET_A}, ${SECRET_B}`,
+      TIMELINE_READER_KEYS: `dashboard_2:${SECRET_C}:with:colons`,
+    });
+    expect(config.editorKeys).toEqual([
+      { name: 'alice', secret: SECRET_A, role: 'editor' },
+      { name: 'editor-2', secret: SECRET_B, role: 'editor' },
+    ]);
+    expect(config.readerKeys).toEqual([{ name: 'dashboard_2', secret: `${SECRET_C}:with:colons`, role: 'reader' }]);
+  });
+
+  it('skips blank entries without renumbering the others', () => {
+    const config = loadConfig({ TIMELINE_EDITOR_KEYS: ` ${SECRET_A} ,, ${SECRET_B},` });
+    expect(config.editorKeys.map((key) => key.name)).toEqual(['editor-1', 'editor-3']);
+    expect(config.editorKeys.map((key) => key.secret)).toEqual([SECRET_A, SECRET_B]);
+  });
+
+  it('accepts a secret of exactly 16 characters', () => {
+    expect(loadConfig({ TIMELINE_READER_KEYS: '0123456789abcdef' }).readerKeys).toHaveLength(1);
+  });
+
+  const badEntries: [string, string, RegExp][] = [
+    ['a short bare secret', 'short-secret', /entry 2: the secret must be at least 16 characters long/],
+    ['a short named secret', 'bob:short-secret', /entry 2: the secret must be at least 16 characters long/],
+    ['an empty named secret', 'bob:', /entry 2: the secret must be at least 16 characters long/],
+    ['whitespace inside a secret', 'secret with spaces in it', /entry 2: the secret must not contain whitespace/],
+    ['a tab inside a named secret', 'bob:secret\twith-a-tab-in-it', /entry 2: the secret must not contain whitespace/],
+    ['an upper-case name', 'Bob:my-hidden-secret-value', /entry 2: the name before ":" must be/],
+    ['an empty name', ':my-hidden-secret-value', /entry 2: the name before ":" must be/],
+    ['a name with odd characters', 'b.o$b:my-hidden-secret-value', /entry 2: the name before ":" must be/],
+    ['a name starting with a dash', '-bob:my-hidden-secret-value', /entry 2: the name before ":" must be/],
+  ];
+
+  describe.each(['TIMELINE_EDITOR_KEYS', 'TIMELINE_READER_KEYS'])('in %s', (variable) => {
+    it.each(badEntries)('rejects %s, naming the variable and position but not the secret', (_, entry, expected) => {
+      const error = configError({ [variable]: `${SECRET_A},${entry}` });
+      expect(error.problems).toHaveLength(1);
+      expect(error.problems[0]).toMatch(new RegExp(`^${variable}: `));
+      expect(error.problems[0]).toMatch(expected);
+      const secret = entry.includes(':') ? entry.slice(entry.indexOf(':') + 1) : entry;
+      if (secret !== '') expect(error.message).not.toContain(secret);
+      expect(error.message).not.toContain(entry);
+      expect(error.message).not.toContain(SECRET_A);
+    });
+  });
+
+  it('reports every bad entry of a list', () => {
+    const error = configError({ TIMELINE_EDITOR_KEYS: 'too-short,ok-but-has whitespace,also-short' });
+    expect(error.problems).toEqual([
+      expect.stringMatching(/^TIMELINE_EDITOR_KEYS: entry 1: the secret must be at least 16/),
+      expect.stringMatching(/^TIMELINE_EDITOR_KEYS: entry 2: the secret must not contain whitespace/),
+      expect.stringMatching(/^TIMELINE_EDITOR_KEYS: entry 3: the secret must be at least 16/),
+    ]);
+  });
+
+  it('rejects a secret used twice across the two lists, without echoing it', () => {
+    const error = configError({
+      TIMELINE_EDITOR_KEYS: `${SECRET_A},${SECRET_B}`,
+      TIMELINE_READER_KEYS: `viewer:${SECRET_B}`,
+    });
+    expect(error.problems).toEqual([
+      'TIMELINE_READER_KEYS: entry 1 repeats the secret of TIMELINE_EDITOR_KEYS entry 2; every key needs its own',
+    ]);
+    expect(error.message).not.toContain(SECRET_B);
+  });
+
+  it('rejects a secret used twice within one list', () => {
+    const error = configError({ TIMELINE_READER_KEYS: `${SECRET_A},other:${SECRET_A}` });
+    expect(error.problems).toEqual([
+      'TIMELINE_READER_KEYS: entry 2 repeats the secret of TIMELINE_READER_KEYS entry 1; every key needs its own',
+    ]);
+    expect(error.message).not.toContain(SECRET_A);
+  });
+
+  it('rejects a name used twice, as a key name should point at one key', () => {
+    const error = configError({
+      TIMELINE_EDITOR_KEYS: `${SECRET_A},editor-1:${SECRET_B}`,
+      TIMELINE_READER_KEYS: `alice:${SECRET_C}`,
+    });
+    expect(error.problems).toEqual([
+      'TIMELINE_EDITOR_KEYS: entry 2 repeats the name "editor-1" of TIMELINE_EDITOR_KEYS entry 1',
+    ]);
+  });
+});
+
+describe('ConfigError', () => {
+  it('lists every bad variable at once', () => {
+    const error = configError({
+      PORT: 'abc',
+      TIMELINE_SEED: 'perhaps',
+      LOG_LEVEL: 'loud',
+      TIMELINE_EDITOR_KEYS: 'short',
+      TIMELINE_READER_KEYS: 'also short',
+    });
+    expect(error.name).toBe('ConfigError');
+    expect(error.problems.map((problem) => problem.split(':')[0])).toEqual([
+      'PORT',
+      'TIMELINE_SEED',
+      'TIMELINE_EDITOR_KEYS',
+      'TIMELINE_READER_KEYS',
+      'LOG_LEVEL',
+    ]);
+    for (const problem of error.problems) expect(error.message).toContain(problem);
+    expect(error.message).not.toContain('short');
+  });
+
+  it('is an Error, so a plain catch prints it', () => {
+    expect(configError({ PORT: 'x' })).toBeInstanceOf(Error);
+  });
+});

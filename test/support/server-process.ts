@@ -1,0 +1,61 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export interface ServerProcess {
+  readonly url: string;
+  readonly baseUrl: string;
+  readonly dataDir: string;
+  /** What the server printed on stdout (the generated key is there, once). */
+  readonly stdout: () => string;
+  stop(): Promise<void>;
+}
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** Starts `src/main.ts` as a user would (npm start runs the same), on a random port and a fresh data directory. */
+export const startServerProcess = async (
+  env: Record<string, string> = {},
+  dataDir = mkdtempSync(path.join(tmpdir(), 'timeline-e2e-')),
+): Promise<ServerProcess> => {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', TIMELINE_DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${stdout}\n${stderr}`)), 60_000);
+    const look = () => {
+      const match = /"url":"(http:[^"]+)"/.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout!.on('data', look);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${stdout}\n${stderr}`));
+    });
+  });
+  return {
+    url,
+    baseUrl: url.replace(/\/graphql$/, ''),
+    dataDir,
+    stdout: () => stdout,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
+};
+
+export const removeDir = (dir: string): void => rmSync(dir, { recursive: true, force: true });

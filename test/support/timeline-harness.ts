@@ -1,0 +1,92 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createCommandBus, type CommandBus, type CommandName } from '../../src/application/commands/index.js';
+import type { CommandMeta, CommandResult } from '../../src/application/command-context.js';
+import { startProjector, type Projector } from '../../src/projections/projector.js';
+import { createTimelineReadModel, type TimelineReadModel } from '../../src/projections/timeline-read-model.js';
+import { withEventCatalog } from '../../src/store/catalog-store.js';
+import type { EventStore } from '../../src/store/event-store.js';
+import { openSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.js';
+
+export interface TimelineHarness {
+  readonly dir: string;
+  readonly store: EventStore;
+  readonly commands: CommandBus;
+  readonly model: TimelineReadModel;
+  readonly projector: Projector;
+  /** Runs a command as an editor and waits until the read model holds its effect. */
+  run(name: CommandName, input: unknown): Promise<CommandResult>;
+  /** How many events the log holds. */
+  logLength(): Promise<number>;
+  dispose(): Promise<void>;
+}
+
+export const EDITOR: CommandMeta = { keyName: 'test-editor' };
+
+/** A real SQLite log in a fresh temp directory, the catalog on top, a live projector over it. */
+export const openHarness = async (): Promise<TimelineHarness> => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'timeline-test-'));
+  const store = withEventCatalog(openSqliteEventStore({ file: path.join(dir, 'timeline.db') }));
+  const commands = createCommandBus({ store });
+  const model = createTimelineReadModel();
+  const projector = startProjector(store, model);
+  const logLength = async () => {
+    let count = 0;
+    let after = null;
+    for (;;) {
+      const page = await store.readAll({ after, maxCount: 1000 });
+      if (page.length === 0) return count;
+      count += page.length;
+      after = page.at(-1)!.position;
+    }
+  };
+  return {
+    dir,
+    store,
+    commands,
+    model,
+    projector,
+    run: async (name, input) => {
+      const result = await commands(name, input, EDITOR);
+      await projector.waitFor(result.position);
+      return result;
+    },
+    logLength,
+    dispose: async () => {
+      await projector.stop();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+};
+
+/** A tiny world most tests start from: three actors, two topics (one under the other). */
+export const registerBasics = async (harness: TimelineHarness): Promise<void> => {
+  await harness.run('registerActor', { id: 'alice', name: 'Alice', kind: 'PERSON', country: 'USA' });
+  await harness.run('registerActor', { id: 'boris', name: 'Boris', kind: 'PERSON', country: 'RUS' });
+  await harness.run('registerActor', { id: 'acme', name: 'Acme', kind: 'ORGANIZATION' });
+  await harness.run('openTopic', { id: 'war', title: 'The war', openedAt: '2020-01-01T00:00:00.000Z' });
+  await harness.run('openTopic', {
+    id: 'talks',
+    title: 'Talks',
+    parentId: 'war',
+    openedAt: '2021-01-01T00:00:00.000Z',
+  });
+};
+
+/** A valid recordDevelopment input, to be overridden field by field. */
+export const development = (overrides: Record<string, unknown> = {}) => ({
+  id: 'dev-1',
+  kind: 'STATEMENT',
+  title: 'Alice speaks',
+  occurredAt: '2025-10-16T00:00:00.000Z',
+  precision: 'DAY',
+  participants: [
+    { actorId: 'alice', role: 'SOURCE' },
+    { actorId: 'boris', role: 'TARGET' },
+  ],
+  topicIds: ['war'],
+  sources: [{ publisher: 'Test Wire' }],
+  ...overrides,
+});
