@@ -56,8 +56,7 @@ const byType = new Map<string, EventDefinition>(EVENT_CATALOG.map((definition) =
 
 export const eventDefinition = (type: string): EventDefinition | undefined => byType.get(type);
 
-export const streamId = (category: EventDefinition['category'], entityId: string): string =>
-  `${category}-${entityId}`;
+export const streamId = (category: EventDefinition['category'], entityId: string): string => `${category}-${entityId}`;
 
 export const isActorEvent = (event: TimelineEvent): event is ActorEvent =>
   event.type === 'ActorRegistered' || event.type === 'ActorRoleAssigned';

@@ -45,7 +45,9 @@ export interface EventStore {
   /**
    * Appends events atomically to one stream. Appending events whose ids are all already in that stream appends
    * nothing and returns the result of the first append (idempotency by event id).
-   * Throws WrongExpectedRevisionError when the stream is not as expected.
+   * Throws WrongExpectedRevisionError when the stream is not as expected, DuplicateEventIdError when only some of
+   * the ids are in the log (or they are in another stream), and RangeError when `events` is empty: an empty append
+   * has no last event whose revision and position it could return.
    */
   appendToStream(streamId: string, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult>;
   /** The stream's events in revision order; an empty array for a stream that does not exist. */

@@ -434,6 +434,7 @@ export function describeEventStoreConformance(
 
         const concurrentAppends: Promise<AppendResult>[] = [];
         const finalEvents = testEvents(3, 'after');
+        let finalAppend: Promise<AppendResult> | undefined;
         const delivered = await collectUntil(
           subscribe({ after: from!.position }),
           (event) => event.id === finalEvents.at(-1)!.id,
@@ -445,12 +446,15 @@ export function describeEventStoreConformance(
             if (index === 500) await store.appendToStream(streamId, testEvents(5, 'during, awaited'));
             if (event.id === lastOfHistory.id) {
               await Promise.all(concurrentAppends);
-              // Once the replay is over: the subscription is live, or about to be.
-              setTimeout(() => void store.appendToStream(streamId, finalEvents), 20);
+              // Appended a little later, when the subscription has likely gone live after replaying the rest.
+              finalAppend = new Promise((resolve) => setTimeout(resolve, 20)).then(() =>
+                store.appendToStream(streamId, finalEvents),
+              );
             }
           },
         );
 
+        await finalAppend;
         const expected = await readAllBetween(from!.position, delivered.at(-1)!.position);
         expect(ids(delivered)).toEqual(ids(expected));
         expect(delivered).toEqual(expected);

@@ -193,7 +193,10 @@ describe('SQLite event store', () => {
     it('reads one page at a time, only when the consumer has taken the previous one', async () => {
       const writer = open();
       for (let i = 0; i < 3; i++) {
-        await writer.appendToStream('paged', Array.from({ length: 400 }, () => testEvent()));
+        await writer.appendToStream(
+          'paged',
+          Array.from({ length: 400 }, () => testEvent()),
+        );
       }
       const reads: number[] = [];
       const subscriptions = subscriptionsOver((read) => (after, maxCount) => {

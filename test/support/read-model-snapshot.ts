@@ -1,0 +1,38 @@
+import type { TimePoint } from '../../src/domain/time-point.js';
+import { actorActivityAt, actorAt } from '../../src/time-travel/actor-at.js';
+import type { EntityHistory } from '../../src/time-travel/entity-history.js';
+import { knownDevelopment } from '../../src/time-travel/known-state.js';
+import { meetingAt } from '../../src/time-travel/meeting-at.js';
+import { topicActivityAt, topicAt } from '../../src/time-travel/topic-at.js';
+
+const sorted = (ids: Iterable<string>): string[] => [...ids].sort();
+
+/**
+ * Everything a read model answers, as plain data: its indexes, and every entity's state at each time point.
+ * Two models that give equal snapshots answer every query alike.
+ */
+export const snapshotReadModel = (history: EntityHistory, points: readonly TimePoint[]) => ({
+  checkpoint: history.checkpoint,
+  indexes: {
+    actors: sorted(history.actorIds()).map((id) => [id, sorted(history.developmentsNamingActor(id))]),
+    topics: sorted(history.topicIds()).map((id) => [
+      id,
+      sorted(history.developmentsNamingTopic(id)),
+      sorted(history.subtopicIds(id)),
+    ]),
+    meetings: sorted(history.meetingIds()).map((id) => [id, sorted(history.developmentsNamingMeeting(id))]),
+    developments: sorted(history.developmentIds()).map((id) => [id, history.developmentEvents(id).map((e) => e.id)]),
+  },
+  states: points.map((at) => ({
+    actors: sorted(history.actorIds()).map((id) => ({
+      actor: actorAt(history, id, at),
+      activity: actorActivityAt(history, id, at),
+    })),
+    topics: sorted(history.topicIds()).map((id) => ({
+      topic: topicAt(history, id, at),
+      activity: topicActivityAt(history, id, at),
+    })),
+    meetings: sorted(history.meetingIds()).map((id) => meetingAt(history, id, at)),
+    developments: sorted(history.developmentIds()).map((id) => knownDevelopment(history, id, at.knownAt)),
+  })),
+});
