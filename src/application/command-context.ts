@@ -48,24 +48,66 @@ export const startCommand = (meta: CommandMeta) => {
   };
 };
 
-/** Appends, turning a revision mismatch into the contract's CONFLICT. */
-export const appendToStream = async (
+/**
+ * Appends at the revision the client said it saw: a mismatch is the contract's CONFLICT, on the field that
+ * carried the expectation.
+ */
+export const appendAtClientRevision = async (
   store: EventStore,
   streamId: string,
   events: readonly NewEvent[],
-  expectedRevision: ExpectedRevision,
+  expectedRevision: number,
 ): Promise<{ revision: number; position: LogPosition }> => {
   try {
     const result = await store.appendToStream(streamId, events, { expectedRevision });
     return { revision: result.nextExpectedRevision, position: result.position };
   } catch (error) {
     if (error instanceof WrongExpectedRevisionError) {
-      throw conflict(`${streamId} changed meanwhile: expected revision ${String(expectedRevision)}`, undefined, {
-        expectedRevision: error.expected,
-        actualRevision: error.actual,
-      });
+      throw conflict(
+        `${streamId} changed meanwhile: expected revision ${expectedRevision}`,
+        ['input', 'expectedRevision'],
+        {
+          expectedRevision,
+          actualRevision: error.actual,
+        },
+      );
     }
     throw error;
+  }
+};
+
+/**
+ * Appends at the revision the handler itself read. Losing a race there is no client's mistake: the caller decides
+ * again on the new state (see decideAgainOnRace).
+ */
+export const appendAtReadRevision = async (
+  store: EventStore,
+  streamId: string,
+  events: readonly NewEvent[],
+  expectedRevision: ExpectedRevision,
+): Promise<{ revision: number; position: LogPosition }> => {
+  const result = await store.appendToStream(streamId, events, { expectedRevision });
+  return { revision: result.nextExpectedRevision, position: result.position };
+};
+
+const RACE_ATTEMPTS = 5;
+
+/**
+ * Runs a read-decide-append body again when another writer appended to the same stream in between, so that two
+ * honest concurrent calls both succeed (or the second sees the first and answers as a repeat).
+ */
+export const decideAgainOnRace = async <T>(body: () => Promise<T>): Promise<T> => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await body();
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      if (attempt >= RACE_ATTEMPTS) {
+        throw conflict(`${error.streamId} is being changed by other writers; try again`, undefined, {
+          actualRevision: error.actual,
+        });
+      }
+    }
   }
 };
 

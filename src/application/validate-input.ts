@@ -13,7 +13,12 @@ export const validateInput = <S extends z.ZodType>(
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issues = result.error.issues.map((issue) => ({
-    path: [...root, ...issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment) : segment))],
+    path: [
+      ...root,
+      ...issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment) : segment)),
+      // An unknown field is the offending field itself, not the object that holds it.
+      ...(issue.code === 'unrecognized_keys' ? issue.keys.slice(0, 1) : []),
+    ],
     message: issue.message,
   }));
   const first = issues[0]!;

@@ -1,7 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { streamId, type ActorEvent } from '../../../events/index.js';
 import {
-  appendToStream,
+  appendAtReadRevision,
+  decideAgainOnRace,
   lastPosition,
   startCommand,
   type CommandDeps,
@@ -21,16 +22,18 @@ export const assignRole = async (deps: CommandDeps, input: unknown, meta: Comman
     ...actorRef(data.organizationId, 'input', 'organizationId'),
   ]);
   const stream = streamId('actor', data.actorId);
-  const existing = (await deps.store.readStream(stream)) as ActorEvent[];
-  const alreadyHeld = existing.some(
-    (event) => event.type === 'ActorRoleAssigned' && isDeepStrictEqual(withoutUndefined(event.data), data),
-  );
-  if (alreadyHeld) return { id: data.actorId, position: lastPosition(existing), appended: 0 };
-  const { position } = await appendToStream(
-    deps.store,
-    stream,
-    [startCommand(meta).event('ActorRoleAssigned', data)],
-    existing.length - 1,
-  );
-  return { id: data.actorId, position, appended: 1 };
+  return decideAgainOnRace(async () => {
+    const existing = (await deps.store.readStream(stream)) as ActorEvent[];
+    const alreadyHeld = existing.some(
+      (event) => event.type === 'ActorRoleAssigned' && isDeepStrictEqual(withoutUndefined(event.data), data),
+    );
+    if (alreadyHeld) return { id: data.actorId, position: lastPosition(existing), appended: 0 };
+    const { position } = await appendAtReadRevision(
+      deps.store,
+      stream,
+      [startCommand(meta).event('ActorRoleAssigned', data)],
+      existing.length - 1,
+    );
+    return { id: data.actorId, position, appended: 1 };
+  });
 };

@@ -1,6 +1,7 @@
 import { streamId, type TopicEvent } from '../../../events/index.js';
 import {
-  appendToStream,
+  appendAtReadRevision,
+  decideAgainOnRace,
   startCommand,
   type CommandDeps,
   type CommandMeta,
@@ -18,17 +19,22 @@ export const changeTopicStatus = async (
   meta: CommandMeta,
 ): Promise<CommandResult> => {
   const data = withoutUndefined(validateInput(ChangeTopicStatusInput, input));
-  const existing = (await deps.store.readStream(streamId('topic', data.topicId))) as TopicEvent[];
-  const opened = existing[0];
-  if (opened?.type !== 'TopicOpened') throw notFound(`topic "${data.topicId}" does not exist`, ['input', 'topicId']);
-  if (Date.parse(data.at) < Date.parse(opened.data.openedAt)) {
-    throw badInput(`the topic opened at ${opened.data.openedAt}, a status change cannot come before`, ['input', 'at']);
-  }
-  const { position } = await appendToStream(
-    deps.store,
-    streamId('topic', data.topicId),
-    [startCommand(meta).event('TopicStatusChanged', data)],
-    existing.length - 1,
-  );
-  return { id: data.topicId, position, appended: 1 };
+  return decideAgainOnRace(async () => {
+    const existing = (await deps.store.readStream(streamId('topic', data.topicId))) as TopicEvent[];
+    const opened = existing[0];
+    if (opened?.type !== 'TopicOpened') throw notFound(`topic "${data.topicId}" does not exist`, ['input', 'topicId']);
+    if (Date.parse(data.at) < Date.parse(opened.data.openedAt)) {
+      throw badInput(`the topic opened at ${opened.data.openedAt}, a status change cannot come before`, [
+        'input',
+        'at',
+      ]);
+    }
+    const { position } = await appendAtReadRevision(
+      deps.store,
+      streamId('topic', data.topicId),
+      [startCommand(meta).event('TopicStatusChanged', data)],
+      existing.length - 1,
+    );
+    return { id: data.topicId, position, appended: 1 };
+  });
 };

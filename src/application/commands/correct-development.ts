@@ -3,7 +3,7 @@ import type { DevelopmentPatch } from '../../../events/development-corrected.js'
 import { streamId } from '../../../events/index.js';
 import { applyPatch, developmentContent } from '../../domain/development.js';
 import {
-  appendToStream,
+  appendAtClientRevision,
   startCommand,
   type CommandDeps,
   type CommandMeta,
@@ -56,7 +56,7 @@ export const correctDevelopment = async (
       ...(field !== undefined && field in patch ? early.path : ['occurredAt']),
     ]);
   }
-  const { position } = await appendToStream(
+  const { position } = await appendAtClientRevision(
     deps.store,
     streamId('development', command.id),
     [

@@ -1,7 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { streamId, type TopicEvent } from '../../../events/index.js';
 import {
-  appendToStream,
+  appendAtReadRevision,
+  decideAgainOnRace,
   lastPosition,
   startCommand,
   type CommandDeps,
@@ -19,20 +20,22 @@ export const openTopic = async (deps: CommandDeps, input: unknown, meta: Command
   const data = withoutUndefined(validateInput(OpenTopicInput, input));
   if (data.parentId === data.id) throw badInput('a topic cannot be its own parent', ['input', 'parentId']);
   const stream = streamId('topic', data.id);
-  const existing = (await deps.store.readStream(stream)) as TopicEvent[];
-  const opened = existing[0];
-  if (opened !== undefined) {
-    if (opened.type === 'TopicOpened' && isDeepStrictEqual(withoutUndefined(opened.data), data)) {
-      return { id: data.id, position: lastPosition(existing), appended: 0 };
+  return decideAgainOnRace(async () => {
+    const existing = (await deps.store.readStream(stream)) as TopicEvent[];
+    const opened = existing[0];
+    if (opened !== undefined) {
+      if (opened.type === 'TopicOpened' && isDeepStrictEqual(withoutUndefined(opened.data), data)) {
+        return { id: data.id, position: lastPosition(existing), appended: 0 };
+      }
+      throw conflict(`topic "${data.id}" is already open with other details`, ['input', 'id']);
     }
-    throw conflict(`topic "${data.id}" is already open with other details`, ['input', 'id']);
-  }
-  await requireReferences(deps.store, topicRef(data.parentId, 'input', 'parentId'));
-  const { position } = await appendToStream(
-    deps.store,
-    stream,
-    [startCommand(meta).event('TopicOpened', data)],
-    'no_stream',
-  );
-  return { id: data.id, position, appended: 1 };
+    await requireReferences(deps.store, topicRef(data.parentId, 'input', 'parentId'));
+    const { position } = await appendAtReadRevision(
+      deps.store,
+      stream,
+      [startCommand(meta).event('TopicOpened', data)],
+      'no_stream',
+    );
+    return { id: data.id, position, appended: 1 };
+  });
 };

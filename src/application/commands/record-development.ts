@@ -4,14 +4,15 @@ import type { DevelopmentContent } from '../../../events/fields.js';
 import { streamId, type DevelopmentEvent } from '../../../events/index.js';
 import { developmentContent, foldDevelopment } from '../../domain/development.js';
 import {
-  appendToStream,
+  appendAtReadRevision,
+  decideAgainOnRace,
   lastPosition,
   startCommand,
   type CommandDeps,
   type CommandMeta,
   type CommandResult,
 } from '../command-context.js';
-import { badInput, conflict, TimelineError } from '../errors.js';
+import { badInput, conflict } from '../errors.js';
 import { RecordDevelopmentInput, type RecordDevelopmentCommand } from '../input-schemas.js';
 import { requireReferences } from '../references.js';
 import { validateInput } from '../validate-input.js';
@@ -42,29 +43,23 @@ export const recordDevelopment = async (
   const content = toContent(command);
   const stream = streamId('development', id);
 
-  const repeat = await findRepeat(deps, stream, id, content);
-  if (repeat) return repeat;
+  // Two identical records that race: the loser decides again, sees the winner's stream and is a repeat.
+  return decideAgainOnRace(async () => {
+    const repeat = await findRepeat(deps, stream, id, content);
+    if (repeat) return repeat;
 
-  checkDevelopmentRules(content, ['input']);
-  await requireReferences(deps.store, developmentReferences(content, ['input']));
-  const early = await findTopicOpenedAfter(deps.store, content);
-  if (early) throw badInput(early.message, ['input', ...early.path]);
-  try {
-    const { position } = await appendToStream(
+    checkDevelopmentRules(content, ['input']);
+    await requireReferences(deps.store, developmentReferences(content, ['input']));
+    const early = await findTopicOpenedAfter(deps.store, content);
+    if (early) throw badInput(early.message, ['input', ...early.path]);
+    const { position } = await appendAtReadRevision(
       deps.store,
       stream,
       [startCommand(meta).event('DevelopmentRecorded', { id, ...content })],
       'no_stream',
     );
     return { id, position, appended: 1 };
-  } catch (error) {
-    // Two identical records raced: the loser sees the winner's stream and is a repeat, not a conflict.
-    if (error instanceof TimelineError && error.code === 'CONFLICT') {
-      const raced = await findRepeat(deps, stream, id, content);
-      if (raced) return raced;
-    }
-    throw error;
-  }
+  });
 };
 
 const findRepeat = async (

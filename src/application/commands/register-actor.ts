@@ -1,7 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { streamId, type ActorEvent } from '../../../events/index.js';
 import {
-  appendToStream,
+  appendAtReadRevision,
+  decideAgainOnRace,
   lastPosition,
   startCommand,
   type CommandDeps,
@@ -18,19 +19,21 @@ export const registerActor = async (deps: CommandDeps, input: unknown, meta: Com
   const command = validateInput(RegisterActorInput, input);
   const data = withoutUndefined({ ...command, aliases: command.aliases ?? [] });
   const stream = streamId('actor', data.id);
-  const existing = (await deps.store.readStream(stream)) as ActorEvent[];
-  const registered = existing[0];
-  if (registered !== undefined) {
-    if (registered.type === 'ActorRegistered' && isDeepStrictEqual(withoutUndefined(registered.data), data)) {
-      return { id: data.id, position: lastPosition(existing), appended: 0 };
+  return decideAgainOnRace(async () => {
+    const existing = (await deps.store.readStream(stream)) as ActorEvent[];
+    const registered = existing[0];
+    if (registered !== undefined) {
+      if (registered.type === 'ActorRegistered' && isDeepStrictEqual(withoutUndefined(registered.data), data)) {
+        return { id: data.id, position: lastPosition(existing), appended: 0 };
+      }
+      throw conflict(`actor "${data.id}" is already registered with other details`, ['input', 'id']);
     }
-    throw conflict(`actor "${data.id}" is already registered with other details`, ['input', 'id']);
-  }
-  const { position } = await appendToStream(
-    deps.store,
-    stream,
-    [startCommand(meta).event('ActorRegistered', data)],
-    'no_stream',
-  );
-  return { id: data.id, position, appended: 1 };
+    const { position } = await appendAtReadRevision(
+      deps.store,
+      stream,
+      [startCommand(meta).event('ActorRegistered', data)],
+      'no_stream',
+    );
+    return { id: data.id, position, appended: 1 };
+  });
 };

@@ -1,6 +1,6 @@
 import { streamId } from '../../../events/index.js';
 import {
-  appendToStream,
+  appendAtClientRevision,
   startCommand,
   type CommandDeps,
   type CommandMeta,
@@ -18,7 +18,7 @@ export const retractDevelopment = async (
 ): Promise<CommandResult> => {
   const { id, expectedRevision, reason } = validateInput(RetractDevelopmentInput, input);
   const state = await loadDevelopmentForChange(deps.store, id, expectedRevision);
-  const { position } = await appendToStream(
+  const { position } = await appendAtClientRevision(
     deps.store,
     streamId('development', id),
     [startCommand(meta).event('DevelopmentRetracted', { id, reason })],

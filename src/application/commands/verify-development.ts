@@ -1,7 +1,9 @@
 import { streamId } from '../../../events/index.js';
 import type { Verdict } from '../../../events/vocabulary.js';
 import {
-  appendToStream,
+  appendAtClientRevision,
+  appendAtReadRevision,
+  decideAgainOnRace,
   startCommand,
   type CommandDeps,
   type CommandMeta,
@@ -20,13 +22,16 @@ export const verifyDevelopment = async (
   meta: CommandMeta,
 ): Promise<CommandResult> => {
   const { expectedRevision, ...command } = withoutUndefined(validateInput(VerifyDevelopmentInput, input));
-  const state = await loadDevelopmentForChange(deps.store, command.id, expectedRevision);
   await requireReferences(deps.store, actorRef(command.byActorId, 'input', 'byActorId'));
-  const { position } = await appendToStream(
-    deps.store,
-    streamId('development', command.id),
-    [startCommand(meta).event('DevelopmentVerified', { ...command, status: command.status as Verdict })],
-    expectedRevision ?? state.revision,
-  );
-  return { id: command.id, position, appended: 1 };
+  const stream = streamId('development', command.id);
+  const event = startCommand(meta).event('DevelopmentVerified', { ...command, status: command.status as Verdict });
+  // Without an expectedRevision the client accepts whatever revision it lands on, as long as it is not retracted.
+  return decideAgainOnRace(async () => {
+    const state = await loadDevelopmentForChange(deps.store, command.id, expectedRevision);
+    const { position } =
+      expectedRevision === undefined
+        ? await appendAtReadRevision(deps.store, stream, [event], state.revision)
+        : await appendAtClientRevision(deps.store, stream, [event], expectedRevision);
+    return { id: command.id, position, appended: 1 };
+  });
 };
