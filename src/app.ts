@@ -7,6 +7,7 @@ import type { Config } from './config/environment.js';
 import type { AppServices } from './graphql/context.js';
 import { startProjector } from './projections/projector.js';
 import { createTimelineReadModel } from './projections/timeline-read-model.js';
+import { startRedisAnnouncer } from './live/redis-announcer.js';
 import { loadSeed } from './seed/load-seed.js';
 import { startHttpServer, type RunningHttpServer } from './server/http-server.js';
 import { withEventCatalog } from './store/catalog-store.js';
@@ -25,7 +26,9 @@ export interface RunningTimeline {
 /** Wires the embedded default: SQLite log, in-memory read models, command handlers, GraphQL over http. */
 export const startTimeline = async (config: Config, logger: Logger): Promise<RunningTimeline> => {
   mkdirSync(config.dataDir, { recursive: true });
-  const store = withEventCatalog(openSqliteEventStore({ file: path.join(config.dataDir, DATABASE_FILE) }));
+  const log = withEventCatalog(openSqliteEventStore({ file: path.join(config.dataDir, DATABASE_FILE) }));
+  const announcer = config.redisUrl ? startRedisAnnouncer(config.redisUrl, log, logger) : null;
+  const store = announcer?.store ?? log;
   const commands = createCommandBus({ store });
   const { keys, generated } = ensureEditorKey(config);
 
@@ -44,7 +47,14 @@ export const startTimeline = async (config: Config, logger: Logger): Promise<Run
   );
 
   const services: AppServices = { store, projector, history: model, commands };
-  const http = await startHttpServer({ services, keys, port: config.port, host: config.host, logger });
+  const http = await startHttpServer({
+    services,
+    keys,
+    live: { bufferLimit: config.subscriberBuffer },
+    port: config.port,
+    host: config.host,
+    logger,
+  });
   return {
     http,
     services,
@@ -52,6 +62,7 @@ export const startTimeline = async (config: Config, logger: Logger): Promise<Run
     close: async () => {
       await http.close();
       await projector.stop();
+      await announcer?.close();
       await store.close();
     },
   };

@@ -7,7 +7,8 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'QUERY_TOO_COMPLEX'
   | 'RATE_LIMITED'
-  | 'SERVICE_UNAVAILABLE';
+  | 'SERVICE_UNAVAILABLE'
+  | 'SUBSCRIBER_TOO_SLOW';
 
 export type FieldPath = readonly (string | number)[];
 

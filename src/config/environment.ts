@@ -20,6 +20,10 @@ export interface Config {
   editorKeys: ApiKey[];
   readerKeys: ApiKey[];
   logLevel: LogLevel;
+  /** Redis for announcing appends to the other server processes; null: this process works alone. */
+  redisUrl: string | null;
+  /** How many changes one subscriber may fall behind before it is closed as too slow. */
+  subscriberBuffer: number;
 }
 
 /** Every problem found in the environment, so an operator can fix them all before the next start. */
@@ -66,6 +70,22 @@ const logLevel = z
     error: (issue) => `expected one of ${LOG_LEVELS.join(', ')}, got ${quote(issue.input)}`,
   })
   .transform((raw) => raw.toLowerCase() as LogLevel);
+
+const redisUrl = z
+  .string()
+  .trim()
+  .refine((raw) => raw === '' || /^rediss?:\/\/[^\s]+$/.test(raw), {
+    error: (issue) => `expected a redis:// or rediss:// URL, got ${quote(issue.input)}`,
+  })
+  .transform((raw) => (raw === '' ? null : raw));
+
+const subscriberBuffer = z
+  .string()
+  .trim()
+  .refine((raw) => /^\d{1,7}$/.test(raw) && Number(raw) >= 10, {
+    error: (issue) => `expected an integer of at least 10, got ${quote(issue.input)}`,
+  })
+  .transform(Number);
 
 // Names end up in logs and audit trails, so they stay plain; they are never echoed in errors either, because a
 // bare secret holding a colon would be read as name:secret and its first half would leak.
@@ -122,6 +142,8 @@ const VARIABLES = {
   TIMELINE_EDITOR_KEYS: { schema: keyList('TIMELINE_EDITOR_KEYS', 'editor'), fallback: '' },
   TIMELINE_READER_KEYS: { schema: keyList('TIMELINE_READER_KEYS', 'reader'), fallback: '' },
   LOG_LEVEL: { schema: logLevel, fallback: 'info' },
+  REDIS_URL: { schema: redisUrl, fallback: '' },
+  TIMELINE_SUBSCRIBER_BUFFER: { schema: subscriberBuffer, fallback: '1000' },
 } as const;
 
 type Variables = typeof VARIABLES;
@@ -177,5 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     editorKeys: values.TIMELINE_EDITOR_KEYS.map(({ key }) => key),
     readerKeys: values.TIMELINE_READER_KEYS.map(({ key }) => key),
     logLevel: values.LOG_LEVEL,
+    redisUrl: values.REDIS_URL,
+    subscriberBuffer: values.TIMELINE_SUBSCRIBER_BUFFER,
   };
 }

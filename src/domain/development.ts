@@ -111,3 +111,18 @@ export const developmentContent = (state: DevelopmentState): DevelopmentContent 
 
 const dropUndefined = <T extends object>(value: T): T =>
   Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+
+/** Every actor a development names: participants, speakers, stance holders, meeting participants. */
+export const namedActors = (state: DevelopmentState): string[] => [
+  ...state.participants.map((p) => p.actorId),
+  ...state.quotes.flatMap((q) => (q.speakerId === undefined ? [] : [q.speakerId])),
+  ...state.positions.map((p) => p.actorId),
+  ...(state.meeting?.participantIds ?? []),
+];
+
+/** Every topic a development names: its topics, the topics of its stances and of its meeting step. */
+export const namedTopics = (state: DevelopmentState): string[] => [
+  ...state.topicIds,
+  ...state.positions.map((p) => p.topicId),
+  ...(state.meeting?.topicIds ?? []),
+];

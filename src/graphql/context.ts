@@ -14,7 +14,13 @@ export interface AppServices {
   readonly commands: CommandBus;
 }
 
+export interface LiveSettings {
+  /** How many changes a subscriber may fall behind before it is closed as too slow. */
+  readonly bufferLimit: number;
+}
+
 export interface GraphQLContext extends AppServices {
+  readonly live: LiveSettings;
   readonly principal: Principal;
   readonly correlationId: string;
   /** The request's "now": one instant for every default asOf/knownAt of the request. */

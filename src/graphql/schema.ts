@@ -9,6 +9,7 @@ import {
   VerificationResolver,
 } from './development/development.resolver.js';
 import { EventLogResolver } from './event-log/event-log.resolver.js';
+import { LiveResolver } from './live/live.resolver.js';
 import { MeetingResolver } from './meeting/meeting.resolver.js';
 import { TopicResolver } from './topic/topic.resolver.js';
 
@@ -24,6 +25,7 @@ export const RESOLVERS = [
   QuoteResolver,
   VerificationResolver,
   EventLogResolver,
+  LiveResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
@@ -34,5 +36,14 @@ export const timelineSchema = (): Promise<GraphQLSchema> =>
     resolvers: RESOLVERS,
     // Commands validate their input with zod, so that GraphQL and file imports meet the same rules.
     validate: false,
+    // Every subscription brings its own source (src/live), read from the log; type-graphql insists on a PubSub.
+    pubSub: {
+      publish: () => {
+        throw new Error('the timeline publishes through its log, not through type-graphql');
+      },
+      subscribe: () => {
+        throw new Error('every subscription of the timeline has its own subscribe function');
+      },
+    },
     emitSchemaFile: false,
   }));

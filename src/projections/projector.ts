@@ -10,6 +10,11 @@ export interface Projector {
   catchUp(timeoutMs?: number): Promise<void>;
   /** True when nothing in the log is missing from the model. */
   isCaughtUp(): Promise<boolean>;
+  /**
+   * Calls `listener` with every event right after the model applied it, synchronously, so that a listener that
+   * reads model.checkpoint and then registers misses nothing and sees nothing twice. Returns the unsubscribe.
+   */
+  onApplied(listener: (event: TimelineEvent) => void): () => void;
   /** The error that stopped the projection, if any. */
   readonly failure: Error | null;
   stop(): Promise<void>;
@@ -36,6 +41,7 @@ export const startProjector = (store: EventStore, model: TimelineReadModel): Pro
   const subscription = store.subscribeToAll({ after: model.checkpoint ?? 'start' });
   let waiters: Waiter[] = [];
   let failure: Error | null = null;
+  const listeners = new Set<(event: TimelineEvent) => void>();
 
   const settle = () => {
     if (waiters.length === 0) return;
@@ -47,8 +53,10 @@ export const startProjector = (store: EventStore, model: TimelineReadModel): Pro
   const running = (async () => {
     try {
       for await (const event of subscription) {
-        model.apply(event as TimelineEvent);
+        const applied = event as TimelineEvent;
+        model.apply(applied);
         settle();
+        for (const listener of listeners) listener(applied);
       }
     } catch (error) {
       failure = error instanceof Error ? error : new Error(String(error));
@@ -87,6 +95,10 @@ export const startProjector = (store: EventStore, model: TimelineReadModel): Pro
     isCaughtUp: async () => {
       const head = await store.headPosition();
       return failure === null && (head === null || !isAfter(head, model.checkpoint));
+    },
+    onApplied: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
     get failure() {
       return failure;

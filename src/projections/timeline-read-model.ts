@@ -9,7 +9,7 @@ import {
   type TopicEvent,
 } from '../../events/index.js';
 import { evolveActor, type ActorState } from '../domain/actor.js';
-import { evolveDevelopment, type DevelopmentState } from '../domain/development.js';
+import { evolveDevelopment, namedActors, namedTopics, type DevelopmentState } from '../domain/development.js';
 import { evolveTopic, type TopicState } from '../domain/topic.js';
 import type { EntityHistory } from '../time-travel/entity-history.js';
 
@@ -30,19 +30,6 @@ const addTo = (index: Map<string, Set<string>>, key: string, value: string): voi
   else index.set(key, new Set([value]));
 };
 
-const namedActors = (state: DevelopmentState): string[] => [
-  ...state.participants.map((p) => p.actorId),
-  ...state.quotes.flatMap((q) => (q.speakerId === undefined ? [] : [q.speakerId])),
-  ...state.positions.map((p) => p.actorId),
-  ...(state.meeting?.participantIds ?? []),
-];
-
-const namedTopics = (state: DevelopmentState): string[] => [
-  ...state.topicIds,
-  ...state.positions.map((p) => p.topicId),
-  ...(state.meeting?.topicIds ?? []),
-];
-
 export const createTimelineReadModel = (): TimelineReadModel => {
   const actors = new Map<string, Entity<ActorEvent, ActorState>>();
   const topics = new Map<string, Entity<TopicEvent, TopicState>>();
@@ -52,6 +39,8 @@ export const createTimelineReadModel = (): TimelineReadModel => {
   const byMeeting = new Map<string, Set<string>>();
   const children = new Map<string, Set<string>>();
   let checkpoint: LogPosition | null = null;
+  const logPositions: LogPosition[] = [];
+  const logRecordedAt: number[] = [];
 
   const track = <E, S>(map: Map<string, Entity<E, S>>, id: string, event: E, evolve: (s: S | null, e: E) => S) => {
     const entity = map.get(id);
@@ -83,6 +72,19 @@ export const createTimelineReadModel = (): TimelineReadModel => {
       if (latest.meeting) addTo(byMeeting, latest.meeting.id, id);
     }
     checkpoint = event.position;
+    logPositions.push(event.position);
+    logRecordedAt.push(event.recordedAt.getTime());
+  };
+
+  const lastPositionRecordedBefore = (time: Date): LogPosition | null => {
+    let low = 0;
+    let high = logRecordedAt.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (logRecordedAt[middle]! < time.getTime()) low = middle + 1;
+      else high = middle;
+    }
+    return low === 0 ? null : logPositions[low - 1]!;
   };
 
   const none: never[] = [];
@@ -91,6 +93,7 @@ export const createTimelineReadModel = (): TimelineReadModel => {
       return checkpoint;
     },
     apply,
+    lastPositionRecordedBefore,
     actorEvents: (id) => actors.get(id)?.events ?? none,
     topicEvents: (id) => topics.get(id)?.events ?? none,
     developmentEvents: (id) => developments.get(id)?.events ?? none,

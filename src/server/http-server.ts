@@ -7,35 +7,56 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { Logger } from 'pino';
 import type { KeyRing } from '../auth/api-keys.js';
-import { authPlugin } from '../graphql/auth-plugin.js';
-import type { AppServices, GraphQLContext } from '../graphql/context.js';
+import type { AppServices, GraphQLContext, LiveSettings } from '../graphql/context.js';
 import { formatError } from '../graphql/format-error.js';
+import { gatePlugin } from '../graphql/gate-plugin.js';
 import { createLoaders } from '../graphql/loaders.js';
+import { DEFAULT_LIMITS, type OperationLimits } from '../graphql/operation-limits.js';
 import { timelineSchema } from '../graphql/schema.js';
+import { startWebSocketServer } from './websocket-server.js';
 
 export interface HttpServerOptions {
   readonly services: AppServices;
   readonly keys: KeyRing;
+  readonly live: LiveSettings;
+  readonly limits?: OperationLimits;
   readonly port: number;
   readonly host: string;
   readonly logger: Logger;
 }
 
 export interface RunningHttpServer {
-  /** The GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql. */
+  /** The GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql; ws:// on the same path for subscriptions. */
   readonly url: string;
   readonly port: number;
   close(): Promise<void>;
 }
 
-/** Apollo on our own http server (graphql-ws joins it on the same port), plus the health endpoint. */
+/** Apollo and graphql-ws on one http server and path, plus the health endpoint. */
 export const startHttpServer = async (options: HttpServerOptions): Promise<RunningHttpServer> => {
-  const { services, keys, logger } = options;
+  const { services, keys, live, logger } = options;
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const schema = await timelineSchema();
   const app = express();
   const httpServer = createServer(app);
+
+  const contextFor = (authorization: string | undefined, correlationId?: string): GraphQLContext => ({
+    ...services,
+    live,
+    principal: keys.identify(authorization),
+    correlationId: correlationId ?? randomUUID(),
+    now: new Date(),
+    loaders: createLoaders(services.history),
+  });
+
+  const ws = startWebSocketServer({ httpServer, schema, keys, limits, contextFor, logger });
   const apollo = new ApolloServer<GraphQLContext>({
-    schema: await timelineSchema(),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), authPlugin(keys.readersRequired)],
+    schema,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      { serverWillStart: async () => ({ drainServer: ws.dispose }) },
+      gatePlugin(keys.readersRequired, limits),
+    ],
     formatError: formatError(logger),
     introspection: true,
   });
@@ -55,13 +76,7 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
     '/graphql',
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => ({
-        ...services,
-        principal: keys.identify(req.headers.authorization),
-        correlationId: req.header('x-correlation-id') ?? randomUUID(),
-        now: new Date(),
-        loaders: createLoaders(services.history),
-      }),
+      context: async ({ req }) => contextFor(req.headers.authorization, req.header('x-correlation-id')),
     }),
   );
 

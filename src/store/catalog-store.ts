@@ -87,6 +87,7 @@ export const withEventCatalog = (
     readAll: async (options) => (await store.readAll(options)).map(decode),
     subscribeToAll: (options) => decodeSubscription(store.subscribeToAll(options), decode),
     headPosition: () => store.headPosition(),
+    appendedElsewhere: () => store.appendedElsewhere?.(),
     close: () => store.close(),
   };
 };

@@ -57,6 +57,11 @@ export interface EventStore {
   subscribeToAll(options: SubscribeOptions): LogSubscription;
   /** The position of the last event in the log, null when the log is empty. */
   headPosition(): Promise<LogPosition | null>;
+  /**
+   * A hint that another process appended (e.g. announced over Redis): waiting subscriptions read at once instead of
+   * at their next poll. Optional: a store whose subscriptions are pushed by its server needs none.
+   */
+  appendedElsewhere?(): void;
   close(): Promise<void>;
 }
 

@@ -26,4 +26,9 @@ export interface EntityHistory {
   developmentsNamingTopic(id: string): Iterable<string>;
   developmentsNamingMeeting(id: string): Iterable<string>;
   subtopicIds(parentId: string): Iterable<string>;
+  /**
+   * The position of the last event recorded before `time`, null when none was: where a replay of everything
+   * recorded at or after `time` starts. recordedAt never decreases along the log, so this is a binary search.
+   */
+  lastPositionRecordedBefore(time: Date): LogPosition | null;
 }

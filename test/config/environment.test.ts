@@ -27,7 +27,18 @@ describe('loadConfig defaults', () => {
       editorKeys: [],
       readerKeys: [],
       logLevel: 'info',
+      redisUrl: null,
+      subscriberBuffer: 1000,
     });
+  });
+
+  it('reads REDIS_URL and TIMELINE_SUBSCRIBER_BUFFER, and refuses bad ones', () => {
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', TIMELINE_SUBSCRIBER_BUFFER: '50' })).toMatchObject({
+      redisUrl: 'redis://127.0.0.1:6379',
+      subscriberBuffer: 50,
+    });
+    expect(configError({ REDIS_URL: 'http://x' }).message).toContain('REDIS_URL');
+    expect(configError({ TIMELINE_SUBSCRIBER_BUFFER: '5' }).message).toContain('TIMELINE_SUBSCRIBER_BUFFER');
   });
 
   it('reads process.env when no environment is passed', () => {
@@ -40,6 +51,8 @@ describe('loadConfig defaults', () => {
       TIMELINE_EDITOR_KEYS: SECRET_A,
       TIMELINE_READER_KEYS: '',
       LOG_LEVEL: 'warn',
+      REDIS_URL: '',
+      TIMELINE_SUBSCRIBER_BUFFER: '',
     };
     for (const [name, value] of Object.entries(pinned)) vi.stubEnv(name, value);
     try {

@@ -20,6 +20,8 @@ export interface ChangeNotifier {
   waitForChange(since: ChangeMark, signal: AbortSignal): Promise<void>;
   /** Called after each commit of this store instance. */
   notifyCommitted(): void;
+  /** Looks for other connections' commits now rather than at the next poll. */
+  checkNow(): void;
   /** Whether the data_version timer runs; it only does while a wait is pending. */
   isPolling(): boolean;
   close(): void;
@@ -90,6 +92,9 @@ export const createChangeNotifier = (db: Database.Database): ChangeNotifier => {
     notifyCommitted: () => {
       localCommits++;
       for (const waiter of waiters) waiter.wake();
+    },
+    checkNow: () => {
+      if (waiters.size > 0) wakeChanged();
     },
     isPolling: () => timer !== undefined,
     close: () => {

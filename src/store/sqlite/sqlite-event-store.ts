@@ -25,6 +25,9 @@ export const openSqliteEventStore = ({ file }: { file: string }): EventStore => 
     readAll: createReadAll(readPage),
     subscribeToAll: subscriptions.subscribeToAll,
     headPosition: async () => readHead(),
+    appendedElsewhere: () => {
+      if (!closed) notifier.checkNow();
+    },
     close: async () => {
       if (closed) return;
       closed = true;

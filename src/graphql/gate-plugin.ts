@@ -2,20 +2,25 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { authorize } from '../auth/api-keys.js';
 import { graphQLError } from './common/errors.js';
 import type { GraphQLContext } from './context.js';
+import { checkOperationLimits, type OperationLimits } from './operation-limits.js';
 
 const HTTP_STATUS = { UNAUTHENTICATED: 401, FORBIDDEN: 403 } as const;
 
 /**
  * Decides on the whole operation before any resolver runs, so that a refused mutation appends nothing and a
- * refused query reads nothing.
+ * refused query reads nothing: first who may run it, then what it may cost.
  */
-export const authPlugin = (readersRequired: boolean): ApolloServerPlugin<GraphQLContext> => ({
+export const gatePlugin = (readersRequired: boolean, limits: OperationLimits): ApolloServerPlugin<GraphQLContext> => ({
   async requestDidStart() {
     return {
-      async didResolveOperation({ contextValue, operation }) {
+      async didResolveOperation({ contextValue, operation, document, schema, request }) {
         const decision = authorize(contextValue.principal, operation?.operation ?? 'query', readersRequired);
         if (!decision.ok) {
           throw graphQLError(decision.code, decision.message, { http: { status: HTTP_STATUS[decision.code] } });
+        }
+        if (operation) {
+          const tooComplex = checkOperationLimits(schema, document, operation, request.variables, limits);
+          if (tooComplex) throw tooComplex;
         }
       },
     };

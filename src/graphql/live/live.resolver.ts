@@ -1,0 +1,131 @@
+import { Arg, Ctx, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { badInput } from '../../application/errors.js';
+import { entityChanges, touchesActor, touchesTopic } from '../../live/entity-changes.js';
+import { TOO_SLOW } from '../../live/live-events.js';
+import { timelineChanges, type TimelineChangeItem } from '../../live/timeline-changes.js';
+import { decodePosition, encodePosition } from '../../store/position-cursor.js';
+import { Actor } from '../actor/actor.type.js';
+import { graphQLError, refusals, toGraphQLError } from '../common/errors.js';
+import { at } from '../common/time-point.js';
+import { DateTime } from '../common/scalars.js';
+import type { GraphQLContext } from '../context.js';
+import { TimelineFilter } from '../development/development.input.js';
+import type { ActorNode, DevelopmentNode, TopicNode } from '../nodes.js';
+import { Topic } from '../topic/topic.type.js';
+import { TimelineChange } from './timeline-change.type.js';
+import { TimelineError } from '../../application/errors.js';
+
+interface TimelineChangesArgs {
+  readonly filter?: TimelineFilter | null;
+  readonly after?: string | null;
+  readonly since?: Date | null;
+}
+
+type Tick<T> = T | typeof TOO_SLOW;
+
+/** Where a feed starts: after a cursor, at the first change recorded at or after `since`, or live. */
+const startOf = (context: GraphQLContext, { after, since }: TimelineChangesArgs) => {
+  if (after) {
+    const position = decodePosition(after);
+    if (position === null) throw toGraphQLError(badInput('after is not a cursor this API gave out', ['after']));
+    return position;
+  }
+  if (since) return context.history.lastPositionRecordedBefore(since);
+  return 'live' as const;
+};
+
+/**
+ * Each tick is served "as of now": a subscription outlives any one moment, so the request-scoped caches start
+ * afresh for every change it sends.
+ */
+const freshNow = (context: GraphQLContext) => {
+  for (const loader of Object.values(context.loaders)) loader.clearAll();
+  const now = new Date();
+  return { asOf: now, knownAt: now };
+};
+
+const tooSlow = () =>
+  graphQLError(
+    'SUBSCRIBER_TOO_SLOW',
+    'this subscription fell too far behind and was closed; resubscribe with the last cursor you received',
+  );
+
+@Resolver(() => TimelineChange)
+export class LiveResolver {
+  @Subscription(() => TimelineChange, {
+    description:
+      'Every change to developments that match the filter, in log order. With `after` (a cursor) or `since` (a recorded time) it first replays the log from there (phase REPLAY), then goes on live (phase LIVE) with no gap and no duplicate between the two. With neither, live changes only.',
+    subscribe: ({ args, context }: SubscribeResolverData<unknown, Record<string, unknown>, GraphQLContext>) =>
+      timelineChanges(context, {
+        filter: (args as TimelineChangesArgs).filter ?? {},
+        after: startOf(context, args as TimelineChangesArgs),
+        bufferLimit: context.live.bufferLimit,
+      }),
+  })
+  async timelineChanges(
+    @Root() tick: Tick<TimelineChangeItem>,
+    @Arg('filter', () => TimelineFilter, { nullable: true }) _filter: TimelineFilter | undefined,
+    @Arg('after', () => String, { nullable: true }) _after: string | undefined,
+    @Arg('since', () => DateTime, { nullable: true }) _since: Date | undefined,
+    @Ctx() context: GraphQLContext,
+  ) {
+    if (tick === TOO_SLOW) throw tooSlow();
+    const point = freshNow(context);
+    const development = await context.loaders.development.load({ id: tick.developmentId, at: point });
+    if (development === null) throw new Error(`development ${tick.developmentId} is not in the read model`);
+    return {
+      cursor: encodePosition(tick.position),
+      phase: tick.phase,
+      change: tick.change,
+      development: at(development, point) as DevelopmentNode,
+    };
+  }
+
+  @Subscription(() => Actor, {
+    description: "The actor's new state (as of now) each time a change touches it.",
+    subscribe: ({ args, context }: SubscribeResolverData<unknown, Record<string, unknown>, GraphQLContext>) =>
+      entityChanges(
+        context,
+        (event) => touchesActor(context.history, event, (args as { id: string }).id),
+        context.live.bufferLimit,
+      ),
+  })
+  async actorChanged(
+    @Root() tick: Tick<unknown>,
+    @Arg('id', () => ID) id: string,
+    @Ctx() context: GraphQLContext,
+  ): Promise<ActorNode> {
+    if (tick === TOO_SLOW) throw tooSlow();
+    return refusals(async () => {
+      const actor = await context.loaders.actor.load({ id, at: freshNow(context) });
+      if (actor === null) throw new TimelineError('NOT_FOUND', `actor "${id}" is not registered`);
+      return actor;
+    });
+  }
+
+  @Subscription(() => Topic, {
+    description: "The topic's new state (as of now) each time a change touches it.",
+    subscribe: ({ args, context }: SubscribeResolverData<unknown, Record<string, unknown>, GraphQLContext>) =>
+      entityChanges(
+        context,
+        (event) => touchesTopic(context.history, event, (args as { id: string }).id),
+        context.live.bufferLimit,
+      ),
+  })
+  async topicChanged(
+    @Root() tick: Tick<unknown>,
+    @Arg('id', () => ID) id: string,
+    @Ctx() context: GraphQLContext,
+  ): Promise<TopicNode> {
+    if (tick === TOO_SLOW) throw tooSlow();
+    return refusals(async () => {
+      const now = freshNow(context);
+      // A topic opened for a date still to come is served at its opening, as openTopic's answer is.
+      const openedAt = Date.parse(context.history.latestTopic(id)?.openedAt ?? '');
+      const point = openedAt > now.asOf.getTime() ? { ...now, asOf: new Date(openedAt) } : now;
+      const topic = await context.loaders.topic.load({ id, at: point });
+      if (topic === null) throw new TimelineError('NOT_FOUND', `topic "${id}" is not open`);
+      return topic;
+    });
+  }
+}

@@ -1,0 +1,86 @@
+import {
+  GraphQLError,
+  Kind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import { createRequire } from 'node:module';
+import type * as QueryComplexity from 'graphql-query-complexity';
+
+// The package's ESM build imports graphql/index.mjs while everything else here loads graphql's CommonJS build,
+// and graphql refuses types "from another module or realm": its CommonJS build shares our graphql.
+const { fieldExtensionsEstimator, getComplexity, simpleEstimator } = createRequire(import.meta.url)(
+  'graphql-query-complexity',
+) as typeof QueryComplexity;
+
+export interface OperationLimits {
+  readonly maxDepth: number;
+  readonly maxComplexity: number;
+}
+
+export const DEFAULT_LIMITS: OperationLimits = { maxDepth: 12, maxComplexity: 3_000 };
+
+const depthOf = (
+  selectionSet: SelectionSetNode | undefined,
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+  seen: ReadonlySet<string>,
+): number => {
+  if (!selectionSet) return 0;
+  let deepest = 0;
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) {
+      deepest = Math.max(deepest, selection.selectionSet ? 1 + depthOf(selection.selectionSet, fragments, seen) : 1);
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      deepest = Math.max(deepest, depthOf(selection.selectionSet, fragments, seen));
+    } else if (!seen.has(selection.name.value)) {
+      const fragment = fragments.get(selection.name.value);
+      deepest = Math.max(deepest, depthOf(fragment?.selectionSet, fragments, new Set([...seen, selection.name.value])));
+    }
+  }
+  return deepest;
+};
+
+/** How deeply an operation nests its fields, fragments spread in place. */
+export const operationDepth = (document: DocumentNode, operation: OperationDefinitionNode): number => {
+  const fragments = new Map(
+    document.definitions
+      .filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION)
+      .map((fragment) => [fragment.name.value, fragment]),
+  );
+  return depthOf(operation.selectionSet, fragments, new Set());
+};
+
+/**
+ * The cost gate every operation passes before it runs, over HTTP and over WebSocket alike: a refused one gets
+ * QUERY_TOO_COMPLEX and costs nothing more than this count.
+ */
+export const checkOperationLimits = (
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | undefined,
+  limits: OperationLimits = DEFAULT_LIMITS,
+): GraphQLError | null => {
+  const depth = operationDepth(document, operation);
+  if (depth > limits.maxDepth) {
+    return new GraphQLError(`the operation nests ${depth} levels deep; the limit is ${limits.maxDepth}`, {
+      extensions: { code: 'QUERY_TOO_COMPLEX', depth, maxDepth: limits.maxDepth, http: { status: 400 } },
+    });
+  }
+  const complexity = getComplexity({
+    schema,
+    query: document,
+    operationName: operation.name?.value,
+    variables,
+    estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+  });
+  if (complexity > limits.maxComplexity) {
+    return new GraphQLError(`the operation costs ${complexity}; the limit is ${limits.maxComplexity}`, {
+      extensions: { code: 'QUERY_TOO_COMPLEX', complexity, maxComplexity: limits.maxComplexity, http: { status: 400 } },
+    });
+  }
+  return null;
+};

@@ -1,0 +1,48 @@
+import {
+  isActorEvent,
+  isDevelopmentEvent,
+  isTopicEvent,
+  type DevelopmentEvent,
+  type TimelineEvent,
+} from '../../events/index.js';
+import { foldDevelopment, namedActors, namedTopics, type DevelopmentState } from '../domain/development.js';
+import type { EntityHistory } from '../time-travel/entity-history.js';
+import { liveEvents, TOO_SLOW, type LiveSources } from './live-events.js';
+
+/** Both versions of the development an event changes: a correction can drop an actor as well as add one. */
+const versionsOf = (history: EntityHistory, event: DevelopmentEvent): DevelopmentState[] => {
+  const events = history.developmentEvents(event.data.id);
+  const index = events.findIndex((e) => e.id === event.id);
+  const upTo = index === -1 ? events : events.slice(0, index + 1);
+  return [foldDevelopment(upTo.slice(0, -1)), foldDevelopment(upTo)].filter((v): v is DevelopmentState => v !== null);
+};
+
+export const touchesActor = (history: EntityHistory, event: TimelineEvent, actorId: string): boolean => {
+  if (isActorEvent(event)) return (event.type === 'ActorRegistered' ? event.data.id : event.data.actorId) === actorId;
+  if (isDevelopmentEvent(event)) return versionsOf(history, event).some((v) => namedActors(v).includes(actorId));
+  return false;
+};
+
+export const touchesTopic = (history: EntityHistory, event: TimelineEvent, topicId: string): boolean => {
+  if (isTopicEvent(event)) return (event.type === 'TopicOpened' ? event.data.id : event.data.topicId) === topicId;
+  if (isDevelopmentEvent(event)) return versionsOf(history, event).some((v) => namedTopics(v).includes(topicId));
+  return false;
+};
+
+/**
+ * A tick each time a change touches the entity, live only; the subscriber serves the entity's state as of now.
+ * The test runs as the projector hands the event over, having applied it, so only what matters is buffered.
+ */
+export async function* entityChanges(
+  sources: LiveSources,
+  touches: (event: TimelineEvent) => boolean,
+  bufferLimit: number,
+): AsyncGenerator<TimelineEvent | typeof TOO_SLOW> {
+  for await (const item of liveEvents(sources, { after: 'live', select: touches, bufferLimit })) {
+    if (item === TOO_SLOW) {
+      yield TOO_SLOW;
+      return;
+    }
+    yield item.event;
+  }
+}

@@ -1,0 +1,76 @@
+import {
+  comparePositions,
+  isDevelopmentEvent,
+  type DevelopmentEvent,
+  type LogPosition,
+  type TimelineEvent,
+} from '../../events/index.js';
+import { foldDevelopment, type DevelopmentState } from '../domain/development.js';
+import type { EntityHistory } from '../time-travel/entity-history.js';
+import { matchesFilter, type TimelineFilter } from '../time-travel/timeline.js';
+import { liveEvents, TOO_SLOW, type LiveSources, type StreamPhase } from './live-events.js';
+
+export type ChangeKind = 'RECORDED' | 'CORRECTED' | 'VERIFIED' | 'RETRACTED';
+
+const CHANGE_KINDS: Record<DevelopmentEvent['type'], ChangeKind> = {
+  DevelopmentRecorded: 'RECORDED',
+  DevelopmentCorrected: 'CORRECTED',
+  DevelopmentVerified: 'VERIFIED',
+  DevelopmentRetracted: 'RETRACTED',
+};
+
+export interface TimelineChangeItem {
+  readonly developmentId: string;
+  readonly position: LogPosition;
+  readonly phase: StreamPhase;
+  readonly change: ChangeKind;
+}
+
+/** The development just before and just after one of its events. */
+const versionsAround = (
+  history: EntityHistory,
+  event: DevelopmentEvent,
+): [before: DevelopmentState | null, after: DevelopmentState | null] => {
+  const events = history.developmentEvents(event.data.id);
+  const upTo = events.filter((e) => comparePositions(e.position, event.position) <= 0);
+  return [foldDevelopment(upTo.slice(0, -1)), foldDevelopment(upTo)];
+};
+
+/**
+ * A change belongs to a filtered feed when the development matched the filter just before or just after it: a
+ * correction that moves a development out of the filter is news to whoever watched it. Each change is judged on
+ * the versions around it, not on today's, so a replay answers the same whenever it runs.
+ */
+const changeMatches = (history: EntityHistory, event: DevelopmentEvent, filter: TimelineFilter): boolean => {
+  const everything = { ...filter, includeRetracted: true };
+  return versionsAround(history, event).some((version) => version !== null && matchesFilter(version, everything));
+};
+
+export interface TimelineChangesOptions {
+  readonly filter: TimelineFilter;
+  readonly after: LogPosition | null | 'live';
+  readonly bufferLimit: number;
+}
+
+/** The changes to developments matching a filter: replay from a point, then live, each once, in log order. */
+export async function* timelineChanges(
+  sources: LiveSources,
+  options: TimelineChangesOptions,
+): AsyncGenerator<TimelineChangeItem | typeof TOO_SLOW> {
+  // Selecting as events arrive keeps what does not match out of the buffer, where it would count against the limit.
+  const select = (event: TimelineEvent) =>
+    isDevelopmentEvent(event) && changeMatches(sources.history, event, options.filter);
+  for await (const item of liveEvents(sources, { after: options.after, select, bufferLimit: options.bufferLimit })) {
+    if (item === TOO_SLOW) {
+      yield TOO_SLOW;
+      return;
+    }
+    const event = item.event as DevelopmentEvent;
+    yield {
+      developmentId: event.data.id,
+      position: event.position,
+      phase: item.phase,
+      change: CHANGE_KINDS[event.type],
+    };
+  }
+}

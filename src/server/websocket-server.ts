@@ -1,0 +1,75 @@
+import type { Server } from 'node:http';
+import { getOperationAST, GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import { authorize, type KeyRing } from '../auth/api-keys.js';
+import { graphQLError } from '../graphql/common/errors.js';
+import type { GraphQLContext } from '../graphql/context.js';
+import { checkOperationLimits, type OperationLimits } from '../graphql/operation-limits.js';
+
+export interface WebSocketOptions {
+  readonly httpServer: Server;
+  readonly schema: GraphQLSchema;
+  readonly keys: KeyRing;
+  readonly limits: OperationLimits;
+  /** Builds a request context for a principal, as the HTTP side does. */
+  readonly contextFor: (authorization: string | undefined) => GraphQLContext;
+  readonly logger: Logger;
+}
+
+/** connection_init may carry the key as `authorization` (or `Authorization`): "Bearer <key>". */
+const authorizationOf = (params: Readonly<Record<string, unknown>> | undefined): string | undefined => {
+  const value = params?.authorization ?? params?.Authorization;
+  return typeof value === 'string' ? value : undefined;
+};
+
+/**
+ * graphql-ws on the HTTP server's port and path. Apollo's plugins never see these operations, so the same gates
+ * run here in onSubscribe: who may run it, then what it may cost. A refusal is an error message with a code; the
+ * socket stays open for the client's next operation.
+ */
+export const startWebSocketServer = ({ httpServer, schema, keys, limits, contextFor, logger }: WebSocketOptions) => {
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const server = useServer(
+    {
+      schema,
+      onSubscribe: (ctx, _id, payload) => {
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
+        }
+        const invalid = validate(schema, document);
+        if (invalid.length > 0) return invalid;
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) return [graphQLError('BAD_USER_INPUT', 'no operation to run in this document')];
+        const contextValue = contextFor(authorizationOf(ctx.connectionParams));
+        const decision = authorize(contextValue.principal, operation.operation, keys.readersRequired);
+        if (!decision.ok) return [graphQLError(decision.code, decision.message)];
+        const tooComplex = checkOperationLimits(schema, document, operation, payload.variables ?? undefined, limits);
+        if (tooComplex) return [tooComplex];
+        return {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue,
+        };
+      },
+      onError: (_ctx, _id, _payload, errors) => {
+        logger.debug({ errors: errors.map((error) => error.message) }, 'subscription refused');
+      },
+    },
+    wsServer,
+  );
+  return {
+    /** Ends every subscription and closes the sockets: part of Apollo's drain. */
+    dispose: async () => {
+      await server.dispose();
+      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+    },
+    clientCount: () => wsServer.clients.size,
+  };
+};
