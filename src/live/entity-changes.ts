@@ -24,7 +24,12 @@ export const touchesActor = (history: EntityHistory, event: TimelineEvent, actor
 };
 
 export const touchesTopic = (history: EntityHistory, event: TimelineEvent, topicId: string): boolean => {
-  if (isTopicEvent(event)) return (event.type === 'TopicOpened' ? event.data.id : event.data.topicId) === topicId;
+  // A subtopic opening changes its parent's state too (its subtopics).
+  if (isTopicEvent(event)) {
+    return event.type === 'TopicOpened'
+      ? event.data.id === topicId || event.data.parentId === topicId
+      : event.data.topicId === topicId;
+  }
   if (isDevelopmentEvent(event)) return versionsOf(history, event).some((v) => namedTopics(v).includes(topicId));
   return false;
 };
@@ -37,8 +42,9 @@ export async function* entityChanges(
   sources: LiveSources,
   touches: (event: TimelineEvent) => boolean,
   bufferLimit: number,
+  signal?: AbortSignal,
 ): AsyncGenerator<TimelineEvent | typeof TOO_SLOW> {
-  for await (const item of liveEvents(sources, { after: 'live', select: touches, bufferLimit })) {
+  for await (const item of liveEvents(sources, { after: 'live', select: touches, bufferLimit, signal })) {
     if (item === TOO_SLOW) {
       yield TOO_SLOW;
       return;

@@ -27,7 +27,32 @@ export interface LiveEventsOptions {
   readonly select: (event: TimelineEvent) => boolean;
   readonly bufferLimit: number;
   readonly replayPageSize?: number;
+  /** Aborted when the subscriber leaves: it ends a wait for the next live event at once. */
+  readonly signal?: AbortSignal;
 }
+
+/**
+ * An async generator that waits on something cannot be stopped from outside: its return() queues behind the wait.
+ * This wrapper aborts the signal the generator listens to before asking it to return, so a subscriber that leaves
+ * a quiet feed is let go at once rather than at the next event that would have reached it.
+ */
+export const stoppable = <T>(start: (signal: AbortSignal) => AsyncGenerator<T>): AsyncGenerator<T> => {
+  const controller = new AbortController();
+  const inner = start(controller.signal);
+  const outer: AsyncGenerator<T> = {
+    next: (...args) => inner.next(...args),
+    return: (value) => {
+      controller.abort();
+      return inner.return(value);
+    },
+    throw: (error) => {
+      controller.abort();
+      return inner.throw(error);
+    },
+    [Symbol.asyncIterator]: () => outer,
+  };
+  return outer;
+};
 
 /**
  * The events of the log after a point, replayed from the store (phase REPLAY) and then pushed by the projector as
@@ -46,8 +71,11 @@ export async function* liveEvents(
   const queue = createBoundedQueue<TimelineEvent>(options.bufferLimit);
   let detach: (() => void) | undefined;
   const reachedCheckpoint = () => history.checkpoint === null || (last !== null && !isAfter(history.checkpoint, last));
+  const stop = () => queue.close();
+  options.signal?.addEventListener('abort', stop, { once: true });
   try {
     for (;;) {
+      if (options.signal?.aborted) return;
       if (options.after === 'live' || reachedCheckpoint()) {
         detach = projector.onApplied((event) => {
           if (options.select(event) && !queue.push(event)) detach?.();
@@ -78,6 +106,7 @@ export async function* liveEvents(
       yield { event: next, phase: 'LIVE' };
     }
   } finally {
+    options.signal?.removeEventListener('abort', stop);
     detach?.();
     queue.close();
   }

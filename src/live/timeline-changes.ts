@@ -50,6 +50,7 @@ export interface TimelineChangesOptions {
   readonly filter: TimelineFilter;
   readonly after: LogPosition | null | 'live';
   readonly bufferLimit: number;
+  readonly signal?: AbortSignal;
 }
 
 /** The changes to developments matching a filter: replay from a point, then live, each once, in log order. */
@@ -60,7 +61,7 @@ export async function* timelineChanges(
   // Selecting as events arrive keeps what does not match out of the buffer, where it would count against the limit.
   const select = (event: TimelineEvent) =>
     isDevelopmentEvent(event) && changeMatches(sources.history, event, options.filter);
-  for await (const item of liveEvents(sources, { after: options.after, select, bufferLimit: options.bufferLimit })) {
+  for await (const item of liveEvents(sources, { ...options, select })) {
     if (item === TOO_SLOW) {
       yield TOO_SLOW;
       return;

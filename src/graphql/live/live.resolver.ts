@@ -1,7 +1,8 @@
 import { Arg, Ctx, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { badInput } from '../../application/errors.js';
 import { entityChanges, touchesActor, touchesTopic } from '../../live/entity-changes.js';
-import { TOO_SLOW } from '../../live/live-events.js';
+import { stoppable, TOO_SLOW } from '../../live/live-events.js';
+import { isAfter } from '../../../events/envelope.js';
 import { timelineChanges, type TimelineChangeItem } from '../../live/timeline-changes.js';
 import { decodePosition, encodePosition } from '../../store/position-cursor.js';
 import { Actor } from '../actor/actor.type.js';
@@ -24,10 +25,14 @@ interface TimelineChangesArgs {
 type Tick<T> = T | typeof TOO_SLOW;
 
 /** Where a feed starts: after a cursor, at the first change recorded at or after `since`, or live. */
-const startOf = (context: GraphQLContext, { after, since }: TimelineChangesArgs) => {
-  if (after) {
+const startOf = async (context: GraphQLContext, { after, since }: TimelineChangesArgs) => {
+  if (after !== undefined && after !== null) {
     const position = decodePosition(after);
     if (position === null) throw toGraphQLError(badInput('after is not a cursor this API gave out', ['after']));
+    const head = await context.store.headPosition();
+    if (head === null || isAfter(position, head)) {
+      throw toGraphQLError(badInput('after is a cursor past the end of this log', ['after']));
+    }
     return position;
   }
   if (since) return context.history.lastPositionRecordedBefore(since);
@@ -55,12 +60,17 @@ export class LiveResolver {
   @Subscription(() => TimelineChange, {
     description:
       'Every change to developments that match the filter, in log order. With `after` (a cursor) or `since` (a recorded time) it first replays the log from there (phase REPLAY), then goes on live (phase LIVE) with no gap and no duplicate between the two. With neither, live changes only.',
-    subscribe: ({ args, context }: SubscribeResolverData<unknown, Record<string, unknown>, GraphQLContext>) =>
-      timelineChanges(context, {
-        filter: (args as TimelineChangesArgs).filter ?? {},
-        after: startOf(context, args as TimelineChangesArgs),
-        bufferLimit: context.live.bufferLimit,
-      }),
+    subscribe: async ({ args, context }: SubscribeResolverData<unknown, Record<string, unknown>, GraphQLContext>) => {
+      const after = await startOf(context, args as TimelineChangesArgs);
+      return stoppable((signal) =>
+        timelineChanges(context, {
+          filter: (args as TimelineChangesArgs).filter ?? {},
+          after,
+          bufferLimit: context.live.bufferLimit,
+          signal,
+        }),
+      );
+    },
   })
   async timelineChanges(
     @Root() tick: Tick<TimelineChangeItem>,
@@ -84,10 +94,13 @@ export class LiveResolver {
   @Subscription(() => Actor, {
     description: "The actor's new state (as of now) each time a change touches it.",
     subscribe: ({ args, context }: SubscribeResolverData<unknown, Record<string, unknown>, GraphQLContext>) =>
-      entityChanges(
-        context,
-        (event) => touchesActor(context.history, event, (args as { id: string }).id),
-        context.live.bufferLimit,
+      stoppable((signal) =>
+        entityChanges(
+          context,
+          (event) => touchesActor(context.history, event, (args as { id: string }).id),
+          context.live.bufferLimit,
+          signal,
+        ),
       ),
   })
   async actorChanged(
@@ -106,10 +119,13 @@ export class LiveResolver {
   @Subscription(() => Topic, {
     description: "The topic's new state (as of now) each time a change touches it.",
     subscribe: ({ args, context }: SubscribeResolverData<unknown, Record<string, unknown>, GraphQLContext>) =>
-      entityChanges(
-        context,
-        (event) => touchesTopic(context.history, event, (args as { id: string }).id),
-        context.live.bufferLimit,
+      stoppable((signal) =>
+        entityChanges(
+          context,
+          (event) => touchesTopic(context.history, event, (args as { id: string }).id),
+          context.live.bufferLimit,
+          signal,
+        ),
       ),
   })
   async topicChanged(
