@@ -25,17 +25,18 @@ export const assertedPositions = (development: DevelopmentState): PositionState[
   }));
 
 /**
- * The pure reducer of positions, fed developments in world order: the latest stance of an actor on a topic wins.
- * `keep` narrows the positions of interest (one actor's, one topic's).
+ * The positions that hold after developments fed in world order: the latest stance of an actor on a topic wins.
+ * `keep` narrows the positions of interest (one actor's, one topic's). Pure: the map lives and dies inside.
  */
-export const evolvePositions = (
-  positions: ReadonlyMap<string, PositionState>,
-  development: DevelopmentState,
+export const foldPositions = (
+  developments: Iterable<DevelopmentState>,
   keep: (position: PositionState) => boolean = () => true,
-): ReadonlyMap<string, PositionState> => {
-  const asserted = assertedPositions(development).filter(keep);
-  if (asserted.length === 0) return positions;
-  const next = new Map(positions);
-  for (const position of asserted) next.set(positionKey(position.actorId, position.topicId), position);
-  return next;
+): PositionState[] => {
+  const latest = new Map<string, PositionState>();
+  for (const development of developments) {
+    for (const position of assertedPositions(development)) {
+      if (keep(position)) latest.set(positionKey(position.actorId, position.topicId), position);
+    }
+  }
+  return [...latest.values()];
 };

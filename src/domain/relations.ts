@@ -22,28 +22,32 @@ export const counterparts = (development: DevelopmentState, actorId: string): st
   return [...across];
 };
 
-/** The pure reducer of one actor's relations, fed the developments it takes part in, in world order. */
-export const evolveRelations = (
-  relations: ReadonlyMap<string, RelationState>,
+/** The pure reducer of one relation: the dealings with `otherId`, after one more development between the two. */
+export const evolveRelation = (
+  previous: RelationState | undefined,
   development: DevelopmentState,
-  actorId: string,
-): ReadonlyMap<string, RelationState> => {
-  const others = counterparts(development, actorId);
-  if (others.length === 0) return relations;
-  const next = new Map(relations);
+  otherId: string,
+): RelationState => {
   const tone = development.tone;
-  for (const otherId of others) {
-    const previous = next.get(otherId);
-    next.set(otherId, {
-      otherId,
-      developmentCount: (previous?.developmentCount ?? 0) + 1,
-      toneSum: (previous?.toneSum ?? 0) + (tone ?? 0),
-      toneCount: (previous?.toneCount ?? 0) + (tone === undefined ? 0 : 1),
-      lastTone: tone ?? previous?.lastTone,
-      lastDevelopmentId: development.id,
-    });
+  return {
+    otherId,
+    developmentCount: (previous?.developmentCount ?? 0) + 1,
+    toneSum: (previous?.toneSum ?? 0) + (tone ?? 0),
+    toneCount: (previous?.toneCount ?? 0) + (tone === undefined ? 0 : 1),
+    lastTone: tone ?? previous?.lastTone,
+    lastDevelopmentId: development.id,
+  };
+};
+
+/** One actor's relations after the developments it takes part in, fed in world order. */
+export const foldRelations = (developments: Iterable<DevelopmentState>, actorId: string): RelationState[] => {
+  const relations = new Map<string, RelationState>();
+  for (const development of developments) {
+    for (const otherId of counterparts(development, actorId)) {
+      relations.set(otherId, evolveRelation(relations.get(otherId), development, otherId));
+    }
   }
-  return next;
+  return [...relations.values()];
 };
 
 /** Mean tone of the developments that carry one; null when none does. */

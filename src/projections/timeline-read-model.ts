@@ -11,7 +11,9 @@ import {
 import { evolveActor, type ActorState } from '../domain/actor.js';
 import { evolveDevelopment, namedActors, namedTopics, type DevelopmentState } from '../domain/development.js';
 import { evolveTopic, type TopicState } from '../domain/topic.js';
+import { instantMs } from '../domain/time-point.js';
 import type { EntityHistory } from '../time-travel/entity-history.js';
+import { insertEntry, type WorldIndexEntry } from '../time-travel/world-index.js';
 
 interface Entity<E, S> {
   readonly events: E[];
@@ -24,19 +26,20 @@ export interface TimelineReadModel extends EntityHistory {
   apply(event: TimelineEvent): void;
 }
 
-const addTo = (index: Map<string, Set<string>>, key: string, value: string): void => {
-  const set = index.get(key);
-  if (set) set.add(value);
-  else index.set(key, new Set([value]));
+const addTo = (index: Map<string, WorldIndexEntry[]>, key: string, entry: WorldIndexEntry): void => {
+  const entries = index.get(key);
+  if (entries) insertEntry(entries, entry);
+  else index.set(key, [entry]);
 };
 
 export const createTimelineReadModel = (): TimelineReadModel => {
   const actors = new Map<string, Entity<ActorEvent, ActorState>>();
   const topics = new Map<string, Entity<TopicEvent, TopicState>>();
   const developments = new Map<string, Entity<DevelopmentEvent, DevelopmentState>>();
-  const byActor = new Map<string, Set<string>>();
-  const byTopic = new Map<string, Set<string>>();
-  const byMeeting = new Map<string, Set<string>>();
+  const byActor = new Map<string, WorldIndexEntry[]>();
+  const byTopic = new Map<string, WorldIndexEntry[]>();
+  const byMeeting = new Map<string, WorldIndexEntry[]>();
+  const worldOrder: WorldIndexEntry[] = [];
   const children = new Map<string, Set<string>>();
   let checkpoint: LogPosition | null = null;
   const logPositions: LogPosition[] = [];
@@ -61,15 +64,23 @@ export const createTimelineReadModel = (): TimelineReadModel => {
       const id = event.type === 'TopicOpened' ? event.data.id : event.data.topicId;
       track(topics, id, event, evolveTopic);
       if (event.type === 'TopicOpened' && event.data.parentId !== undefined) {
-        addTo(children, event.data.parentId, id);
+        const siblings = children.get(event.data.parentId);
+        if (siblings) siblings.add(id);
+        else children.set(event.data.parentId, new Set([id]));
       }
     } else {
       const id = event.data.id;
       track(developments, id, event, evolveDevelopment);
       const latest = developments.get(id)!.latest;
-      for (const actorId of namedActors(latest)) addTo(byActor, actorId, id);
-      for (const topicId of namedTopics(latest)) addTo(byTopic, topicId, id);
-      if (latest.meeting) addTo(byMeeting, latest.meeting.id, id);
+      const entry = {
+        occurredAtMs: instantMs(latest.occurredAt),
+        recordPosition: latest.recordPosition,
+        developmentId: id,
+      };
+      insertEntry(worldOrder, entry);
+      for (const actorId of new Set(namedActors(latest))) addTo(byActor, actorId, entry);
+      for (const topicId of new Set(namedTopics(latest))) addTo(byTopic, topicId, entry);
+      if (latest.meeting) addTo(byMeeting, latest.meeting.id, entry);
     }
     checkpoint = event.position;
     logPositions.push(event.position);
@@ -104,6 +115,7 @@ export const createTimelineReadModel = (): TimelineReadModel => {
     topicIds: () => topics.keys(),
     meetingIds: () => byMeeting.keys(),
     developmentIds: () => developments.keys(),
+    worldOrder: () => worldOrder,
     developmentsNamingActor: (id) => byActor.get(id) ?? none,
     developmentsNamingTopic: (id) => byTopic.get(id) ?? none,
     developmentsNamingMeeting: (id) => byMeeting.get(id) ?? none,

@@ -1,8 +1,8 @@
 import { rolesAt, type ActorState, type RoleRecord } from '../domain/actor.js';
 import type { DevelopmentState } from '../domain/development.js';
 import type { MeetingState } from '../domain/meeting.js';
-import { evolvePositions, type PositionState } from '../domain/positions.js';
-import { evolveRelations, type RelationState } from '../domain/relations.js';
+import { foldPositions, type PositionState } from '../domain/positions.js';
+import { foldRelations, type RelationState } from '../domain/relations.js';
 import type { TimePoint } from '../domain/time-point.js';
 import type { EntityHistory } from './entity-history.js';
 import { knownActor } from './known-state.js';
@@ -32,23 +32,18 @@ export interface ActorActivity {
 
 export const actorActivityAt = (history: EntityHistory, id: string, at: TimePoint): ActorActivity => {
   const named = visibleDevelopments(history, history.developmentsNamingActor(id), at);
-  let positions: ReadonlyMap<string, PositionState> = new Map();
-  let relations: ReadonlyMap<string, RelationState> = new Map();
   const meetingIds = new Set<string>();
   const takingPart: DevelopmentState[] = [];
   for (const development of named) {
-    positions = evolvePositions(positions, development, (position) => position.actorId === id);
     if (development.meeting) meetingIds.add(development.meeting.id);
-    if (!takesPart(development, id)) continue;
-    relations = evolveRelations(relations, development, id);
-    takingPart.push(development);
+    if (takesPart(development, id)) takingPart.push(development);
   }
   const meetings = [...meetingIds]
     .map((meetingId) => meetingAt(history, meetingId, at))
     .filter((meeting): meeting is MeetingState => meeting !== null && meeting.participantIds.includes(id));
   return {
-    positions: [...positions.values()],
-    relations: [...relations.values()],
+    positions: foldPositions(named, (position) => position.actorId === id),
+    relations: foldRelations(takingPart, id),
     meetings,
     developments: [...takingPart].reverse(),
     lastActiveAt: takingPart.at(-1)?.occurredAt ?? null,

@@ -2,6 +2,7 @@ import type { ActorEvent, DevelopmentEvent, LogPosition, TopicEvent } from '../.
 import type { ActorState } from '../domain/actor.js';
 import type { DevelopmentState } from '../domain/development.js';
 import type { TopicState } from '../domain/topic.js';
+import type { WorldIndexEntry } from './world-index.js';
 
 /**
  * What the time-travel engine reads: each entity's events (its history) and indexes from an entity to the
@@ -20,11 +21,13 @@ export interface EntityHistory {
   topicIds(): Iterable<string>;
   meetingIds(): Iterable<string>;
   developmentIds(): Iterable<string>;
+  /** Every development in world order, one entry per occurredAt any of its versions had. */
+  worldOrder(): readonly WorldIndexEntry[];
   /** Developments that named the actor anywhere (participant, speaker, position, meeting participant). */
-  developmentsNamingActor(id: string): Iterable<string>;
+  developmentsNamingActor(id: string): readonly WorldIndexEntry[];
   /** Developments that named the topic anywhere (topics, positions, meeting topics). */
-  developmentsNamingTopic(id: string): Iterable<string>;
-  developmentsNamingMeeting(id: string): Iterable<string>;
+  developmentsNamingTopic(id: string): readonly WorldIndexEntry[];
+  developmentsNamingMeeting(id: string): readonly WorldIndexEntry[];
   subtopicIds(parentId: string): Iterable<string>;
   /**
    * The position of the last event recorded before `time`, null when none was: where a replay of everything

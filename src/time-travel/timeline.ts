@@ -1,8 +1,9 @@
 import type { DevelopmentKind } from '../../events/index.js';
 import type { DevelopmentState } from '../domain/development.js';
-import { compareWorldOrder, instantMs } from '../domain/time-point.js';
+import { instantMs } from '../domain/time-point.js';
 import type { EntityHistory } from './entity-history.js';
 import { knownDevelopment } from './known-state.js';
+import { compareEntries, countBefore, countUpTo, type WorldIndexEntry } from './world-index.js';
 
 export interface TimelineFilter {
   readonly actorIds?: readonly string[] | null;
@@ -14,18 +15,23 @@ export interface TimelineFilter {
   readonly includeRetracted?: boolean | null;
 }
 
-const union = (sets: Iterable<string>[]): Set<string> => new Set(sets.flatMap((set) => [...set]));
+/** Several indexes as one, in world order (an entry in two of them once). */
+const merged = (indexes: readonly (readonly WorldIndexEntry[])[]): readonly WorldIndexEntry[] => {
+  if (indexes.length === 1) return indexes[0]!;
+  const all = indexes.flat().sort(compareEntries);
+  return all.filter((entry, index) => index === 0 || compareEntries(all[index - 1]!, entry) !== 0);
+};
 
-/** The developments an index can name for the filter, before the exact test on their known version. */
-const candidates = (history: EntityHistory, filter: TimelineFilter): Iterable<string> => {
-  const byActor = filter.actorIds?.length
-    ? union(filter.actorIds.map((id) => history.developmentsNamingActor(id)))
-    : null;
-  const byTopic = filter.topicIds?.length
-    ? union(filter.topicIds.map((id) => history.developmentsNamingTopic(id)))
-    : null;
-  if (byActor && byTopic) return [...byActor].filter((id) => byTopic.has(id));
-  return byActor ?? byTopic ?? history.developmentIds();
+/**
+ * The index to walk for a filter: the smaller of its actors' and its topics' indexes, or the whole world order.
+ * Every development the filter can match has an entry there, so nothing else of the log is read.
+ */
+const candidates = (history: EntityHistory, filter: TimelineFilter): readonly WorldIndexEntry[] => {
+  const options: (readonly WorldIndexEntry[])[] = [];
+  if (filter.actorIds?.length) options.push(merged(filter.actorIds.map((id) => history.developmentsNamingActor(id))));
+  if (filter.topicIds?.length) options.push(merged(filter.topicIds.map((id) => history.developmentsNamingTopic(id))));
+  if (options.length === 0) return history.worldOrder();
+  return options.reduce((smallest, option) => (option.length < smallest.length ? option : smallest));
 };
 
 export const matchesFilter = (development: DevelopmentState, filter: TimelineFilter): boolean => {
@@ -53,11 +59,17 @@ export const timelineAt = (
   knownAt: Date,
   order: 'ASC' | 'DESC' = 'ASC',
 ): DevelopmentState[] => {
+  const entries = candidates(history, filter);
+  const start = filter.from ? countBefore(entries, filter.from.getTime()) : 0;
+  const end = filter.to ? countUpTo(entries, filter.to.getTime()) : entries.length;
   const matching: DevelopmentState[] = [];
-  for (const id of candidates(history, filter)) {
-    const development = knownDevelopment(history, id, knownAt);
-    if (development && matchesFilter(development, filter)) matching.push(development);
+  for (let index = start; index < end; index++) {
+    const entry = entries[index]!;
+    const development = knownDevelopment(history, entry.developmentId, knownAt);
+    // A development is taken at the entry of its version known then, so it is counted once, in its place.
+    if (development && instantMs(development.occurredAt) === entry.occurredAtMs && matchesFilter(development, filter)) {
+      matching.push(development);
+    }
   }
-  matching.sort(compareWorldOrder);
   return order === 'DESC' ? matching.reverse() : matching;
 };

@@ -1,6 +1,6 @@
 import type { DevelopmentState } from '../domain/development.js';
 import type { MeetingState } from '../domain/meeting.js';
-import { evolvePositions, type PositionState } from '../domain/positions.js';
+import { foldPositions, type PositionState } from '../domain/positions.js';
 import type { TimePoint } from '../domain/time-point.js';
 import { isOpenAt, topicStatusAt, type TopicState } from '../domain/topic.js';
 import type { TopicStatus } from '../../events/index.js';
@@ -39,12 +39,10 @@ export interface TopicActivity {
 
 export const topicActivityAt = (history: EntityHistory, id: string, at: TimePoint): TopicActivity => {
   const named = visibleDevelopments(history, history.developmentsNamingTopic(id), at);
-  let positions: ReadonlyMap<string, PositionState> = new Map();
   const actorIds = new Set<string>();
   const meetingIds = new Set<string>();
   const onTopic: DevelopmentState[] = [];
   for (const development of named) {
-    positions = evolvePositions(positions, development, (position) => position.topicId === id);
     if (development.meeting) meetingIds.add(development.meeting.id);
     if (!isOnTopic(development, id)) continue;
     for (const participant of development.participants) actorIds.add(participant.actorId);
@@ -55,7 +53,7 @@ export const topicActivityAt = (history: EntityHistory, id: string, at: TimePoin
     .filter((meeting): meeting is MeetingState => meeting !== null && meeting.topicIds.includes(id));
   return {
     actorIds: [...actorIds],
-    positions: [...positions.values()],
+    positions: foldPositions(named, (position) => position.topicId === id),
     meetings,
     developments: [...onTopic].reverse(),
     firstDevelopmentAt: onTopic[0]?.occurredAt ?? null,

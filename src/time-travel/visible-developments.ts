@@ -1,26 +1,36 @@
 import type { DevelopmentState } from '../domain/development.js';
-import { compareWorldOrder, occurredBy, type TimePoint } from '../domain/time-point.js';
+import { instantMs, type TimePoint } from '../domain/time-point.js';
 import type { EntityHistory } from './entity-history.js';
 import { knownDevelopment } from './known-state.js';
+import { countUpTo, type WorldIndexEntry } from './world-index.js';
 
 /**
- * The developments that count for a state at a time point: known at knownAt, not retracted by then, occurred by
- * asOf, and passing `keep` in the version known then. Returned in world order (oldest first).
+ * The developments of an index that count at a time point: known at knownAt, not retracted by then, occurred by
+ * asOf, and passing `keep` in the version known then. The index is in world order and holds an entry for every
+ * occurredAt a development ever had, so each development is taken at the entry of the version known at knownAt,
+ * and the result comes out in world order (oldest first) without sorting.
  */
 export const visibleDevelopments = (
   history: EntityHistory,
-  candidateIds: Iterable<string>,
+  entries: readonly WorldIndexEntry[],
   at: TimePoint,
   keep: (development: DevelopmentState) => boolean = () => true,
 ): DevelopmentState[] => {
   const visible: DevelopmentState[] = [];
-  for (const id of candidateIds) {
-    const development = knownDevelopment(history, id, at.knownAt);
-    if (development && !development.retracted && occurredBy(development, at.asOf) && keep(development)) {
+  const end = countUpTo(entries, at.asOf.getTime());
+  for (let index = 0; index < end; index++) {
+    const entry = entries[index]!;
+    const development = knownDevelopment(history, entry.developmentId, at.knownAt);
+    if (
+      development !== null &&
+      !development.retracted &&
+      instantMs(development.occurredAt) === entry.occurredAtMs &&
+      keep(development)
+    ) {
       visible.push(development);
     }
   }
-  return visible.sort(compareWorldOrder);
+  return visible;
 };
 
 export const takesPart = (development: DevelopmentState, actorId: string): boolean =>

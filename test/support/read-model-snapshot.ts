@@ -1,11 +1,14 @@
 import type { TimePoint } from '../../src/domain/time-point.js';
 import { actorActivityAt, actorAt } from '../../src/time-travel/actor-at.js';
 import type { EntityHistory } from '../../src/time-travel/entity-history.js';
+import type { WorldIndexEntry } from '../../src/time-travel/world-index.js';
 import { knownDevelopment } from '../../src/time-travel/known-state.js';
 import { meetingAt } from '../../src/time-travel/meeting-at.js';
 import { topicActivityAt, topicAt } from '../../src/time-travel/topic-at.js';
 
 const sorted = (ids: Iterable<string>): string[] => [...ids].sort();
+const entries = (index: readonly WorldIndexEntry[]) =>
+  index.map((e) => [e.occurredAtMs, e.recordPosition, e.developmentId]);
 
 /**
  * Everything a read model answers, as plain data: its indexes, and every entity's state at each time point.
@@ -14,13 +17,14 @@ const sorted = (ids: Iterable<string>): string[] => [...ids].sort();
 export const snapshotReadModel = (history: EntityHistory, points: readonly TimePoint[]) => ({
   checkpoint: history.checkpoint,
   indexes: {
-    actors: sorted(history.actorIds()).map((id) => [id, sorted(history.developmentsNamingActor(id))]),
+    worldOrder: entries(history.worldOrder()),
+    actors: sorted(history.actorIds()).map((id) => [id, entries(history.developmentsNamingActor(id))]),
     topics: sorted(history.topicIds()).map((id) => [
       id,
-      sorted(history.developmentsNamingTopic(id)),
+      entries(history.developmentsNamingTopic(id)),
       sorted(history.subtopicIds(id)),
     ]),
-    meetings: sorted(history.meetingIds()).map((id) => [id, sorted(history.developmentsNamingMeeting(id))]),
+    meetings: sorted(history.meetingIds()).map((id) => [id, entries(history.developmentsNamingMeeting(id))]),
     developments: sorted(history.developmentIds()).map((id) => [id, history.developmentEvents(id).map((e) => e.id)]),
   },
   states: points.map((at) => ({

@@ -376,7 +376,7 @@ describe('time travel against the reference fold', () => {
             await harness.dispose();
           }
         }),
-        { numRuns: 100 },
+        { numRuns: 200 },
       );
       expect(runs).toBeGreaterThanOrEqual(100);
       expect(comparisons).toBeGreaterThan(1000);

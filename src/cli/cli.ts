@@ -1,0 +1,49 @@
+import { rebuild } from './commands/rebuild.js';
+import { replay } from './commands/replay.js';
+import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
+import { writeFully, type CliIo } from './io.js';
+import { COMMAND_USAGE, GENERAL_USAGE, usageOf } from './usage.js';
+
+type Command = (args: readonly string[], io: CliIo) => Promise<number>;
+
+const COMMANDS: Readonly<Record<string, Command>> = { replay, rebuild };
+
+const isHelp = (arg: string | undefined): boolean => arg === 'help' || arg === '--help' || arg === '-h';
+
+const help = async (topic: string | undefined, io: CliIo): Promise<number> => {
+  if (topic !== undefined && COMMAND_USAGE[topic] === undefined) {
+    throw new UsageError(`help: unknown command ${JSON.stringify(topic)}`);
+  }
+  await writeFully(io.stdout, `${usageOf(topic)}\n`);
+  return EXIT_OK;
+};
+
+const dispatch = async (argv: readonly string[], io: CliIo): Promise<number> => {
+  const [name, ...args] = argv;
+  if (name === undefined) throw new UsageError('missing command');
+  if (isHelp(name)) return help(args[0], io);
+  if (name.startsWith('-')) throw new UsageError(`unknown option ${name} (options come after the command)`);
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (command === undefined) throw new UsageError(`unknown command ${JSON.stringify(name)}`);
+  return command(args, io);
+};
+
+/** Runs `timeline <argv>` and returns the exit code; every error ends here as a message on stderr. */
+export const runCli = async (argv: readonly string[], io: CliIo): Promise<number> => {
+  try {
+    return await dispatch(argv, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      const usage = error.command === undefined ? GENERAL_USAGE : usageOf(error.command);
+      io.stderr.write(`timeline: ${error.message}\n\n${usage}\n`);
+      return EXIT_USAGE;
+    }
+    const command = argv[0] ?? '';
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(`timeline ${error instanceof CliError ? '' : `${command}: `}${message}\n`);
+    if (!(error instanceof CliError) && io.env.TIMELINE_DEBUG && error instanceof Error && error.stack) {
+      io.stderr.write(`${error.stack}\n`);
+    }
+    return EXIT_FAILURE;
+  }
+};

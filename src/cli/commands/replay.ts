@@ -1,0 +1,77 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { parseCommandArgs, parseInstant, required } from '../args.js';
+import { openExistingStore, resolveDataDir } from '../data-dir.js';
+import { CliError, EXIT_OK, UsageError } from '../errors.js';
+import { foldLog } from '../fold-log.js';
+import { writeFully, type CliIo } from '../io.js';
+import { progressReporter } from '../progress.js';
+import { REPLAY_USAGE } from '../usage.js';
+import { writeFileAtomic } from '../write-atomic.js';
+import { worldStateAt } from '../world-state.js';
+
+const COMMAND = 'replay';
+
+const OPTIONS = {
+  'as-of': { type: 'string' },
+  'known-at': { type: 'string' },
+  out: { type: 'string' },
+  'data-dir': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The output file's directory must exist: found out before the fold, not after it. */
+const checkOutput = (out: string): string => {
+  if (out.trim() === '') throw new UsageError(`${COMMAND}: --out must not be empty`, COMMAND);
+  const target = path.resolve(out);
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(path.dirname(target)).isDirectory();
+  } catch {
+    // missing: reported below
+  }
+  if (!isDirectory) throw new CliError(`${COMMAND}: cannot write ${target}: ${path.dirname(target)} is not a directory`);
+  try {
+    if (statSync(target).isDirectory()) throw new CliError(`${COMMAND}: cannot write ${target}: it is a directory`);
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+  }
+  return target;
+};
+
+/** `timeline replay`: the world state at (asOf, knownAt), rebuilt from the log, as JSON. */
+export const replay = async (args: readonly string[], io: CliIo): Promise<number> => {
+  const { values } = parseCommandArgs(COMMAND, args, OPTIONS);
+  if (values.help) {
+    await writeFully(io.stdout, `${REPLAY_USAGE}\n`);
+    return EXIT_OK;
+  }
+  const asOf = parseInstant(COMMAND, 'as-of', required(COMMAND, 'as-of', values['as-of']));
+  const knownAt =
+    values['known-at'] === undefined ? io.now() : parseInstant(COMMAND, 'known-at', values['known-at']);
+  const out = values.out === undefined ? null : checkOutput(values.out);
+  const dataDir = resolveDataDir(COMMAND, values['data-dir'], io.env);
+
+  const { store, file } = openExistingStore(COMMAND, dataDir);
+  try {
+    io.stderr.write(`${COMMAND}: rebuilding the read model from ${file}\n`);
+    const reporter = progressReporter(io.stderr, COMMAND);
+    const fold = await foldLog(store, (progress) => reporter.update(progress));
+    reporter.stop();
+    const state = worldStateAt(fold.model, { asOf, knownAt });
+    const json = `${JSON.stringify(state, null, 2)}\n`;
+    const counts =
+      `${state.actors.length} actors, ${state.topics.length} topics, ${state.meetings.length} meetings ` +
+      `as of ${state.asOf}, known at ${state.knownAt}, checkpoint ${state.checkpoint ?? 'none'}`;
+    if (out === null) {
+      await writeFully(io.stdout, json);
+      io.stderr.write(`${COMMAND}: ${counts}\n`);
+    } else {
+      await writeFileAtomic(out, json);
+      io.stderr.write(`${COMMAND}: wrote ${counts} to ${out}\n`);
+    }
+    return EXIT_OK;
+  } finally {
+    await store.close();
+  }
+};

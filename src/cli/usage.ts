@@ -1,0 +1,55 @@
+/** The help texts of `timeline`: the general one, and one per command. */
+
+const DATES = `Dates are ISO-8601 instants: 2025-10-17T12:00:00Z, 2025-10-17T14:00:00.000+02:00, or a bare day
+2025-10-17 (its start, in UTC). A date and time without Z or an offset is refused: its zone would be a guess.`;
+
+const DATA_DIR = `  --data-dir <dir>     The data directory holding timeline.db (default: $TIMELINE_DATA_DIR, else ./data).
+                       It must exist and hold an event log: the command never creates one.`;
+
+const EXIT_CODES = `Exit codes: 0 done, 1 failed (no event log, an event that does not decode, a write error), 2 bad usage.`;
+
+export const REPLAY_USAGE = `Usage: timeline replay --as-of <date> [--known-at <date>] [--out <file>] [--data-dir <dir>]
+
+Rebuilds the read model from the event log and writes the whole world state at one point on both time axes, as
+pretty JSON: { asOf, knownAt, checkpoint, actors, topics, meetings }, each list sorted by id, so that the output of
+two runs diffs cleanly.
+
+  --as-of <date>       Valid time: the state of the world at this instant (required).
+  --known-at <date>    Transaction time: only what the log had recorded by this instant (default: now).
+  --out <file>         Write the JSON to this file, atomically (temp file, then rename); default: stdout.
+${DATA_DIR}
+  -h, --help           Show this help.
+
+Progress goes to stderr, never to stdout.
+${DATES}
+${EXIT_CODES}`;
+
+export const REBUILD_USAGE = `Usage: timeline rebuild [--data-dir <dir>]
+
+Rebuilds the read models from the whole event log, as the server does when it starts, and reports how long it took:
+a check that every event of the log decodes and folds, and a measurement. Progress goes to stderr: a progress bar on
+a terminal, otherwise a line every 2 s or every 10 %, and a summary line at the end:
+  rebuild: <events> events in <seconds> s (<rate> events/s), checkpoint <position>, rss <MB> MB
+
+${DATA_DIR}
+  -h, --help           Show this help.
+
+${EXIT_CODES}`;
+
+export const GENERAL_USAGE = `Usage: timeline <command> [options]
+
+Commands:
+  replay    Write the world state at a time point (--as-of, --known-at) as JSON.
+  rebuild   Rebuild the read models from the event log, with progress and timing.
+  help      Show this help, or a command's: timeline help <command>.
+
+Run 'timeline <command> --help' for the options of a command.
+${EXIT_CODES}`;
+
+export const COMMAND_USAGE: Readonly<Record<string, string>> = {
+  replay: REPLAY_USAGE,
+  rebuild: REBUILD_USAGE,
+};
+
+export const usageOf = (command: string | undefined): string =>
+  (command !== undefined ? COMMAND_USAGE[command] : undefined) ?? GENERAL_USAGE;
