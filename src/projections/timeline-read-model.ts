@@ -13,6 +13,8 @@ import { evolveDevelopment, namedActors, namedTopics, type DevelopmentState } fr
 import { evolveTopic, type TopicState } from '../domain/topic.js';
 import { instantMs } from '../domain/time-point.js';
 import type { EntityHistory } from '../time-travel/entity-history.js';
+import type { ActorSummary } from '../time-travel/actor-at.js';
+import { invalidateFrom, SNAPSHOT_EVERY, type Snapshot } from '../time-travel/snapshots.js';
 import { insertEntry, type WorldIndexEntry } from '../time-travel/world-index.js';
 
 interface Entity<E, S> {
@@ -32,7 +34,14 @@ const addTo = (index: Map<string, WorldIndexEntry[]>, key: string, entry: WorldI
   else index.set(key, [entry]);
 };
 
-export const createTimelineReadModel = (): TimelineReadModel => {
+export interface ReadModelOptions {
+  /** Index entries between two snapshots; small values make tests walk the snapshot paths. */
+  readonly snapshotEvery?: number;
+}
+
+export const createTimelineReadModel = ({
+  snapshotEvery = SNAPSHOT_EVERY,
+}: ReadModelOptions = {}): TimelineReadModel => {
   const actors = new Map<string, Entity<ActorEvent, ActorState>>();
   const topics = new Map<string, Entity<TopicEvent, TopicState>>();
   const developments = new Map<string, Entity<DevelopmentEvent, DevelopmentState>>();
@@ -40,6 +49,8 @@ export const createTimelineReadModel = (): TimelineReadModel => {
   const byTopic = new Map<string, WorldIndexEntry[]>();
   const byMeeting = new Map<string, WorldIndexEntry[]>();
   const worldOrder: WorldIndexEntry[] = [];
+  const actorSnapshots = new Map<string, Snapshot<ActorSummary>[]>();
+  let checkpointStamp: { position: LogPosition; recordedAtMs: number } | null = null;
   const children = new Map<string, Set<string>>();
   let checkpoint: LogPosition | null = null;
   const logPositions: LogPosition[] = [];
@@ -70,8 +81,15 @@ export const createTimelineReadModel = (): TimelineReadModel => {
       }
     } else {
       const id = event.data.id;
+      const before = developments.get(id)?.latest;
       track(developments, id, event, evolveDevelopment);
       const latest = developments.get(id)!.latest;
+      // Whatever this event changes, it changes from the earlier of the two occurredAts on: later snapshots go.
+      const fromMs = Math.min(instantMs(latest.occurredAt), before ? instantMs(before.occurredAt) : Infinity);
+      for (const actorId of new Set([...namedActors(latest), ...(before ? namedActors(before) : [])])) {
+        const snapshots = actorSnapshots.get(actorId);
+        if (snapshots) invalidateFrom(snapshots, fromMs);
+      }
       const entry = {
         occurredAtMs: instantMs(latest.occurredAt),
         recordPosition: latest.recordPosition,
@@ -83,6 +101,7 @@ export const createTimelineReadModel = (): TimelineReadModel => {
       if (latest.meeting) addTo(byMeeting, latest.meeting.id, entry);
     }
     checkpoint = event.position;
+    checkpointStamp = { position: event.position, recordedAtMs: event.recordedAt.getTime() };
     logPositions.push(event.position);
     logRecordedAt.push(event.recordedAt.getTime());
   };
@@ -102,6 +121,15 @@ export const createTimelineReadModel = (): TimelineReadModel => {
   return {
     get checkpoint() {
       return checkpoint;
+    },
+    snapshotEvery,
+    get checkpointStamp() {
+      return checkpointStamp;
+    },
+    actorSnapshots: (id) => {
+      let snapshots = actorSnapshots.get(id);
+      if (!snapshots) actorSnapshots.set(id, (snapshots = []));
+      return snapshots;
     },
     apply,
     lastPositionRecordedBefore,

@@ -1,13 +1,15 @@
 import { rolesAt, type ActorState, type RoleRecord } from '../domain/actor.js';
 import type { DevelopmentState } from '../domain/development.js';
 import type { MeetingState } from '../domain/meeting.js';
-import { foldPositions, type PositionState } from '../domain/positions.js';
-import { foldRelations, type RelationState } from '../domain/relations.js';
+import { assertedPositions, positionKey, type PositionState } from '../domain/positions.js';
+import { counterparts, evolveRelation, type RelationState } from '../domain/relations.js';
 import type { TimePoint } from '../domain/time-point.js';
 import type { EntityHistory } from './entity-history.js';
 import { knownActor } from './known-state.js';
 import { meetingAt } from './meeting-at.js';
-import { takesPart, visibleDevelopments } from './visible-developments.js';
+import { bestSnapshot } from './snapshots.js';
+import { takesPart, visibleAt, visibleDevelopments } from './visible-developments.js';
+import { countUpTo } from './world-index.js';
 
 export interface ActorAt extends ActorState {
   readonly at: TimePoint;
@@ -20,32 +22,101 @@ export const actorAt = (history: EntityHistory, id: string, at: TimePoint): Acto
   return actor && { ...actor, at, currentRoles: rolesAt(actor, at.asOf) };
 };
 
-/** What an actor did up to asOf, as known at knownAt: the fold of the developments that name it. */
+/** The foldable part of what an actor did: what a snapshot keeps. */
+export interface ActorSummary {
+  readonly positions: Map<string, PositionState>;
+  readonly relations: Map<string, RelationState>;
+  readonly meetingIds: Set<string>;
+  developmentCount: number;
+  lastActiveAt: string | null;
+}
+
+const emptySummary = (): ActorSummary => ({
+  positions: new Map(),
+  relations: new Map(),
+  meetingIds: new Set(),
+  developmentCount: 0,
+  lastActiveAt: null,
+});
+
+const copySummary = (summary: ActorSummary): ActorSummary => ({
+  positions: new Map(summary.positions),
+  relations: new Map(summary.relations),
+  meetingIds: new Set(summary.meetingIds),
+  developmentCount: summary.developmentCount,
+  lastActiveAt: summary.lastActiveAt,
+});
+
+/** One more development, in world order, into a summary the fold owns. */
+const addDevelopment = (summary: ActorSummary, development: DevelopmentState, actorId: string): void => {
+  for (const position of assertedPositions(development)) {
+    if (position.actorId === actorId) summary.positions.set(positionKey(position.actorId, position.topicId), position);
+  }
+  if (development.meeting) summary.meetingIds.add(development.meeting.id);
+  if (!takesPart(development, actorId)) return;
+  summary.developmentCount += 1;
+  summary.lastActiveAt = development.occurredAt;
+  for (const otherId of counterparts(development, actorId)) {
+    summary.relations.set(otherId, evolveRelation(summary.relations.get(otherId), development, otherId));
+  }
+};
+
+/**
+ * The summary at a time point: start from the furthest usable snapshot of the actor's index and fold the rest.
+ * A fold that sees everything the log holds (knownAt at or past the checkpoint's recordedAt) leaves snapshots
+ * behind every `snapshotEvery` entries, so the next question starts close to its answer.
+ */
+export const actorSummaryAt = (history: EntityHistory, id: string, at: TimePoint): ActorSummary => {
+  const entries = history.developmentsNamingActor(id);
+  const end = countUpTo(entries, at.asOf.getTime());
+  const snapshots = history.actorSnapshots(id);
+  const start = bestSnapshot(snapshots, end, at.knownAt.getTime());
+  const summary = start ? copySummary(start.state) : emptySummary();
+  const builtAt = history.checkpointStamp;
+  const mayBuild = builtAt !== null && at.knownAt.getTime() >= builtAt.recordedAtMs;
+  for (let index = start?.entryCount ?? 0; index < end; index++) {
+    const development = visibleAt(history, entries[index]!, at);
+    if (development) addDevelopment(summary, development, id);
+    const count = index + 1;
+    if (mayBuild && count % history.snapshotEvery === 0 && count > (snapshots.at(-1)?.entryCount ?? 0)) {
+      snapshots.push({
+        entryCount: count,
+        boundaryMs: entries[index]!.occurredAtMs,
+        builtAt,
+        state: copySummary(summary),
+      });
+    }
+  }
+  return summary;
+};
+
+/** What an actor did up to asOf, as known at knownAt. */
 export interface ActorActivity {
   readonly positions: readonly PositionState[];
   readonly relations: readonly RelationState[];
   readonly meetings: readonly MeetingState[];
-  /** The developments it takes part in, newest first. */
-  readonly developments: readonly DevelopmentState[];
+  readonly developmentCount: number;
   readonly lastActiveAt: string | null;
+  /** The developments it takes part in, newest first (walked from the index when asked for). */
+  readonly developments: readonly DevelopmentState[];
 }
 
 export const actorActivityAt = (history: EntityHistory, id: string, at: TimePoint): ActorActivity => {
-  const named = visibleDevelopments(history, history.developmentsNamingActor(id), at);
-  const meetingIds = new Set<string>();
-  const takingPart: DevelopmentState[] = [];
-  for (const development of named) {
-    if (development.meeting) meetingIds.add(development.meeting.id);
-    if (takesPart(development, id)) takingPart.push(development);
-  }
-  const meetings = [...meetingIds]
-    .map((meetingId) => meetingAt(history, meetingId, at))
-    .filter((meeting): meeting is MeetingState => meeting !== null && meeting.participantIds.includes(id));
+  const summary = actorSummaryAt(history, id, at);
+  let developments: readonly DevelopmentState[] | undefined;
   return {
-    positions: foldPositions(named, (position) => position.actorId === id),
-    relations: foldRelations(takingPart, id),
-    meetings,
-    developments: [...takingPart].reverse(),
-    lastActiveAt: takingPart.at(-1)?.occurredAt ?? null,
+    positions: [...summary.positions.values()],
+    relations: [...summary.relations.values()],
+    meetings: [...summary.meetingIds]
+      .map((meetingId) => meetingAt(history, meetingId, at))
+      .filter((meeting): meeting is MeetingState => meeting !== null && meeting.participantIds.includes(id)),
+    developmentCount: summary.developmentCount,
+    lastActiveAt: summary.lastActiveAt,
+    get developments() {
+      developments ??= visibleDevelopments(history, history.developmentsNamingActor(id), at, (development) =>
+        takesPart(development, id),
+      ).reverse();
+      return developments;
+    },
   };
 };

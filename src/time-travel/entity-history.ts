@@ -2,6 +2,8 @@ import type { ActorEvent, DevelopmentEvent, LogPosition, TopicEvent } from '../.
 import type { ActorState } from '../domain/actor.js';
 import type { DevelopmentState } from '../domain/development.js';
 import type { TopicState } from '../domain/topic.js';
+import type { ActorSummary } from './actor-at.js';
+import type { Snapshot } from './snapshots.js';
 import type { WorldIndexEntry } from './world-index.js';
 
 /**
@@ -10,6 +12,12 @@ import type { WorldIndexEntry } from './world-index.js';
  */
 export interface EntityHistory {
   readonly checkpoint: LogPosition | null;
+  /** The checkpoint with its recordedAt: what a snapshot built now has seen. */
+  readonly checkpointStamp: { readonly position: LogPosition; readonly recordedAtMs: number } | null;
+  /** The actor's snapshots (see snapshots.ts), ascending; the engine adds to them, the projection drops them. */
+  actorSnapshots(id: string): Snapshot<ActorSummary>[];
+  /** How many index entries apart the engine leaves snapshots. */
+  readonly snapshotEvery: number;
   actorEvents(id: string): readonly ActorEvent[];
   topicEvents(id: string): readonly TopicEvent[];
   developmentEvents(id: string): readonly DevelopmentEvent[];

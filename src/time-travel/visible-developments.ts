@@ -19,18 +19,18 @@ export const visibleDevelopments = (
   const visible: DevelopmentState[] = [];
   const end = countUpTo(entries, at.asOf.getTime());
   for (let index = 0; index < end; index++) {
-    const entry = entries[index]!;
-    const development = knownDevelopment(history, entry.developmentId, at.knownAt);
-    if (
-      development !== null &&
-      !development.retracted &&
-      instantMs(development.occurredAt) === entry.occurredAtMs &&
-      keep(development)
-    ) {
-      visible.push(development);
-    }
+    const development = visibleAt(history, entries[index]!, at);
+    if (development !== null && keep(development)) visible.push(development);
   }
   return visible;
+};
+
+/** The development of an index entry, if it counts at the time point at that entry's place. */
+export const visibleAt = (history: EntityHistory, entry: WorldIndexEntry, at: TimePoint): DevelopmentState | null => {
+  const development = knownDevelopment(history, entry.developmentId, at.knownAt);
+  return development !== null && !development.retracted && instantMs(development.occurredAt) === entry.occurredAtMs
+    ? development
+    : null;
 };
 
 export const takesPart = (development: DevelopmentState, actorId: string): boolean =>

@@ -4,7 +4,11 @@ import path from 'node:path';
 import { createCommandBus, type CommandBus, type CommandName } from '../../src/application/commands/index.js';
 import type { CommandMeta, CommandResult } from '../../src/application/command-context.js';
 import { startProjector, type Projector } from '../../src/projections/projector.js';
-import { createTimelineReadModel, type TimelineReadModel } from '../../src/projections/timeline-read-model.js';
+import {
+  createTimelineReadModel,
+  type ReadModelOptions,
+  type TimelineReadModel,
+} from '../../src/projections/timeline-read-model.js';
 import { withEventCatalog } from '../../src/store/catalog-store.js';
 import type { EventStore } from '../../src/store/event-store.js';
 import { openSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.js';
@@ -25,11 +29,11 @@ export interface TimelineHarness {
 export const EDITOR: CommandMeta = { keyName: 'test-editor' };
 
 /** A real SQLite log in a fresh temp directory, the catalog on top, a live projector over it. */
-export const openHarness = async (): Promise<TimelineHarness> => {
+export const openHarness = async (options: ReadModelOptions = {}): Promise<TimelineHarness> => {
   const dir = mkdtempSync(path.join(tmpdir(), 'timeline-test-'));
   const store = withEventCatalog(openSqliteEventStore({ file: path.join(dir, 'timeline.db') }));
   const commands = createCommandBus({ store });
-  const model = createTimelineReadModel();
+  const model = createTimelineReadModel(options);
   const projector = startProjector(store, model);
   const logLength = async () => {
     let count = 0;

@@ -141,8 +141,9 @@ const pointPicks = fc.array(fc.tuple(fc.nat(), fc.nat()), { minLength: 12, maxLe
 
 // ------------------------------------------------------------------------------------------ running a history
 
-const openCast = async (): Promise<TimelineHarness> => {
-  const harness = await openHarness();
+/** Snapshots every 1 to 3 index entries, so that the folds start from snapshots and the changes drop them. */
+const openCast = async (snapshotEvery: number): Promise<TimelineHarness> => {
+  const harness = await openHarness({ snapshotEvery });
   for (const id of ACTORS) await harness.run('registerActor', { id, name: id.toUpperCase(), kind: 'PERSON' });
   await harness.run('openTopic', { id: 'trade', title: 'Trade', openedAt: '2000-01-01T00:00:00.000Z' });
   await harness.run('openTopic', {
@@ -213,6 +214,9 @@ const runHistory = async (harness: TimelineHarness, commands: readonly Command[]
     }
     await pause(2);
     history.checkpoints.push(new Date());
+    // Questions "as of now" between the commands leave snapshots that the commands after them must invalidate.
+    const now = { asOf: new Date(), knownAt: new Date() };
+    for (const id of ACTORS) actorActivityAt(harness.model, id, now);
   }
   return history;
 };
@@ -347,35 +351,40 @@ describe('time travel against the reference fold', () => {
       let refusals = 0;
       const appended = new Map<string, number>();
       await fc.assert(
-        fc.asyncProperty(fc.array(command, { minLength: 5, maxLength: 25 }), pointPicks, async (commands, picks) => {
-          const harness = await openCast();
-          try {
-            const history = await runHistory(harness, commands);
-            const log = await readWholeLog(harness.store);
-            for (const event of log) appended.set(event.type, (appended.get(event.type) ?? 0) + 1);
-            // knownAt candidates: the marks between commands, and each recordedAt on the log and 1 ms before it
-            const knownAts = [
-              ...history.checkpoints,
-              ...log.flatMap((event) => [event.recordedAt, new Date(event.recordedAt.getTime() - 1)]),
-            ];
-            const points: TimePoint[] = [
-              { asOf: AS_OF.at(-1)!, knownAt: history.checkpoints.at(-1)! },
-              ...picks.map(([k, a]) => ({ knownAt: knownAts[k % knownAts.length]!, asOf: AS_OF[a % AS_OF.length]! })),
-            ];
-            const developmentIds = history.recorded.map((r) => r.id);
-            for (const point of points) {
-              const label = `asOf ${point.asOf.toISOString()}, knownAt ${point.knownAt.toISOString()}`;
-              expect(engineView(harness, developmentIds, point), label).toEqual(
-                referenceView(log, developmentIds, point),
-              );
-              comparisons++;
+        fc.asyncProperty(
+          fc.array(command, { minLength: 5, maxLength: 25 }),
+          pointPicks,
+          fc.integer({ min: 1, max: 3 }),
+          async (commands, picks, snapshotEvery) => {
+            const harness = await openCast(snapshotEvery);
+            try {
+              const history = await runHistory(harness, commands);
+              const log = await readWholeLog(harness.store);
+              for (const event of log) appended.set(event.type, (appended.get(event.type) ?? 0) + 1);
+              // knownAt candidates: the marks between commands, and each recordedAt on the log and 1 ms before it
+              const knownAts = [
+                ...history.checkpoints,
+                ...log.flatMap((event) => [event.recordedAt, new Date(event.recordedAt.getTime() - 1)]),
+              ];
+              const points: TimePoint[] = [
+                { asOf: AS_OF.at(-1)!, knownAt: history.checkpoints.at(-1)! },
+                ...picks.map(([k, a]) => ({ knownAt: knownAts[k % knownAts.length]!, asOf: AS_OF[a % AS_OF.length]! })),
+              ];
+              const developmentIds = history.recorded.map((r) => r.id);
+              for (const point of points) {
+                const label = `asOf ${point.asOf.toISOString()}, knownAt ${point.knownAt.toISOString()}`;
+                expect(engineView(harness, developmentIds, point), label).toEqual(
+                  referenceView(log, developmentIds, point),
+                );
+                comparisons++;
+              }
+              runs++;
+              refusals += history.refusals;
+            } finally {
+              await harness.dispose();
             }
-            runs++;
-            refusals += history.refusals;
-          } finally {
-            await harness.dispose();
-          }
-        }),
+          },
+        ),
         { numRuns: 200 },
       );
       expect(runs).toBeGreaterThanOrEqual(100);

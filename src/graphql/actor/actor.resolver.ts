@@ -113,7 +113,7 @@ export class ActorResolver {
 
   @FieldResolver(() => Int)
   async developmentCount(@Root() actor: ActorNode, @Ctx() context: GraphQLContext): Promise<number> {
-    return (await context.loaders.actorActivity.load({ id: actor.id, at: actor.at })).developments.length;
+    return (await context.loaders.actorActivity.load({ id: actor.id, at: actor.at })).developmentCount;
   }
 
   @FieldResolver(() => DateTime, { nullable: true })
