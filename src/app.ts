@@ -11,9 +11,7 @@ import { startRedisAnnouncer } from './live/redis-announcer.js';
 import { loadSeed } from './seed/load-seed.js';
 import { startHttpServer, type RunningHttpServer } from './server/http-server.js';
 import { withEventCatalog } from './store/catalog-store.js';
-import { openSqliteEventStore } from './store/sqlite/sqlite-event-store.js';
-
-export const DATABASE_FILE = 'timeline.db';
+import { DATABASE_FILE, openSqliteEventStore } from './store/sqlite/sqlite-event-store.js';
 
 export interface RunningTimeline {
   readonly http: RunningHttpServer;

@@ -8,13 +8,13 @@ export const parseCommandArgs = <O extends Options>(command: string, args: reado
   try {
     return parseArgs({ args: [...args], options, strict: true, allowPositionals: false });
   } catch (error) {
-    throw new UsageError(`${command}: ${(error as Error).message}`, command);
+    throw new UsageError((error as Error).message, command);
   }
 };
 
 /** The option's value, or a usage error naming it. */
 export const required = (command: string, option: string, value: string | undefined): string => {
-  if (value === undefined || value.trim() === '') throw new UsageError(`${command}: --${option} is required`, command);
+  if (value === undefined || value.trim() === '') throw new UsageError(`--${option} is required`, command);
   return value;
 };
 
@@ -41,7 +41,7 @@ const EXAMPLES = 'expected an ISO-8601 instant such as 2025-10-17T12:00:00Z, 202
  */
 export const parseInstant = (command: string, option: string, raw: string): Date => {
   const refuse = (why: string): never => {
-    throw new UsageError(`${command}: --${option} ${JSON.stringify(raw)} ${why}; ${EXAMPLES}`, command);
+    throw new UsageError(`--${option} ${JSON.stringify(raw)} ${why}; ${EXAMPLES}`, command);
   };
   const text = raw.trim();
   const match = INSTANT.exec(text);

@@ -2,7 +2,7 @@ import { rebuild } from './commands/rebuild.js';
 import { replay } from './commands/replay.js';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import { writeFully, type CliIo } from './io.js';
-import { COMMAND_USAGE, GENERAL_USAGE, usageOf } from './usage.js';
+import { COMMAND_USAGE, usageOf } from './usage.js';
 
 type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 
@@ -12,7 +12,7 @@ const isHelp = (arg: string | undefined): boolean => arg === 'help' || arg === '
 
 const help = async (topic: string | undefined, io: CliIo): Promise<number> => {
   if (topic !== undefined && COMMAND_USAGE[topic] === undefined) {
-    throw new UsageError(`help: unknown command ${JSON.stringify(topic)}`);
+    throw new UsageError(`no help for ${JSON.stringify(topic)}: not a command`);
   }
   await writeFully(io.stdout, `${usageOf(topic)}\n`);
   return EXIT_OK;
@@ -28,19 +28,22 @@ const dispatch = async (argv: readonly string[], io: CliIo): Promise<number> => 
   return command(args, io);
 };
 
+/** "timeline replay:" for an error of a command, "timeline:" for one of the command line as a whole. */
+const prefix = (command: string | undefined): string =>
+  command !== undefined && Object.hasOwn(COMMANDS, command) ? `timeline ${command}:` : 'timeline:';
+
 /** Runs `timeline <argv>` and returns the exit code; every error ends here as a message on stderr. */
 export const runCli = async (argv: readonly string[], io: CliIo): Promise<number> => {
   try {
     return await dispatch(argv, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      const usage = error.command === undefined ? GENERAL_USAGE : usageOf(error.command);
-      io.stderr.write(`timeline: ${error.message}\n\n${usage}\n`);
+      io.stderr.write(`${prefix(error.command)} ${error.message}\n\n${usageOf(error.command)}\n`);
       return EXIT_USAGE;
     }
-    const command = argv[0] ?? '';
     const message = error instanceof Error ? error.message : String(error);
-    io.stderr.write(`timeline ${error instanceof CliError ? '' : `${command}: `}${message}\n`);
+    io.stderr.write(`${prefix(argv[0])} ${message}\n`);
+    // A CliError says all there is to say; anything else may be a bug, whose stack is there on demand.
     if (!(error instanceof CliError) && io.env.TIMELINE_DEBUG && error instanceof Error && error.stack) {
       io.stderr.write(`${error.stack}\n`);
     }

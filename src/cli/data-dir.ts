@@ -3,14 +3,8 @@ import path from 'node:path';
 import { loadConfig } from '../config/environment.js';
 import { withEventCatalog } from '../store/catalog-store.js';
 import type { EventStore } from '../store/event-store.js';
-import { openSqliteEventStore } from '../store/sqlite/sqlite-event-store.js';
+import { DATABASE_FILE, openSqliteEventStore } from '../store/sqlite/sqlite-event-store.js';
 import { CliError, UsageError } from './errors.js';
-
-/**
- * The log's file name in the data directory: the same as DATABASE_FILE in src/app.ts (a test checks it), kept here so
- * that the command line does not load the whole server (GraphQL, http, Redis) to read it.
- */
-export const DATABASE_FILE = 'timeline.db';
 
 /**
  * The data directory: --data-dir, else the server's own setting (TIMELINE_DATA_DIR, else ./data) read by loadConfig.
@@ -19,13 +13,13 @@ export const DATABASE_FILE = 'timeline.db';
  */
 export const resolveDataDir = (command: string, option: string | undefined, env: NodeJS.ProcessEnv): string => {
   if (option !== undefined) {
-    if (option.trim() === '') throw new UsageError(`${command}: --data-dir must not be empty`, command);
+    if (option.trim() === '') throw new UsageError(`--data-dir must not be empty`, command);
     return path.resolve(option);
   }
   try {
     return loadConfig({ TIMELINE_DATA_DIR: env.TIMELINE_DATA_DIR }).dataDir;
   } catch (error) {
-    throw new CliError(`${command}: ${(error as Error).message}`, { cause: error });
+    throw new CliError((error as Error).message, { cause: error });
   }
 };
 
@@ -40,32 +34,30 @@ const kindOf = (file: string): 'file' | 'directory' | 'other' | 'missing' => {
 };
 
 /** The path of the event log in the data directory; an error when either is missing (nothing is ever created). */
-export const existingLogFile = (command: string, dataDir: string): string => {
+export const existingLogFile = (dataDir: string): string => {
   const dirKind = kindOf(dataDir);
   if (dirKind === 'missing') {
-    throw new CliError(
-      `${command}: the data directory ${dataDir} does not exist (set --data-dir or TIMELINE_DATA_DIR)`,
-    );
+    throw new CliError(`the data directory ${dataDir} does not exist (set --data-dir or TIMELINE_DATA_DIR)`);
   }
-  if (dirKind !== 'directory') throw new CliError(`${command}: ${dataDir} is not a directory`);
+  if (dirKind !== 'directory') throw new CliError(`${dataDir} is not a directory`);
   const file = path.join(dataDir, DATABASE_FILE);
   const fileKind = kindOf(file);
   if (fileKind === 'missing') {
     throw new CliError(
-      `${command}: ${dataDir} holds no event log (${DATABASE_FILE} is missing); start the server once, or point ` +
+      `${dataDir} holds no event log (${DATABASE_FILE} is missing); start the server once, or point ` +
         `--data-dir at the directory that has one`,
     );
   }
-  if (fileKind !== 'file') throw new CliError(`${command}: ${file} is not a file`);
+  if (fileKind !== 'file') throw new CliError(`${file} is not a file`);
   return file;
 };
 
 /** The store as the server opens it: the SQLite log with the event catalog on top (decoding and upcasting). */
-export const openExistingStore = (command: string, dataDir: string): { store: EventStore; file: string } => {
-  const file = existingLogFile(command, dataDir);
+export const openExistingStore = (dataDir: string): { store: EventStore; file: string } => {
+  const file = existingLogFile(dataDir);
   try {
     return { store: withEventCatalog(openSqliteEventStore({ file })), file };
   } catch (error) {
-    throw new CliError(`${command}: cannot open the event log ${file}: ${(error as Error).message}`, { cause: error });
+    throw new CliError(`cannot open the event log ${file}: ${(error as Error).message}`, { cause: error });
   }
 };

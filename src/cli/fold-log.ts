@@ -1,9 +1,8 @@
-import { comparePositions, type LogPosition, type TimelineEvent } from '../../events/index.js';
-import { createTimelineReadModel, type TimelineReadModel } from '../projections/timeline-read-model.js';
+import type { LogPosition } from '../../events/index.js';
+import { rebuildReadModel } from '../projections/rebuild.js';
+import type { TimelineReadModel } from '../projections/timeline-read-model.js';
 import type { EventStore } from '../store/event-store.js';
-
-/** The page size of src/projections/rebuild.ts, so that a measurement here stands for the server's start. */
-const PAGE_SIZE = 1_000;
+import { CliError } from './errors.js';
 
 export interface FoldProgress {
   /** Events applied so far. */
@@ -37,9 +36,9 @@ export const formatPosition = (position: LogPosition | null): string | null =>
       : `${position.commit}:${position.prepare}`;
 
 /**
- * Folds the log into a fresh read model, page by page, as rebuildReadModel (src/projections/rebuild.ts) does, telling
- * `onProgress` where it starts and after each page. It stops at the head as it was when it began, so that a log still being written to by
- * a server ends the fold too, and the count is that of a definite log.
+ * Folds the log into a fresh read model with rebuildReadModel, telling `onProgress` where it starts and after each
+ * page. It stops at the head as it was when it began, so that a log still being written to by a server ends the
+ * fold too, and the count is that of a definite log.
  */
 export const foldLog = async (
   store: EventStore,
@@ -48,25 +47,23 @@ export const foldLog = async (
 ): Promise<FoldResult> => {
   const started = now();
   const head = await store.headPosition();
-  let total = estimateEventCount(head);
-  const model = createTimelineReadModel();
+  const total = estimateEventCount(head);
   let events = 0;
   onProgress({ done: 0, total, elapsedMs: now() - started });
-  while (head !== null) {
-    const page = await store.readAll({ after: model.checkpoint, maxCount: PAGE_SIZE });
-    let reachedHead = page.length === 0;
-    for (const event of page) {
-      if (comparePositions(event.position, head) > 0) {
-        reachedHead = true;
-        break;
-      }
-      model.apply(event as TimelineEvent);
-      events += 1;
-    }
-    total = Math.max(total, events);
-    if (model.checkpoint !== null && comparePositions(model.checkpoint, head) >= 0) reachedHead = true;
-    if (page.length > 0) onProgress({ done: events, total: reachedHead ? events : total, elapsedMs: now() - started });
-    if (reachedHead) break;
+  let model;
+  try {
+    model = await rebuildReadModel(store, {
+      until: head,
+      onPage: (applied) => {
+        events = applied;
+        onProgress({ done: applied, total: Math.max(total, applied), elapsedMs: now() - started });
+      },
+    });
+  } catch (error) {
+    // The store reads and decodes a page at once: the culprit is within a page past the last one applied, and the
+    // store's message names it.
+    const message = error instanceof Error ? error.message : String(error);
+    throw new CliError(`the log does not fold from the start (${events} events applied): ${message}`, { cause: error });
   }
   return { model, events, elapsedMs: now() - started, checkpoint: model.checkpoint };
 };

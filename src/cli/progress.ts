@@ -51,7 +51,8 @@ export const barReporter = (stream: ProgressStream, label: string): ProgressRepo
     {
       stream: stream as NodeJS.WritableStream,
       format: `${label} [{bar}] {percentage}% | {value}/{total} events | {rate} events/s | ETA {eta_formatted}`,
-      hideCursor: true,
+      // A hidden cursor would stay hidden after a Ctrl-C.
+      hideCursor: false,
       etaBuffer: 50,
     },
     cliProgress.Presets.shades_classic,

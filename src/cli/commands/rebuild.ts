@@ -29,12 +29,17 @@ export const rebuild = async (args: readonly string[], io: CliIo): Promise<numbe
     return EXIT_OK;
   }
   const dataDir = resolveDataDir(COMMAND, values['data-dir'], io.env);
-  const { store, file } = openExistingStore(COMMAND, dataDir);
+  const { store, file } = openExistingStore(dataDir);
   try {
     io.stderr.write(`${COMMAND}: reading ${file}\n`);
     const reporter = progressReporter(io.stderr, COMMAND);
-    const result = await foldLog(store, (progress) => reporter.update(progress));
-    reporter.stop();
+    let result;
+    try {
+      result = await foldLog(store, (progress) => reporter.update(progress));
+    } finally {
+      // Also on a failure: the bar's redraw timer would keep the process alive.
+      reporter.stop();
+    }
     // Taken while the read model is still held, so that the figure includes it.
     const rss = process.memoryUsage.rss();
     io.stderr.write(`${summaryLine(result, rss)}\n`);

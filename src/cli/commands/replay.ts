@@ -20,22 +20,22 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+const statOrNull = (file: string) => {
+  try {
+    return statSync(file);
+  } catch {
+    return null;
+  }
+};
+
 /** The output file's directory must exist: found out before the fold, not after it. */
 const checkOutput = (out: string): string => {
-  if (out.trim() === '') throw new UsageError(`${COMMAND}: --out must not be empty`, COMMAND);
+  if (out.trim() === '') throw new UsageError('--out must not be empty', COMMAND);
   const target = path.resolve(out);
-  let isDirectory = false;
-  try {
-    isDirectory = statSync(path.dirname(target)).isDirectory();
-  } catch {
-    // missing: reported below
-  }
-  if (!isDirectory) throw new CliError(`${COMMAND}: cannot write ${target}: ${path.dirname(target)} is not a directory`);
-  try {
-    if (statSync(target).isDirectory()) throw new CliError(`${COMMAND}: cannot write ${target}: it is a directory`);
-  } catch (error) {
-    if (error instanceof CliError) throw error;
-  }
+  const directory = path.dirname(target);
+  if (!statOrNull(directory)?.isDirectory())
+    throw new CliError(`cannot write ${target}: ${directory} is not a directory`);
+  if (statOrNull(target)?.isDirectory()) throw new CliError(`cannot write ${target}: it is a directory`);
   return target;
 };
 
@@ -47,17 +47,21 @@ export const replay = async (args: readonly string[], io: CliIo): Promise<number
     return EXIT_OK;
   }
   const asOf = parseInstant(COMMAND, 'as-of', required(COMMAND, 'as-of', values['as-of']));
-  const knownAt =
-    values['known-at'] === undefined ? io.now() : parseInstant(COMMAND, 'known-at', values['known-at']);
+  const knownAt = values['known-at'] === undefined ? io.now() : parseInstant(COMMAND, 'known-at', values['known-at']);
   const out = values.out === undefined ? null : checkOutput(values.out);
   const dataDir = resolveDataDir(COMMAND, values['data-dir'], io.env);
 
-  const { store, file } = openExistingStore(COMMAND, dataDir);
+  const { store, file } = openExistingStore(dataDir);
   try {
     io.stderr.write(`${COMMAND}: rebuilding the read model from ${file}\n`);
     const reporter = progressReporter(io.stderr, COMMAND);
-    const fold = await foldLog(store, (progress) => reporter.update(progress));
-    reporter.stop();
+    let fold;
+    try {
+      fold = await foldLog(store, (progress) => reporter.update(progress));
+    } finally {
+      // Also on a failure: the bar's redraw timer would keep the process alive.
+      reporter.stop();
+    }
     const state = worldStateAt(fold.model, { asOf, knownAt });
     const json = `${JSON.stringify(state, null, 2)}\n`;
     const counts =

@@ -7,6 +7,9 @@ import { createReadAll, createReadAllPage } from './read-all.js';
 import { createReadStream } from './read-stream.js';
 import { createSubscriptions } from './subscribe-to-all.js';
 
+/** The log's file name in a data directory. */
+export const DATABASE_FILE = 'timeline.db';
+
 /**
  * The embedded event store: one SQLite file, shared safely by several processes. Each operation lives in its own
  * module and prepares its statements once, here.
