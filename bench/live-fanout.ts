@@ -336,7 +336,7 @@ const waitForQuiet = async (maxS: number, label: string): Promise<number> => {
     const ownBefore = ownCpuSeconds();
     await sleep(1_000);
     const others = busyCores(before, machineCpu()) - (ownCpuSeconds() - ownBefore);
-    if (others < QUIET_CORES || performance.now() >= deadline) return others;
+    if (others < QUIET_CORES || performance.now() >= deadline) return Math.max(0, others);
     if (performance.now() - told > 10_000) {
       progress(`${label}: other processes use ${fmt(others * 100, 0)}% of a core; waiting up to ${maxS} s for quiet`);
       told = performance.now();
@@ -813,7 +813,7 @@ const runTimeline = async (options: Options, rate: number): Promise<TimelineResu
     const finished = performance.now();
     const cpuCores = (cpuSecondsOf(server.pid) - cpuBefore) / ((finished - started) / 1000);
     const benchCpuCores = (ownCpuSeconds() - benchCpuBefore) / ((finished - started) / 1000);
-    const otherCores = busyCores(machineBefore, machineCpu()) - cpuCores - benchCpuCores;
+    const otherCores = Math.max(0, busyCores(machineBefore, machineCpu()) - cpuCores - benchCpuCores);
     const end = memoryOf(server.pid);
 
     let acknowledgedNotLogged = 0;
@@ -1107,7 +1107,7 @@ const runBaseline = async (options: Options, rate: number, sample: Sample | null
     const finished = performance.now();
     const cpuCores = (cpuSecondsOf(server.pid) - cpuBefore) / ((finished - started) / 1000);
     const benchCpuCores = (ownCpuSeconds() - benchCpuBefore) / ((finished - started) / 1000);
-    const otherCores = busyCores(machineBefore, machineCpu()) - cpuCores - benchCpuCores;
+    const otherCores = Math.max(0, busyCores(machineBefore, machineCpu()) - cpuCores - benchCpuCores);
     const end = memoryOf(server.pid);
 
     const latency = distribution(latencies(deliveries, () => 0));

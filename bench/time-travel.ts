@@ -290,7 +290,7 @@ interface CpuSnapshot {
 }
 
 /**
- * Measures how much CPU processes other than this one and its server child use: the machine's busy ticks minus
+ * Measures how much CPU processes other than this one and its descendants use: the machine's busy ticks minus
  * ours, between two snapshots (exact for a phase), and every second in the background (for the busiest second).
  */
 const createCpuWatch = () => {
