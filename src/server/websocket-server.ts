@@ -7,6 +7,8 @@ import { authorize, type KeyRing } from '../auth/api-keys.js';
 import { graphQLError } from '../graphql/common/errors.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { checkOperationLimits, type OperationLimits } from '../graphql/operation-limits.js';
+import { sharingSubscribe } from './shared-subscription-results.js';
+import { tickKeyOf } from '../graphql/live/tick-key.js';
 
 export interface WebSocketOptions {
   readonly httpServer: Server;
@@ -34,6 +36,7 @@ export const startWebSocketServer = ({ httpServer, schema, keys, limits, context
   const server = useServer(
     {
       schema,
+      subscribe: sharingSubscribe(tickKeyOf),
       onSubscribe: (ctx, _id, payload) => {
         let document: DocumentNode;
         try {
