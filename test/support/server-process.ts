@@ -15,11 +15,15 @@ export interface ServerProcess {
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** Starts `src/main.ts` as a user would (npm start runs the same), on a random port and a fresh data directory. */
+/** The sources through tsx (what tests change), or the build that `npm start` runs (scripts/build.mjs). */
+const ENTRY = { sources: ['--import', 'tsx', 'src/main.ts'], build: ['dist/src/main.js'] } as const;
+
 export const startServerProcess = async (
   env: Record<string, string> = {},
   dataDir = mkdtempSync(path.join(tmpdir(), 'timeline-e2e-')),
+  entry: keyof typeof ENTRY = 'sources',
 ): Promise<ServerProcess> => {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child: ChildProcess = spawn(process.execPath, [...ENTRY[entry]], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', TIMELINE_DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,14 @@
+// Compiles the server to dist/ (plain Node runs it: no TypeScript loader in production, about 40 MB less resident)
+// and copies the files the code reads at run time beside it, at the same relative paths.
+import { execFileSync } from 'node:child_process';
+import { cpSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+rmSync('dist', { recursive: true, force: true });
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+  stdio: 'inherit',
+});
+for (const folder of ['migrations/sqlite', 'events/seed']) {
+  cpSync(folder, `dist/${folder}`, { recursive: true, filter: (path) => !path.endsWith('.ts') });
+}
