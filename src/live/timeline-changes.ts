@@ -26,15 +26,29 @@ export interface TimelineChangeItem {
   readonly change: ChangeKind;
 }
 
+type Versions = [before: DevelopmentState | null, after: DevelopmentState | null];
+
+/** Every subscriber is handed the same event object: the versions around it are folded once for all of them. */
+const foldedVersions = new WeakMap<DevelopmentEvent, Versions>();
+
 /** The development just before and just after one of its events. */
-const versionsAround = (
-  history: EntityHistory,
-  event: DevelopmentEvent,
-): [before: DevelopmentState | null, after: DevelopmentState | null] => {
+const versionsAround = (history: EntityHistory, event: DevelopmentEvent): Versions => {
+  const known = foldedVersions.get(event);
+  if (known) return known;
   const events = history.developmentEvents(event.data.id);
   const upTo = events.filter((e) => comparePositions(e.position, event.position) <= 0);
-  return [foldDevelopment(upTo.slice(0, -1)), foldDevelopment(upTo)];
+  const versions: Versions = [foldDevelopment(upTo.slice(0, -1)), foldDevelopment(upTo)];
+  foldedVersions.set(event, versions);
+  return versions;
 };
+
+const isEmptyFilter = (filter: TimelineFilter): boolean =>
+  !filter.actorIds?.length &&
+  !filter.topicIds?.length &&
+  !filter.kinds?.length &&
+  !filter.from &&
+  !filter.to &&
+  !filter.text;
 
 /**
  * A change belongs to a filtered feed when the development matched the filter just before or just after it: a
@@ -42,6 +56,7 @@ const versionsAround = (
  * the versions around it, not on today's, so a replay answers the same whenever it runs.
  */
 const changeMatches = (history: EntityHistory, event: DevelopmentEvent, filter: TimelineFilter): boolean => {
+  if (isEmptyFilter(filter)) return true;
   const everything = { ...filter, includeRetracted: true };
   return versionsAround(history, event).some((version) => version !== null && matchesFilter(version, everything));
 };
