@@ -88,4 +88,3 @@ export const DevelopmentContentSchema = z.strictObject({
     .optional(),
 });
 export type DevelopmentContent = z.infer<typeof DevelopmentContentSchema>;
-export const DEVELOPMENT_CONTENT_FIELDS = Object.keys(DevelopmentContentSchema.shape) as (keyof DevelopmentContent)[];

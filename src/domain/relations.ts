@@ -39,17 +39,6 @@ export const evolveRelation = (
   };
 };
 
-/** One actor's relations after the developments it takes part in, fed in world order. */
-export const foldRelations = (developments: Iterable<DevelopmentState>, actorId: string): RelationState[] => {
-  const relations = new Map<string, RelationState>();
-  for (const development of developments) {
-    for (const otherId of counterparts(development, actorId)) {
-      relations.set(otherId, evolveRelation(relations.get(otherId), development, otherId));
-    }
-  }
-  return [...relations.values()];
-};
-
 /** Mean tone of the developments that carry one; null when none does. */
 export const meanTone = (relation: RelationState): number | null =>
   relation.toneCount === 0 ? null : relation.toneSum / relation.toneCount;

@@ -1,4 +1,4 @@
-import { isAfter, isDevelopmentEvent, type LogPosition, type TimelineEvent } from '../../events/index.js';
+import { isAfter, type LogPosition, type TimelineEvent } from '../../events/index.js';
 import type { Projector } from '../projections/projector.js';
 import type { EventStore } from '../store/event-store.js';
 import type { EntityHistory } from '../time-travel/entity-history.js';
@@ -111,5 +111,3 @@ export async function* liveEvents(
     queue.close();
   }
 }
-
-export const developmentEventsOnly = (event: TimelineEvent): boolean => isDevelopmentEvent(event);
