@@ -15,7 +15,7 @@ import { instantMs } from '../domain/time-point.js';
 import type { EntityHistory } from '../time-travel/entity-history.js';
 import type { ActorSummary } from '../time-travel/actor-at.js';
 import { invalidateFrom, SNAPSHOT_EVERY, type Snapshot } from '../time-travel/snapshots.js';
-import { insertEntry, type WorldIndexEntry } from '../time-travel/world-index.js';
+import { createWorldIndex, type WorldIndex, type WorldIndexEntry } from '../time-travel/world-index.js';
 
 interface Entity<E, S> {
   readonly events: E[];
@@ -28,10 +28,10 @@ export interface TimelineReadModel extends EntityHistory {
   apply(event: TimelineEvent): void;
 }
 
-const addTo = (index: Map<string, WorldIndexEntry[]>, key: string, entry: WorldIndexEntry): void => {
-  const entries = index.get(key);
-  if (entries) insertEntry(entries, entry);
-  else index.set(key, [entry]);
+const addTo = (indexes: Map<string, WorldIndex>, key: string, entry: WorldIndexEntry): void => {
+  let index = indexes.get(key);
+  if (!index) indexes.set(key, (index = createWorldIndex()));
+  index.add(entry);
 };
 
 export interface ReadModelOptions {
@@ -45,10 +45,10 @@ export const createTimelineReadModel = ({
   const actors = new Map<string, Entity<ActorEvent, ActorState>>();
   const topics = new Map<string, Entity<TopicEvent, TopicState>>();
   const developments = new Map<string, Entity<DevelopmentEvent, DevelopmentState>>();
-  const byActor = new Map<string, WorldIndexEntry[]>();
-  const byTopic = new Map<string, WorldIndexEntry[]>();
-  const byMeeting = new Map<string, WorldIndexEntry[]>();
-  const worldOrder: WorldIndexEntry[] = [];
+  const byActor = new Map<string, WorldIndex>();
+  const byTopic = new Map<string, WorldIndex>();
+  const byMeeting = new Map<string, WorldIndex>();
+  const worldOrder = createWorldIndex();
   const actorSnapshots = new Map<string, Snapshot<ActorSummary>[]>();
   let checkpointStamp: { position: LogPosition; recordedAtMs: number } | null = null;
   const children = new Map<string, Set<string>>();
@@ -95,10 +95,16 @@ export const createTimelineReadModel = ({
         recordPosition: latest.recordPosition,
         developmentId: id,
       };
-      insertEntry(worldOrder, entry);
-      for (const actorId of new Set(namedActors(latest))) addTo(byActor, actorId, entry);
-      for (const topicId of new Set(namedTopics(latest))) addTo(byTopic, topicId, entry);
-      if (latest.meeting) addTo(byMeeting, latest.meeting.id, entry);
+      // An entry is new where the development moved in time or now names someone it did not before.
+      const moved = !before || instantMs(before.occurredAt) !== entry.occurredAtMs;
+      const newly = (now: string[], then: string[]) => new Set(moved ? now : now.filter((id) => !then.includes(id)));
+      if (moved) worldOrder.add(entry);
+      for (const actorId of newly(namedActors(latest), before ? namedActors(before) : []))
+        addTo(byActor, actorId, entry);
+      for (const topicId of newly(namedTopics(latest), before ? namedTopics(before) : []))
+        addTo(byTopic, topicId, entry);
+      const meetings = (state: DevelopmentState | undefined) => (state?.meeting ? [state.meeting.id] : []);
+      for (const meetingId of newly(meetings(latest), meetings(before))) addTo(byMeeting, meetingId, entry);
     }
     checkpoint = event.position;
     checkpointStamp = { position: event.position, recordedAtMs: event.recordedAt.getTime() };
@@ -143,10 +149,10 @@ export const createTimelineReadModel = ({
     topicIds: () => topics.keys(),
     meetingIds: () => byMeeting.keys(),
     developmentIds: () => developments.keys(),
-    worldOrder: () => worldOrder,
-    developmentsNamingActor: (id) => byActor.get(id) ?? none,
-    developmentsNamingTopic: (id) => byTopic.get(id) ?? none,
-    developmentsNamingMeeting: (id) => byMeeting.get(id) ?? none,
+    worldOrder: () => worldOrder.entries,
+    developmentsNamingActor: (id) => byActor.get(id)?.entries ?? none,
+    developmentsNamingTopic: (id) => byTopic.get(id)?.entries ?? none,
+    developmentsNamingMeeting: (id) => byMeeting.get(id)?.entries ?? none,
     subtopicIds: (parentId) => children.get(parentId) ?? none,
   };
 };

@@ -14,30 +14,6 @@ export interface WorldIndexEntry {
 export const compareEntries = (a: WorldIndexEntry, b: WorldIndexEntry): number =>
   a.occurredAtMs - b.occurredAtMs || comparePositions(a.recordPosition, b.recordPosition);
 
-/** The index of the first entry not before `entry` (entries sorted by compareEntries). */
-const lowerBound = (entries: readonly WorldIndexEntry[], entry: WorldIndexEntry): number => {
-  let low = 0;
-  let high = entries.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (compareEntries(entries[middle]!, entry) < 0) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-};
-
-/** Inserts in order; an entry already there is not added twice. Appends in world order cost O(1). */
-export const insertEntry = (entries: WorldIndexEntry[], entry: WorldIndexEntry): void => {
-  const last = entries.at(-1);
-  if (last === undefined || compareEntries(last, entry) < 0) {
-    entries.push(entry);
-    return;
-  }
-  const at = lowerBound(entries, entry);
-  if (at < entries.length && compareEntries(entries[at]!, entry) === 0) return;
-  entries.splice(at, 0, entry);
-};
-
 /** How many entries occurred at or before `ms`: the end of the slice that counts as of that instant. */
 export const countUpTo = (entries: readonly WorldIndexEntry[], ms: number): number => {
   let low = 0;
@@ -52,3 +28,38 @@ export const countUpTo = (entries: readonly WorldIndexEntry[], ms: number): numb
 
 /** How many entries occurred before `ms`. */
 export const countBefore = (entries: readonly WorldIndexEntry[], ms: number): number => countUpTo(entries, ms - 1);
+
+/**
+ * A world-order index that takes entries in any order and sorts when read. Almost every entry arrives in order and
+ * costs a push; a late arrival only marks the index unsorted, and the next read sorts it once (nearly sorted input
+ * sorts in about linear time). Splicing each late arrival in place would move the whole tail every time.
+ */
+export interface WorldIndex {
+  add(entry: WorldIndexEntry): void;
+  /** The entries in world order, each once. */
+  readonly entries: readonly WorldIndexEntry[];
+}
+
+export const createWorldIndex = (): WorldIndex => {
+  let entries: WorldIndexEntry[] = [];
+  let sorted = true;
+  return {
+    add(entry) {
+      const last = entries.at(-1);
+      if (last !== undefined) {
+        const order = compareEntries(last, entry);
+        if (order === 0) return;
+        if (order > 0) sorted = false;
+      }
+      entries.push(entry);
+    },
+    get entries() {
+      if (!sorted) {
+        entries.sort(compareEntries);
+        entries = entries.filter((entry, index) => index === 0 || compareEntries(entries[index - 1]!, entry) !== 0);
+        sorted = true;
+      }
+      return entries;
+    },
+  };
+};
