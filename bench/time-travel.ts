@@ -15,17 +15,19 @@
  *    SELECT * FROM events with JSON.parse of data and metadata (safe integers on, as the store reads).
  * 3. memory: this process's RSS and heap used right after the rebuild (after a GC, the model still alive), and
  *    the server's RSS (VmRSS, VmHWM) once it has rebuilt at start and after the queries.
- * 4. as-of queries over HTTP: the real server (src/main.ts as `npm start` runs it) as a child process on the
- *    generated data dir, TIMELINE_SEED=false, loopback only; its start time (spawn to "serving", and the rebuild
- *    time it logs). Then --queries actor queries for actors drawn by activity (the generator's Zipf law) and as
- *    many drawn uniformly, random asOf in the history's valid time and random knownAt between the first and last
- *    recordedAt, one at a time, after a warm-up. Baselines, on the whole log read into memory once: a plain full
- *    fold (one pass over the log per query, the two time filters, world order, no index; written here) for the
- *    first --brute-force queries of each draw, and the reference fold of test/support/reference-fold.ts
- *    (referenceActor) for the first --reference of them. Both answers are compared with the server's; the
- *    speed-up is the fold's time over the HTTP time of the same queries. Then one deep page of `timeline` with an
- *    actorIds filter: page 50 of 100 (an actor with about 100 pages of 100 developments, or a smaller page size
- *    when no actor has that many).
+ * 4. as-of queries over HTTP: the real server (src/main.ts through tsx, as test/support/server-process.ts starts
+ *    it; `--server-entry build` runs dist/src/main.js, what `npm start` runs, built beforehand) as a child process
+ *    on the generated data dir, TIMELINE_SEED=false, loopback only; its start time (spawn to "serving", and the
+ *    rebuild time it logs). Then --queries actor queries for actors drawn by activity (the generator's Zipf law),
+ *    as many drawn uniformly, both with a random asOf in the history's valid time and a random knownAt between the
+ *    first and last recordedAt, and as many by activity with knownAt at the last recordedAt (the latest
+ *    knowledge, what a query without knownAt asks); one at a time, after a warm-up. Baselines, on the whole log
+ *    read into memory once: a plain full fold (one pass over the log per query, the two time filters, world
+ *    order, no index; written here) for the first --brute-force queries of each draw, and the reference fold of
+ *    test/support/reference-fold.ts (referenceActor) for the first --reference of the first two draws. Both
+ *    answers are compared with the server's; the speed-up is the fold's time over the HTTP time of the same
+ *    queries. Then one deep page of `timeline` with an actorIds filter: page 50 of 100 (an actor with about 100
+ *    pages of 100 developments, or a smaller page size when no actor has that many).
  *
  * Everything is bounded: a watchdog (--timeout-minutes), per-request timeouts, a start timeout for the server;
  * the server is stopped (SIGTERM, then SIGKILL) and temp dirs removed on exit, error or signal (--keep keeps the
@@ -81,19 +83,22 @@ interface Options {
   readonly timeoutMinutes: number;
   readonly serverStartSeconds: number;
   readonly serverCpuProf: string | null;
+  readonly serverEntry: 'sources' | 'build';
   readonly quietWaitS: number;
 }
 
 const USAGE = `usage: npx tsx bench/time-travel.ts [--developments 1000000] [--seed 1] [--queries 500] [--brute-force 10]
        [--reference 2]
        [--data-dir DIR] [--keep] [--timeout-minutes 90] [--server-start-seconds 900] [--server-cpu-prof DIR]
-       [--quiet-wait 60]
-  --queries      actor queries per draw (by activity, and uniform), after ${WARM_UP_QUERIES} warm-up queries
+       [--quiet-wait 60] [--server-entry sources|build]
+  --queries      actor queries per draw (by activity; uniform; by activity at the latest knownAt), after
+                 ${WARM_UP_QUERIES} warm-up queries
   --brute-force  how many of each draw's queries a plain full fold of the whole log (in memory) answers too
   --reference    how many of those the reference fold of test/support/reference-fold.ts answers as well (it
                  clones every development it folds: tens of seconds per query at 200,000 developments)
   --data-dir     reuse the history in DIR (generated with the same --developments/--seed); append not measured
   --keep         keep the generated data dir (its path is printed)
+  --server-entry sources (default): node --import tsx src/main.ts; build: node dist/src/main.js (npm run build first)
   --quiet-wait   wait up to this many seconds for other processes to leave the machine mostly idle before
                  starting (0: do not wait); the CPU other processes used is reported per phase either way`;
 
@@ -104,6 +109,17 @@ const integerOption = (raw: string | undefined, name: string, fallback: number, 
     throw new Error(`--${name} must be an integer between ${min} and ${max}, got ${JSON.stringify(raw)}`);
   }
   return value;
+};
+
+const SERVER_ENTRIES = { sources: ['--import', 'tsx', 'src/main.ts'], build: ['dist/src/main.js'] } as const;
+
+const serverEntryOption = (raw: string | undefined): Options['serverEntry'] => {
+  if (raw === undefined || raw === 'sources') return 'sources';
+  if (raw !== 'build') throw new Error(`--server-entry must be sources or build, got ${JSON.stringify(raw)}`);
+  if (!existsSync(path.join(ROOT, SERVER_ENTRIES.build[0]))) {
+    throw new Error(`--server-entry build needs ${SERVER_ENTRIES.build[0]}: run npm run build first`);
+  }
+  return 'build';
 };
 
 const readOptions = (): Options => {
@@ -119,6 +135,7 @@ const readOptions = (): Options => {
       'timeout-minutes': { type: 'string' },
       'server-start-seconds': { type: 'string' },
       'server-cpu-prof': { type: 'string' },
+      'server-entry': { type: 'string' },
       'quiet-wait': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -139,6 +156,7 @@ const readOptions = (): Options => {
     timeoutMinutes: integerOption(values['timeout-minutes'], 'timeout-minutes', 90, 1, 24 * 60),
     serverStartSeconds: integerOption(values['server-start-seconds'], 'server-start-seconds', 900, 10, 24 * 3600),
     serverCpuProf: values['server-cpu-prof'] ? path.resolve(values['server-cpu-prof']) : null,
+    serverEntry: serverEntryOption(values['server-entry']),
     quietWaitS: integerOption(values['quiet-wait'], 'quiet-wait', 60, 0, 3600),
   };
 };
@@ -286,21 +304,37 @@ const ourTicks = (): Map<number, number> => {
 interface CpuSnapshot {
   readonly at: number;
   readonly busy: number;
-  readonly ours: ReadonlyMap<number, number>;
+  /** CPU ticks this process and its descendants used so far, the ones that ended included. */
+  readonly ours: number;
 }
 
 /**
  * Measures how much CPU processes other than this one and its descendants use: the machine's busy ticks minus
  * ours, between two snapshots (exact for a phase), and every second in the background (for the busiest second).
+ * A descendant that ends keeps counting as ours with the ticks it had at the last snapshot that saw it.
  */
 const createCpuWatch = () => {
-  const snapshot = (): CpuSnapshot => ({ busy: machineBusyTicks(), ours: ourTicks(), at: performance.now() });
-  /** Cores other processes kept busy between two snapshots; a process of ours born in between counts whole. */
+  const lastSeen = new Map<number, number>();
+  let endedTicks = 0;
+  const snapshot = (): CpuSnapshot => {
+    const live = ourTicks();
+    for (const [pid, ticks] of lastSeen) {
+      if (!live.has(pid)) {
+        endedTicks += ticks;
+        lastSeen.delete(pid);
+      }
+    }
+    let ours = endedTicks;
+    for (const [pid, ticks] of live) {
+      lastSeen.set(pid, ticks);
+      ours += ticks;
+    }
+    return { busy: machineBusyTicks(), ours, at: performance.now() };
+  };
+  /** Cores other processes kept busy between two snapshots. */
   const othersCores = (from: CpuSnapshot, to: CpuSnapshot): number => {
-    let ourTicks = 0;
-    for (const [pid, ticks] of to.ours) ourTicks += ticks - (from.ours.get(pid) ?? 0);
     const seconds = Math.max(0.001, (to.at - from.at) / 1000);
-    return Math.max(0, (to.busy - from.busy - ourTicks) / CLOCK_TICKS / seconds);
+    return Math.max(0, (to.busy - from.busy - (to.ours - from.ours)) / CLOCK_TICKS / seconds);
   };
   const seconds: number[] = [];
   let previous = snapshot();
@@ -589,7 +623,7 @@ interface LogLine {
 const startServer = async (dataDir: string, options: Options): Promise<RunningServer> => {
   const nodeArgs = options.serverCpuProf ? ['--cpu-prof', `--cpu-prof-dir=${options.serverCpuProf}`] : [];
   const started = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, ...SERVER_ENTRIES[options.serverEntry]], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -732,7 +766,15 @@ interface TimelineAnswer {
   };
 }
 
-type Draw = 'by activity' | 'uniform';
+/**
+ * How the queries pick their actor and time point: by activity (the generator's Zipf law) or uniformly over the
+ * actors, with random asOf and knownAt; and by activity with knownAt at the log's last recordedAt (what every
+ * query without knownAt asks: the latest knowledge, where the read model may keep snapshots).
+ */
+const DRAWS = ['by activity', 'uniform', 'by activity, knownAt = last recordedAt'] as const;
+type Draw = (typeof DRAWS)[number];
+/** The reference fold only runs for the draws the goal names (it takes minutes a query at a million). */
+const REFERENCE_DRAWS: readonly Draw[] = ['by activity', 'uniform'];
 
 interface AsOfQuery {
   readonly draw: Draw;
@@ -764,6 +806,11 @@ const planQueries = (history: HistoryOptions, facts: LogFacts, count: number, se
   }
   for (let i = 0; i < count; i++) {
     queries.push({ draw: 'uniform', id: cast.actors[random.int(cast.actors.length)]!.id, ...point() });
+  }
+  for (let i = 0; i < count; i++) {
+    const id = cast.actors[cast.actorsByRank[cast.actorZipf.draw(random)]!]!.id;
+    const asOf = new Date(Math.floor(random.between(from, to)));
+    queries.push({ draw: 'by activity, knownAt = last recordedAt', id, asOf, knownAt: new Date(facts.lastRecordedAt) });
   }
   return queries;
 };
@@ -1027,7 +1074,7 @@ const bruteForce = async (
   const reference: FoldTiming[] = [];
   for (const result of subset) {
     const count = draws.get(result.query.draw) ?? 0;
-    if (count >= referenceCount) continue;
+    if (count >= referenceCount || !REFERENCE_DRAWS.includes(result.query.draw)) continue;
     draws.set(result.query.draw, count + 1);
     const { id, asOf, knownAt } = result.query;
     reference.push(timeFold('reference fold', result, () => referenceActor(log, id, { asOf, knownAt })));
@@ -1165,7 +1212,7 @@ const run = async (options: Options): Promise<void> => {
   }
 
   // the brute-force baseline for the first queries of each draw
-  const subset = (['by activity', 'uniform'] as const).flatMap((draw) =>
+  const subset = DRAWS.flatMap((draw) =>
     results.filter((result) => result.query.draw === draw).slice(0, options.bruteForce),
   );
   if (subset.length > 0) await settle();
@@ -1242,7 +1289,7 @@ const run = async (options: Options): Promise<void> => {
     });
   }
 
-  const draws: Draw[] = ['by activity', 'uniform'];
+  const draws: readonly Draw[] = DRAWS;
   for (const draw of draws) {
     const ofDraw = results.filter((result) => result.query.draw === draw);
     if (ofDraw.length === 0) {
@@ -1322,7 +1369,7 @@ const run = async (options: Options): Promise<void> => {
       `; ${quiet}`,
   );
   console.log(
-    `  code under test (sha256 of src/, events/, migrations/): ${codeAtStart}` +
+    `  server: node ${SERVER_ENTRIES[options.serverEntry].join(' ')}; code under test (sha256 of src/, events/, migrations/): ${codeAtStart}` +
       (codeAtServerStart !== null && codeAtServerStart !== codeAtStart
         ? `; CHANGED before the server started: ${codeAtServerStart}`
         : ''),
