@@ -13,9 +13,9 @@ import { evolveDevelopment, namedActors, namedTopics, type DevelopmentState } fr
 import { evolveTopic, type TopicState } from '../domain/topic.js';
 import { instantMs } from '../domain/time-point.js';
 import type { EntityHistory } from '../time-travel/entity-history.js';
-import type { ActorSummary } from '../time-travel/actor-at.js';
+import { snapshotActorNow, type ActorSummary } from '../time-travel/actor-at.js';
 import { invalidateFrom, SNAPSHOT_EVERY, type Snapshot } from '../time-travel/snapshots.js';
-import { createWorldIndex, type WorldIndex, type WorldIndexEntry } from '../time-travel/world-index.js';
+import { compareEntries, createWorldIndex, type WorldIndex, type WorldIndexEntry } from '../time-travel/world-index.js';
 
 interface Entity<E, S> {
   readonly events: E[];
@@ -50,6 +50,8 @@ export const createTimelineReadModel = ({
   const byMeeting = new Map<string, WorldIndex>();
   const worldOrder = createWorldIndex();
   const actorSnapshots = new Map<string, Snapshot<ActorSummary>[]>();
+  const entriesSinceSnapshot = new Map<string, number>();
+  const grown: string[] = [];
   let checkpointStamp: { position: LogPosition; recordedAtMs: number } | null = null;
   const children = new Map<string, Set<string>>();
   let checkpoint: LogPosition | null = null;
@@ -88,7 +90,7 @@ export const createTimelineReadModel = ({
       const fromMs = Math.min(instantMs(latest.occurredAt), before ? instantMs(before.occurredAt) : Infinity);
       for (const actorId of new Set([...namedActors(latest), ...(before ? namedActors(before) : [])])) {
         const snapshots = actorSnapshots.get(actorId);
-        if (snapshots) invalidateFrom(snapshots, fromMs);
+        if (snapshots) invalidateFrom(snapshots, fromMs, event.recordedAt.getTime());
       }
       const entry = {
         occurredAtMs: instantMs(latest.occurredAt),
@@ -99,8 +101,10 @@ export const createTimelineReadModel = ({
       const moved = !before || instantMs(before.occurredAt) !== entry.occurredAtMs;
       const newly = (now: string[], then: string[]) => new Set(moved ? now : now.filter((id) => !then.includes(id)));
       if (moved) worldOrder.add(entry);
-      for (const actorId of newly(namedActors(latest), before ? namedActors(before) : []))
+      for (const actorId of newly(namedActors(latest), before ? namedActors(before) : [])) {
         addTo(byActor, actorId, entry);
+        grown.push(actorId);
+      }
       for (const topicId of newly(namedTopics(latest), before ? namedTopics(before) : []))
         addTo(byTopic, topicId, entry);
       const meetings = (state: DevelopmentState | undefined) => (state?.meeting ? [state.meeting.id] : []);
@@ -110,6 +114,25 @@ export const createTimelineReadModel = ({
     checkpointStamp = { position: event.position, recordedAtMs: event.recordedAt.getTime() };
     logPositions.push(event.position);
     logRecordedAt.push(event.recordedAt.getTime());
+    leaveSnapshots(grown.splice(0));
+  };
+
+  /**
+   * Every `snapshotEvery` entries an actor's index gains, the projection leaves a snapshot of it as the log stands
+   * now, folded from the one before: questions at any later knownAt start there until a change contradicts it.
+   */
+  const leaveSnapshots = (actorIds: readonly string[]): void => {
+    for (const actorId of actorIds) {
+      const count = (entriesSinceSnapshot.get(actorId) ?? 0) + 1;
+      entriesSinceSnapshot.set(actorId, count);
+      if (count < snapshotEvery) continue;
+      const snapshot = snapshotActorNow(model, actorId);
+      let snapshots = actorSnapshots.get(actorId);
+      if (!snapshots) actorSnapshots.set(actorId, (snapshots = []));
+      const last = snapshots.at(-1);
+      if (snapshot && (!last || compareEntries(snapshot.boundary, last.boundary) > 0)) snapshots.push(snapshot);
+      entriesSinceSnapshot.set(actorId, 0);
+    }
   };
 
   const lastPositionRecordedBefore = (time: Date): LogPosition | null => {
@@ -124,19 +147,14 @@ export const createTimelineReadModel = ({
   };
 
   const none: never[] = [];
-  return {
+  const model: TimelineReadModel = {
     get checkpoint() {
       return checkpoint;
     },
-    snapshotEvery,
     get checkpointStamp() {
       return checkpointStamp;
     },
-    actorSnapshots: (id) => {
-      let snapshots = actorSnapshots.get(id);
-      if (!snapshots) actorSnapshots.set(id, (snapshots = []));
-      return snapshots;
-    },
+    actorSnapshots: (id) => actorSnapshots.get(id) ?? none,
     apply,
     lastPositionRecordedBefore,
     actorEvents: (id) => actors.get(id)?.events ?? none,
@@ -155,4 +173,5 @@ export const createTimelineReadModel = ({
     developmentsNamingMeeting: (id) => byMeeting.get(id)?.entries ?? none,
     subtopicIds: (parentId) => children.get(parentId) ?? none,
   };
+  return model;
 };

@@ -7,7 +7,7 @@ import type { TimePoint } from '../domain/time-point.js';
 import type { EntityHistory } from './entity-history.js';
 import { knownActor } from './known-state.js';
 import { meetingAt } from './meeting-at.js';
-import { bestSnapshot } from './snapshots.js';
+import { bestSnapshot, entriesThrough, type Snapshot } from './snapshots.js';
 import { takesPart, visibleAt, visibleDevelopments } from './visible-developments.js';
 import { countUpTo } from './world-index.js';
 
@@ -62,32 +62,29 @@ const addDevelopment = (summary: ActorSummary, development: DevelopmentState, ac
 };
 
 /**
- * The summary at a time point: start from the furthest usable snapshot of the actor's index and fold the rest.
- * A fold that sees everything the log holds (knownAt at or past the checkpoint's recordedAt) leaves snapshots
- * behind every `snapshotEvery` entries, so the next question starts close to its answer.
+ * The summary at a time point: start from the furthest snapshot of the actor's index that stands at knownAt inside
+ * asOf, and fold the entries after it.
  */
 export const actorSummaryAt = (history: EntityHistory, id: string, at: TimePoint): ActorSummary => {
   const entries = history.developmentsNamingActor(id);
   const end = countUpTo(entries, at.asOf.getTime());
-  const snapshots = history.actorSnapshots(id);
-  const start = bestSnapshot(snapshots, end, at.knownAt.getTime());
+  const start = bestSnapshot(history.actorSnapshots(id), at.asOf.getTime(), at.knownAt.getTime());
   const summary = start ? copySummary(start.state) : emptySummary();
-  const builtAt = history.checkpointStamp;
-  const mayBuild = builtAt !== null && at.knownAt.getTime() >= builtAt.recordedAtMs;
-  for (let index = start?.entryCount ?? 0; index < end; index++) {
+  for (let index = start ? entriesThrough(entries, start.boundary) : 0; index < end; index++) {
     const development = visibleAt(history, entries[index]!, at);
     if (development) addDevelopment(summary, development, id);
-    const count = index + 1;
-    if (mayBuild && count % history.snapshotEvery === 0 && count > (snapshots.at(-1)?.entryCount ?? 0)) {
-      snapshots.push({
-        entryCount: count,
-        boundaryMs: entries[index]!.occurredAtMs,
-        builtAt,
-        state: copySummary(summary),
-      });
-    }
   }
   return summary;
+};
+
+/** A snapshot of the actor's whole index as the log stands now: what the projection leaves behind as it goes. */
+export const snapshotActorNow = (history: EntityHistory, id: string): Snapshot<ActorSummary> | null => {
+  const entries = history.developmentsNamingActor(id);
+  const boundary = entries.at(-1);
+  const stamp = history.checkpointStamp;
+  if (boundary === undefined || stamp === null) return null;
+  const at = { asOf: new Date(boundary.occurredAtMs), knownAt: new Date(stamp.recordedAtMs) };
+  return { boundary, builtAtMs: stamp.recordedAtMs, invalidAtMs: Infinity, state: actorSummaryAt(history, id, at) };
 };
 
 /** What an actor did up to asOf, as known at knownAt. */

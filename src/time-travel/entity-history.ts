@@ -14,10 +14,8 @@ export interface EntityHistory {
   readonly checkpoint: LogPosition | null;
   /** The checkpoint with its recordedAt: what a snapshot built now has seen. */
   readonly checkpointStamp: { readonly position: LogPosition; readonly recordedAtMs: number } | null;
-  /** The actor's snapshots (see snapshots.ts), ascending; the engine adds to them, the projection drops them. */
-  actorSnapshots(id: string): Snapshot<ActorSummary>[];
-  /** How many index entries apart the engine leaves snapshots. */
-  readonly snapshotEvery: number;
+  /** The actor's snapshots (see snapshots.ts), by boundary. */
+  actorSnapshots(id: string): readonly Snapshot<ActorSummary>[];
   actorEvents(id: string): readonly ActorEvent[];
   topicEvents(id: string): readonly TopicEvent[];
   developmentEvents(id: string): readonly DevelopmentEvent[];

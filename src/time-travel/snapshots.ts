@@ -1,38 +1,57 @@
-import type { LogPosition } from '../../events/envelope.js';
+import { compareEntries, type WorldIndexEntry } from './world-index.js';
 
 /**
- * A fold of the first `entryCount` entries of an entity's world-order index, as everything up to `builtAt` knew
- * them. It stands for that prefix at any knownAt from builtAt's recordedAt on, for as long as it exists: the read
- * model drops it as soon as an event touches a development at or before its boundary (a late arrival, a correction,
- * a retraction), so a snapshot that exists was never contradicted by anything recorded after it was built.
+ * A fold of an entity's world-order index up to and including `boundary`, as the log stood when it was built
+ * (`builtAtMs`, the recordedAt of the last event applied then). It stands for that prefix at every knownAt from
+ * builtAtMs until the first event that touched a development at or before its boundary (a late arrival, a
+ * correction, a retraction) was recorded (`invalidAtMs`): knownAt in the past keeps the snapshots of its time.
  */
 export interface Snapshot<S> {
-  readonly entryCount: number;
-  /** The occurredAt of the last entry folded in. */
-  readonly boundaryMs: number;
-  readonly builtAt: { readonly position: LogPosition; readonly recordedAtMs: number };
+  readonly boundary: WorldIndexEntry;
+  readonly builtAtMs: number;
+  invalidAtMs: number;
   readonly state: S;
 }
 
 /** How many index entries a snapshot covers beyond the one before it. */
 export const SNAPSHOT_EVERY = 512;
 
-/** Drops the snapshots a change at `fromMs` (valid time) may contradict. */
-export const invalidateFrom = <S>(snapshots: Snapshot<S>[], fromMs: number): void => {
-  let keep = snapshots.length;
-  while (keep > 0 && snapshots[keep - 1]!.boundaryMs >= fromMs) keep--;
-  snapshots.length = keep;
+/** Marks the snapshots that a change at `fromMs` (valid time), recorded at `atMs`, contradicts from then on. */
+export const invalidateFrom = <S>(snapshots: readonly Snapshot<S>[], fromMs: number, atMs: number): void => {
+  for (let index = snapshots.length - 1; index >= 0; index--) {
+    const snapshot = snapshots[index]!;
+    if (snapshot.boundary.occurredAtMs < fromMs) return;
+    if (snapshot.invalidAtMs > atMs) snapshot.invalidAtMs = atMs;
+  }
 };
 
-/** The snapshot to start a fold from: the furthest one inside the asOf slice and usable at knownAt. */
+/** The snapshot to start a fold from: the furthest one inside asOf and standing at knownAt. */
 export const bestSnapshot = <S>(
   snapshots: readonly Snapshot<S>[],
-  end: number,
+  asOfMs: number,
   knownAtMs: number,
 ): Snapshot<S> | undefined => {
   for (let index = snapshots.length - 1; index >= 0; index--) {
     const snapshot = snapshots[index]!;
-    if (snapshot.entryCount <= end && snapshot.builtAt.recordedAtMs <= knownAtMs) return snapshot;
+    if (
+      snapshot.boundary.occurredAtMs <= asOfMs &&
+      snapshot.builtAtMs <= knownAtMs &&
+      knownAtMs < snapshot.invalidAtMs
+    ) {
+      return snapshot;
+    }
   }
   return undefined;
+};
+
+/** Where a fold resumes after a snapshot: the first entry after its boundary. */
+export const entriesThrough = (entries: readonly WorldIndexEntry[], boundary: WorldIndexEntry): number => {
+  let low = 0;
+  let high = entries.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compareEntries(entries[middle]!, boundary) <= 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 };
