@@ -14,7 +14,7 @@ export interface Snapshot<S> {
 }
 
 /** How many index entries a snapshot covers beyond the one before it. */
-export const SNAPSHOT_EVERY = 512;
+export const SNAPSHOT_EVERY = 4096;
 
 /** Marks the snapshots that a change at `fromMs` (valid time), recorded at `atMs`, contradicts from then on. */
 export const invalidateFrom = <S>(snapshots: readonly Snapshot<S>[], fromMs: number, atMs: number): void => {
