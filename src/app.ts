@@ -38,7 +38,8 @@ export const startTimeline = async (config: Config, logger: Logger): Promise<Run
   const model = createTimelineReadModel();
   const projector = startProjector(store, model);
   const started = Date.now();
-  await projector.catchUp(120_000);
+  // A million developments take minutes to fold on a small machine: start when done, however long that is.
+  await projector.catchUp(24 * 60 * 60 * 1000);
   logger.info(
     { checkpoint: model.checkpoint?.commit.toString() ?? null, ms: Date.now() - started },
     'read models rebuilt',

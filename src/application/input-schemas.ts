@@ -134,9 +134,10 @@ export const DevelopmentPatchInput = z.strictObject({
   location: patchable(ShortText),
   participants: required(z.array(ParticipantInput)),
   topicIds: required(z.array(EntityId)),
-  quotes: patchable(z.array(QuoteInput)),
+  // Lists a development always has: [] empties them, null is refused (there is nothing to remove).
+  quotes: required(z.array(QuoteInput)),
   sources: required(z.array(SourceInput)),
-  positions: patchable(z.array(PositionInput)),
+  positions: required(z.array(PositionInput)),
   meeting: patchable(MeetingInput),
   tone: patchable(Tone),
   cameoCode: patchable(CameoEventCode),

@@ -458,6 +458,14 @@ describe('correctDevelopment', () => {
       'patch',
       'occurredAt',
     ]);
+    // Lists every development has: null is a clear refusal, not an event the catalog rejects later.
+    for (const field of ['positions', 'quotes']) {
+      await expectRefusal(harness, 'correctDevelopment', correction({ patch: { [field]: null } }), 'BAD_USER_INPUT', [
+        'input',
+        'patch',
+        field,
+      ]);
+    }
   });
 
   it('is a CONFLICT to correct a retracted development', async () => {
