@@ -52,6 +52,7 @@ import { rebuildReadModel } from '../src/projections/rebuild.js';
 import { withEventCatalog } from '../src/store/catalog-store.js';
 import { DATABASE_FILE, openSqliteEventStore } from '../src/store/sqlite/sqlite-event-store.js';
 import { readWholeLog, referenceActor } from '../test/support/reference-fold.js';
+import type { EventRow } from '../src/store/sqlite/event-row.js';
 import { createCast, createRandom, historyOptions, writeHistory, type HistoryOptions } from './history-generator.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -438,17 +439,7 @@ const generate = async (dataDir: string, history: HistoryOptions): Promise<Appen
   };
 };
 
-interface RawRow {
-  readonly position: bigint;
-  readonly event_id: string;
-  readonly stream_id: string;
-  readonly revision: bigint;
-  readonly type: string;
-  readonly schema_version: bigint;
-  readonly data: string;
-  readonly metadata: string;
-  readonly recorded_at: bigint;
-}
+type RawRow = EventRow;
 
 /** The rows of the log inserted again with raw better-sqlite3; only the insert transactions are timed. */
 const rawInsert = (sourceFile: string, targetFile: string): { rows: number; elapsedMs: number } => {

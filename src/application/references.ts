@@ -1,4 +1,4 @@
-import { streamId } from '../../events/index.js';
+import { streamId, type RecordedEvent } from '../../events/index.js';
 import type { EventStore } from '../store/event-store.js';
 import { notFound, type FieldPath } from './errors.js';
 
@@ -8,16 +8,23 @@ export interface Reference {
   readonly path: FieldPath;
 }
 
-/** Every named actor and topic must exist; the first missing one is reported with the path that named it. */
-export const requireReferences = async (store: EventStore, references: readonly Reference[]): Promise<void> => {
-  const seen = new Set<string>();
+/** The first event of each stream a command looked at, so that it reads none twice. */
+export type FirstEvents = Map<string, RecordedEvent>;
+
+/**
+ * Every named actor and topic must exist; the first missing one is reported with the path that named it.
+ * Returns the first event of each, for the checks that need what it says (a topic's openedAt).
+ */
+export const requireReferences = async (store: EventStore, references: readonly Reference[]): Promise<FirstEvents> => {
+  const found: FirstEvents = new Map();
   for (const reference of references) {
     const stream = streamId(reference.kind, reference.id);
-    if (seen.has(stream)) continue;
-    seen.add(stream);
-    const head = await store.readStream(stream, { maxCount: 1 });
-    if (head.length === 0) throw notFound(`${reference.kind} "${reference.id}" does not exist`, reference.path);
+    if (found.has(stream)) continue;
+    const [first] = await store.readStream(stream, { maxCount: 1 });
+    if (first === undefined) throw notFound(`${reference.kind} "${reference.id}" does not exist`, reference.path);
+    found.set(stream, first);
   }
+  return found;
 };
 
 export const actorRef = (id: string | undefined, ...path: FieldPath): Reference[] =>

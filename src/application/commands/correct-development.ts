@@ -42,11 +42,11 @@ export const correctDevelopment = async (
   ) as DevelopmentPatch;
 
   checkDevelopmentRules(patch as Parameters<typeof checkDevelopmentRules>[0], ['input', 'patch']);
-  await requireReferences(
+  const known = await requireReferences(
     deps.store,
     developmentReferences(patch as Parameters<typeof developmentReferences>[0], ['input', 'patch']),
   );
-  const early = await findTopicOpenedAfter(deps.store, after);
+  const early = await findTopicOpenedAfter(deps.store, after, known);
   if (early) {
     // Blame the patch's own field if it named the topic, else the occurredAt it moved.
     const [field] = early.path;

@@ -3,7 +3,7 @@ import { streamId, type DevelopmentEvent, type TopicEvent } from '../../../event
 import { foldDevelopment, type DevelopmentState } from '../../domain/development.js';
 import type { EventStore } from '../../store/event-store.js';
 import { badInput, conflict, notFound, type FieldPath } from '../errors.js';
-import { actorRef, topicRef, type Reference } from '../references.js';
+import { actorRef, topicRef, type FirstEvents, type Reference } from '../references.js';
 
 /** Every actor and topic a development names, with the path that names it. */
 export const developmentReferences = (content: Partial<DevelopmentContent>, root: FieldPath): Reference[] => [
@@ -71,10 +71,13 @@ const topicMentions = (content: Partial<DevelopmentContent>): { id: string; path
 export const findTopicOpenedAfter = async (
   store: EventStore,
   content: Partial<DevelopmentContent> & { occurredAt: string },
+  known: FirstEvents,
 ): Promise<{ path: FieldPath; message: string } | null> => {
   const occurred = Date.parse(content.occurredAt);
   for (const mention of topicMentions(content)) {
-    const [opened] = (await store.readStream(streamId('topic', mention.id), { maxCount: 1 })) as TopicEvent[];
+    const stream = streamId('topic', mention.id);
+    const opened = (known.get(stream) ?? (await store.readStream(stream, { maxCount: 1 }))[0]) as
+      TopicEvent | undefined;
     if (opened?.type === 'TopicOpened' && Date.parse(opened.data.openedAt) > occurred) {
       return {
         path: mention.path,
