@@ -856,7 +856,10 @@ export interface HistoryWritten extends HistoryProgress {
 
 export const COMMAND_META = { keyName: 'history-generator' } as const;
 
-/** Runs a history's commands through createCommandBus on the data directory's SQLite log, one after the other. */
+/**
+ * Runs a history's commands through createCommandBus on the data directory's SQLite log, one after the other, in
+ * batches of `batchSize` that commit together (inOneCommit), as a bulk import does.
+ */
 export const writeHistory = async ({
   dataDir,
   batchSize = 1_000,
@@ -882,7 +885,7 @@ export const writeHistory = async ({
       elapsedMs: performance.now() - started,
       counts: { ...counts },
     });
-    for (const { command, input } of historyCommands(overrides)) {
+    const run = async ({ command, input }: GeneratedCommand): Promise<void> => {
       let result;
       try {
         result = await bus(command, input, COMMAND_META);
@@ -894,12 +897,23 @@ export const writeHistory = async ({
       eventsAppended += result.appended;
       counts[command] += 1;
       commands += 1;
-      if (commands % batchSize === 0) {
-        onProgress?.(progress());
-        // Let timers and signals through between batches.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
+    };
+    let batch: GeneratedCommand[] = [];
+    const flush = async (): Promise<void> => {
+      const pending = batch;
+      batch = [];
+      await bus.inOneCommit(async () => {
+        for (const command of pending) await run(command);
+      });
+      onProgress?.(progress());
+      // Let timers and signals through between batches.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    };
+    for (const command of historyCommands(overrides)) {
+      batch.push(command);
+      if (batch.length >= batchSize) await flush();
     }
+    if (batch.length > 0) await flush();
     const done = progress();
     onProgress?.(done);
     return { ...done, file, eventsAppended };

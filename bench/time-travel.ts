@@ -9,7 +9,7 @@
  * Phases (each prints plain progress lines to stderr; the table goes to stdout at the end):
  * 1. append: bench/history-generator.ts writes the history into a fresh temp data dir through createCommandBus.
  *    Baseline: the very rows that run wrote, read back and inserted with raw better-sqlite3 into a fresh file of
- *    the same schema (migrations/sqlite/001-event-log.sql, WAL, synchronous=NORMAL), one prepared INSERT,
+ *    the same schema (migrations/sqlite/001-event-log.sql, WAL, synchronous=NORMAL, the store's cache_size), one prepared INSERT,
  *    transactions of 1,000 rows; only the insert transactions are timed.
  * 2. rebuild: rebuildReadModel(store) over the log, in this process. Baseline: better-sqlite3 iterating
  *    SELECT * FROM events with JSON.parse of data and metadata (safe integers on, as the store reads).
@@ -50,6 +50,7 @@ import Database from 'better-sqlite3';
 import type { TimelineEvent } from '../events/index.js';
 import { rebuildReadModel } from '../src/projections/rebuild.js';
 import { withEventCatalog } from '../src/store/catalog-store.js';
+import { CACHE_SIZE_KIB } from '../src/store/sqlite/open-database.js';
 import { DATABASE_FILE, openSqliteEventStore } from '../src/store/sqlite/sqlite-event-store.js';
 import { readWholeLog, referenceActor } from '../test/support/reference-fold.js';
 import type { EventRow } from '../src/store/sqlite/event-row.js';
@@ -449,6 +450,7 @@ const rawInsert = (sourceFile: string, targetFile: string): { rows: number; elap
   try {
     target.pragma('journal_mode = WAL');
     target.pragma('synchronous = NORMAL');
+    target.pragma(`cache_size = ${CACHE_SIZE_KIB}`);
     target.defaultSafeIntegers(true);
     target.exec(readFileSync(SCHEMA_FILE, 'utf8'));
     const page = source.prepare<[bigint, number], RawRow>(

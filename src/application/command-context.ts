@@ -8,6 +8,7 @@ import {
 } from '../../events/index.js';
 import { WrongExpectedRevisionError, type EventStore, type ExpectedRevision } from '../store/event-store.js';
 import { conflict } from './errors.js';
+import type { FirstEventCache } from './first-events.js';
 
 /** Who is writing, and which request the write belongs to. */
 export interface CommandMeta {
@@ -18,6 +19,7 @@ export interface CommandMeta {
 
 export interface CommandDeps {
   readonly store: EventStore;
+  readonly firstEvents: FirstEventCache;
 }
 
 /** What every handler answers: the entity written, and the log position a reader must reach to see it. */
@@ -108,6 +110,20 @@ export const decideAgainOnRace = async <T>(body: () => Promise<T>): Promise<T> =
         });
       }
     }
+  }
+};
+
+/**
+ * Runs a bulk writer's commands (import, bench, seed) so that their appends commit together where the store can:
+ * one commit per batch instead of one per command. Each command still succeeds or fails on its own.
+ */
+export const inOneCommit = async <T>({ store, firstEvents }: CommandDeps, work: () => Promise<T>): Promise<T> => {
+  if (!store.inOneCommit) return work();
+  try {
+    return await store.inOneCommit(work);
+  } catch (error) {
+    firstEvents.forgetAll();
+    throw error;
   }
 };
 

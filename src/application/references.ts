@@ -1,5 +1,5 @@
 import { streamId, type RecordedEvent } from '../../events/index.js';
-import type { EventStore } from '../store/event-store.js';
+import type { CommandDeps } from './command-context.js';
 import { notFound, type FieldPath } from './errors.js';
 
 export interface Reference {
@@ -15,12 +15,15 @@ export type FirstEvents = Map<string, RecordedEvent>;
  * Every named actor and topic must exist; the first missing one is reported with the path that named it.
  * Returns the first event of each, for the checks that need what it says (a topic's openedAt).
  */
-export const requireReferences = async (store: EventStore, references: readonly Reference[]): Promise<FirstEvents> => {
+export const requireReferences = async (
+  { store, firstEvents }: CommandDeps,
+  references: readonly Reference[],
+): Promise<FirstEvents> => {
   const found: FirstEvents = new Map();
   for (const reference of references) {
     const stream = streamId(reference.kind, reference.id);
     if (found.has(stream)) continue;
-    const [first] = await store.readStream(stream, { maxCount: 1 });
+    const first = await firstEvents.read(store, stream);
     if (first === undefined) throw notFound(`${reference.kind} "${reference.id}" does not exist`, reference.path);
     found.set(stream, first);
   }

@@ -88,6 +88,7 @@ export const withEventCatalog = (
     subscribeToAll: (options) => decodeSubscription(store.subscribeToAll(options), decode),
     headPosition: () => store.headPosition(),
     appendedElsewhere: () => store.appendedElsewhere?.(),
+    ...(store.inOneCommit && { inOneCommit: store.inOneCommit.bind(store) }),
     close: () => store.close(),
   };
 };

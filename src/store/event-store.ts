@@ -62,6 +62,12 @@ export interface EventStore {
    * at their next poll. Optional: a store whose subscriptions are pushed by its server needs none.
    */
   appendedElsewhere?(): void;
+  /**
+   * Runs `work` so that the appends it makes are committed together, once, when it resolves (nothing of it when it
+   * rejects); each append inside still succeeds or fails on its own. Meanwhile everyone else's operations wait.
+   * Optional: a store without it commits every append on its own, and callers just run `work`.
+   */
+  inOneCommit?<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 

@@ -17,7 +17,7 @@ import { withoutUndefined } from './without-undefined.js';
 /** Gives an actor a role; assigning the very same role again is a no-op. */
 export const assignRole = async (deps: CommandDeps, input: unknown, meta: CommandMeta): Promise<CommandResult> => {
   const data = withoutUndefined(validateInput(AssignRoleInput, input));
-  await requireReferences(deps.store, [
+  await requireReferences(deps, [
     ...actorRef(data.actorId, 'input', 'actorId'),
     ...actorRef(data.organizationId, 'input', 'organizationId'),
   ]);

@@ -43,10 +43,10 @@ export const correctDevelopment = async (
 
   checkDevelopmentRules(patch as Parameters<typeof checkDevelopmentRules>[0], ['input', 'patch']);
   const known = await requireReferences(
-    deps.store,
+    deps,
     developmentReferences(patch as Parameters<typeof developmentReferences>[0], ['input', 'patch']),
   );
-  const early = await findTopicOpenedAfter(deps.store, after, known);
+  const early = await findTopicOpenedAfter(deps, after, known);
   if (early) {
     // Blame the patch's own field if it named the topic, else the occurredAt it moved.
     const [field] = early.path;

@@ -2,6 +2,7 @@ import type { DevelopmentContent } from '../../../events/fields.js';
 import { streamId, type DevelopmentEvent, type TopicEvent } from '../../../events/index.js';
 import { foldDevelopment, type DevelopmentState } from '../../domain/development.js';
 import type { EventStore } from '../../store/event-store.js';
+import type { CommandDeps } from '../command-context.js';
 import { badInput, conflict, notFound, type FieldPath } from '../errors.js';
 import { actorRef, topicRef, type FirstEvents, type Reference } from '../references.js';
 
@@ -69,15 +70,14 @@ const topicMentions = (content: Partial<DevelopmentContent>): { id: string; path
  * development shapes. Returns the first offending mention, with the path relative to the content.
  */
 export const findTopicOpenedAfter = async (
-  store: EventStore,
+  { store, firstEvents }: CommandDeps,
   content: Partial<DevelopmentContent> & { occurredAt: string },
   known: FirstEvents,
 ): Promise<{ path: FieldPath; message: string } | null> => {
   const occurred = Date.parse(content.occurredAt);
   for (const mention of topicMentions(content)) {
     const stream = streamId('topic', mention.id);
-    const opened = (known.get(stream) ?? (await store.readStream(stream, { maxCount: 1 }))[0]) as
-      TopicEvent | undefined;
+    const opened = (known.get(stream) ?? (await firstEvents.read(store, stream))) as TopicEvent | undefined;
     if (opened?.type === 'TopicOpened' && Date.parse(opened.data.openedAt) > occurred) {
       return {
         path: mention.path,

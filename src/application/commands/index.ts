@@ -1,4 +1,6 @@
-import type { CommandDeps, CommandMeta, CommandResult } from '../command-context.js';
+import type { EventStore } from '../../store/event-store.js';
+import { inOneCommit, type CommandDeps, type CommandMeta, type CommandResult } from '../command-context.js';
+import { createFirstEventCache } from '../first-events.js';
 import { assignRole } from './assign-role.js';
 import { changeTopicStatus } from './change-topic-status.js';
 import { correctDevelopment } from './correct-development.js';
@@ -24,9 +26,18 @@ export type CommandName = keyof typeof COMMAND_HANDLERS;
 
 export const isCommandName = (name: string): name is CommandName => Object.hasOwn(COMMAND_HANDLERS, name);
 
-export type CommandBus = (name: CommandName, input: unknown, meta: CommandMeta) => Promise<CommandResult>;
+export interface CommandBus {
+  (name: CommandName, input: unknown, meta: CommandMeta): Promise<CommandResult>;
+  /** Runs bulk writes (seed, import, bench) so that their appends commit together where the store can. */
+  inOneCommit<T>(work: () => Promise<T>): Promise<T>;
+}
 
-export const createCommandBus =
-  (deps: CommandDeps): CommandBus =>
-  (name, input, meta) =>
-    COMMAND_HANDLERS[name](deps, input, meta);
+export const createCommandBus = ({ store }: { readonly store: EventStore }): CommandBus => {
+  const deps: CommandDeps = { store, firstEvents: createFirstEventCache() };
+  return Object.assign(
+    (name: CommandName, input: unknown, meta: CommandMeta) => COMMAND_HANDLERS[name](deps, input, meta),
+    {
+      inOneCommit: <T>(work: () => Promise<T>) => inOneCommit(deps, work),
+    },
+  );
+};

@@ -29,7 +29,7 @@ export const openTopic = async (deps: CommandDeps, input: unknown, meta: Command
       }
       throw conflict(`topic "${data.id}" is already open with other details`, ['input', 'id']);
     }
-    await requireReferences(deps.store, topicRef(data.parentId, 'input', 'parentId'));
+    await requireReferences(deps, topicRef(data.parentId, 'input', 'parentId'));
     const { position } = await appendAtReadRevision(
       deps.store,
       stream,

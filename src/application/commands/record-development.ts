@@ -49,8 +49,8 @@ export const recordDevelopment = async (
     if (repeat) return repeat;
 
     checkDevelopmentRules(content, ['input']);
-    const known = await requireReferences(deps.store, developmentReferences(content, ['input']));
-    const early = await findTopicOpenedAfter(deps.store, content, known);
+    const known = await requireReferences(deps, developmentReferences(content, ['input']));
+    const early = await findTopicOpenedAfter(deps, content, known);
     if (early) throw badInput(early.message, ['input', ...early.path]);
     const { position } = await appendAtReadRevision(
       deps.store,

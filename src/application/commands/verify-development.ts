@@ -22,7 +22,7 @@ export const verifyDevelopment = async (
   meta: CommandMeta,
 ): Promise<CommandResult> => {
   const { expectedRevision, ...command } = withoutUndefined(validateInput(VerifyDevelopmentInput, input));
-  await requireReferences(deps.store, actorRef(command.byActorId, 'input', 'byActorId'));
+  await requireReferences(deps, actorRef(command.byActorId, 'input', 'byActorId'));
   const stream = streamId('development', command.id);
   const event = startCommand(meta).event('DevelopmentVerified', { ...command, status: command.status as Verdict });
   // Without an expectedRevision the client accepts whatever revision it lands on, as long as it is not retracted.

@@ -6,28 +6,54 @@ import { openDatabase } from './open-database.js';
 import { createReadAll, createReadAllPage } from './read-all.js';
 import { createReadStream } from './read-stream.js';
 import { createSubscriptions } from './subscribe-to-all.js';
+import { createWriteBatches } from './write-batch.js';
 
 /** The log's file name in a data directory. */
 export const DATABASE_FILE = 'timeline.db';
 
 /**
  * The embedded event store: one SQLite file, shared safely by several processes. Each operation lives in its own
- * module and prepares its statements once, here.
+ * module and prepares its statements once, here. Every operation first waits for an open write batch of someone
+ * else to end (see write-batch.ts).
  */
 export const openSqliteEventStore = ({ file }: { file: string }): EventStore => {
   const db = openDatabase(file);
   const notifier = createChangeNotifier(db);
   const readPage = createReadAllPage(db);
   const readHead = createReadHeadPosition(db);
-  const subscriptions = createSubscriptions({ readPage, readHead, notifier });
+  const batches = createWriteBatches(db, readHead);
+  const subscriptions = createSubscriptions({
+    readPage,
+    readHead: () => (batches.mustWait() ? batches.headBeforeBatch() : readHead()),
+    notifier,
+    beforeRead: () => batches.idle(),
+  });
+  const append = createAppendToStream(db, () => {
+    if (!batches.deferCommitNotice(notifier.notifyCommitted)) notifier.notifyCommitted();
+  });
+  const readStream = createReadStream(db);
+  const readAll = createReadAll(readPage);
   let closed = false;
 
   return {
-    appendToStream: createAppendToStream(db, notifier.notifyCommitted),
-    readStream: createReadStream(db),
-    readAll: createReadAll(readPage),
+    appendToStream: async (streamId, events, options) => {
+      await batches.idle();
+      return append(streamId, events, options);
+    },
+    readStream: async (streamId, options) => {
+      await batches.idle();
+      return readStream(streamId, options);
+    },
+    readAll: async (options) => {
+      await batches.idle();
+      return readAll(options);
+    },
     subscribeToAll: subscriptions.subscribeToAll,
-    headPosition: async () => readHead(),
+    headPosition: async () => {
+      await batches.idle();
+      return readHead();
+    },
+    inOneCommit: (work) => batches.run(work),
     appendedElsewhere: () => {
       if (!closed) notifier.checkNow();
     },

@@ -11,6 +11,8 @@ export interface SubscriptionSources {
   readonly readPage: ReadAllPage;
   readonly readHead: ReadHeadPosition;
   readonly notifier: ChangeNotifier;
+  /** Waits until the log may be read (no write batch of someone else open). */
+  readonly beforeRead?: () => Promise<void>;
   readonly pageSize?: number;
 }
 
@@ -30,7 +32,7 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
  * is no hand-over where an event could be lost or delivered twice.
  */
 const openSubscription = (
-  { readPage, notifier, pageSize = SUBSCRIPTION_PAGE_SIZE }: SubscriptionSources,
+  { readPage, notifier, beforeRead, pageSize = SUBSCRIPTION_PAGE_SIZE }: SubscriptionSources,
   start: LogPosition | null,
   forget: (subscription: Subscription) => void,
 ): Subscription => {
@@ -50,6 +52,8 @@ const openSubscription = (
         return { done: false, value: event };
       }
       // The mark comes before the read: whatever commits after the read changes it, and the wait returns at once.
+      await beforeRead?.();
+      if (stop.signal.aborted) break;
       const since = notifier.mark();
       page = readPage(lastDelivered, pageSize);
       nextInPage = 0;

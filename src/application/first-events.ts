@@ -1,0 +1,39 @@
+import type { RecordedEvent } from '../../events/index.js';
+import type { EventStore } from '../store/event-store.js';
+
+/**
+ * The first event of a stream never changes once it is in the log, so the reference checks of every command
+ * (does this actor exist, when does this topic open) read each actor's and topic's first event once per process.
+ * Only what was read from the log is kept; a bulk write whose commit fails forgets everything (see inOneCommit),
+ * since what it read inside may have rolled back with it.
+ */
+export interface FirstEventCache {
+  read(store: EventStore, streamId: string): Promise<RecordedEvent | undefined>;
+  forgetAll(): void;
+}
+
+/** Enough for every actor of a large GDELT import; past it the cache starts over rather than grow without bound. */
+const MAX_ENTRIES = 200_000;
+
+export const createFirstEventCache = (maxEntries = MAX_ENTRIES): FirstEventCache => {
+  const firstEvents = new Map<string, RecordedEvent>();
+  return {
+    read: async (store, streamId) => {
+      const cached = firstEvents.get(streamId);
+      if (cached !== undefined) return cached;
+      const [first] = await store.readStream(streamId, { maxCount: 1 });
+      if (first !== undefined) {
+        if (firstEvents.size >= maxEntries) firstEvents.clear();
+        firstEvents.set(streamId, first);
+      }
+      return first;
+    },
+    forgetAll: () => firstEvents.clear(),
+  };
+};
+
+/** No cache: every check reads the log (what a caller without a command bus gets). */
+export const uncachedFirstEvents: FirstEventCache = {
+  read: async (store, streamId) => (await store.readStream(streamId, { maxCount: 1 }))[0],
+  forgetAll: () => undefined,
+};

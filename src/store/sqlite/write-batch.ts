@@ -1,0 +1,94 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import Database from 'better-sqlite3';
+import type { LogPosition } from '../../../events/envelope.js';
+import { StoreUnavailableError } from '../event-store.js';
+import type { ReadHeadPosition } from './head-position.js';
+
+/**
+ * Many appends in one SQLite transaction: one commit (one WAL frame set) for a whole batch of commands instead of
+ * one per command. Each append inside still runs in its own savepoint (better-sqlite3 nests transaction functions
+ * that way), so one refused append leaves the others standing.
+ *
+ * The batch's transaction lives across awaits, on the connection everything else in this process uses. So that no
+ * one else sees rows that may yet roll back, or slips an append into a transaction it does not own, every store
+ * operation that does not belong to the batch (told apart by AsyncLocalStorage) waits until the batch has ended.
+ */
+export interface WriteBatches {
+  run<T>(work: () => Promise<T>): Promise<T>;
+  /** True while a batch is open and the caller does not belong to it: the caller must wait (see `idle`). */
+  mustWait(): boolean;
+  /** Resolves when no batch is open. */
+  idle(): Promise<void>;
+  /** Inside a batch, commit notifications wait for the batch's commit: they are collected here instead. */
+  deferCommitNotice(notify: () => void): boolean;
+  /** The head of the log when the open batch began: what a subscription "from the end" starts after meanwhile. */
+  headBeforeBatch(): LogPosition | null;
+}
+
+interface OpenBatch {
+  readonly token: symbol;
+  readonly ended: Promise<void>;
+  readonly headBefore: LogPosition | null;
+  notify: (() => void) | null;
+}
+
+export const createWriteBatches = (db: Database.Database, readHead: ReadHeadPosition): WriteBatches => {
+  const context = new AsyncLocalStorage<symbol>();
+  let open: OpenBatch | null = null;
+
+  const mustWait = () => open !== null && context.getStore() !== open.token;
+
+  const idle = async (): Promise<void> => {
+    while (mustWait()) await open!.ended;
+  };
+
+  const run = async <T>(work: () => Promise<T>): Promise<T> => {
+    if (open !== null && context.getStore() === open.token) return work();
+    await idle();
+    let end!: () => void;
+    const batch: OpenBatch = {
+      token: Symbol('write batch'),
+      ended: new Promise<void>((resolve) => (end = resolve)),
+      headBefore: readHead(),
+      notify: null,
+    };
+    open = batch;
+    try {
+      try {
+        // IMMEDIATE takes the write lock now, so that no other process can make the batch's checks stale.
+        db.exec('BEGIN IMMEDIATE');
+      } catch (error) {
+        if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_BUSY')) {
+          throw new StoreUnavailableError('the event log is locked by another writer (batch)', { cause: error });
+        }
+        throw error;
+      }
+      let result: T;
+      try {
+        result = await context.run(batch.token, work);
+      } catch (error) {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        throw error;
+      }
+      db.exec('COMMIT');
+      batch.notify?.();
+      return result;
+    } finally {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      open = null;
+      end();
+    }
+  };
+
+  return {
+    run,
+    mustWait,
+    idle,
+    deferCommitNotice: (notify) => {
+      if (open === null || context.getStore() !== open.token) return false;
+      open.notify = notify;
+      return true;
+    },
+    headBeforeBatch: () => open?.headBefore ?? null,
+  };
+};

@@ -1,0 +1,90 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TimelineError } from '../../src/application/errors.js';
+import { development, EDITOR, openHarness, registerBasics, type TimelineHarness } from '../support/timeline-harness.js';
+
+/** Bulk writes (seed, import, bench) through bus.inOneCommit: the same rules as one command at a time. */
+
+let harness: TimelineHarness;
+
+beforeEach(async () => {
+  harness = await openHarness();
+  await registerBasics(harness);
+});
+
+afterEach(async () => {
+  await harness.dispose();
+});
+
+const outcome = async (run: () => Promise<unknown>): Promise<string> => {
+  try {
+    await run();
+    return 'ok';
+  } catch (error) {
+    return error instanceof TimelineError ? `${error.code} ${JSON.stringify(error.path)}` : String(error);
+  }
+};
+
+describe('commands in one commit', () => {
+  it('refuses a bad command in the middle and keeps the others, each with its own answer', async () => {
+    const before = await harness.logLength();
+    const { commands } = harness;
+    const answers = await commands.inOneCommit(async () => [
+      await outcome(() => commands('recordDevelopment', development({ id: 'dev-1' }), EDITOR)),
+      await outcome(() =>
+        commands(
+          'recordDevelopment',
+          development({ id: 'dev-2', participants: [{ actorId: 'nobody', role: 'SOURCE' }] }),
+          EDITOR,
+        ),
+      ),
+      await outcome(() => commands('registerActor', { id: 'carol', name: 'Carol', kind: 'PERSON' }, EDITOR)),
+      await outcome(() =>
+        commands(
+          'recordDevelopment',
+          development({ id: 'dev-3', participants: [{ actorId: 'carol', role: 'SOURCE' }] }),
+          EDITOR,
+        ),
+      ),
+    ]);
+    expect(answers).toEqual(['ok', 'NOT_FOUND ["input","participants",0,"actorId"]', 'ok', 'ok']);
+    expect((await harness.logLength()) - before).toBe(3);
+    const head = await harness.store.headPosition();
+    await harness.projector.waitFor(head);
+    expect(harness.model.latestDevelopment('dev-3')?.participants).toEqual([{ actorId: 'carol', role: 'SOURCE' }]);
+    expect(harness.model.latestDevelopment('dev-2')).toBeUndefined();
+  });
+
+  it('forgets what it learnt inside a batch that rolled back: an actor registered there does not exist after', async () => {
+    const { commands } = harness;
+    await expect(
+      commands.inOneCommit(async () => {
+        await commands('registerActor', { id: 'ghost', name: 'Ghost', kind: 'PERSON' }, EDITOR);
+        // Reads ghost's first event, inside the batch.
+        await commands(
+          'recordDevelopment',
+          development({ id: 'dev-g', participants: [{ actorId: 'ghost', role: 'SOURCE' }] }),
+          EDITOR,
+        );
+        throw new Error('import aborted');
+      }),
+    ).rejects.toThrow('import aborted');
+    const error = await outcome(() =>
+      commands(
+        'recordDevelopment',
+        development({ id: 'dev-h', participants: [{ actorId: 'ghost', role: 'SOURCE' }] }),
+        EDITOR,
+      ),
+    );
+    expect(error).toBe('NOT_FOUND ["input","participants",0,"actorId"]');
+  });
+
+  it('answers a repeat inside the batch as a repeat, appending nothing', async () => {
+    const { commands } = harness;
+    const results = await commands.inOneCommit(async () => [
+      await commands('recordDevelopment', development({ id: 'dev-r' }), EDITOR),
+      await commands('recordDevelopment', development({ id: 'dev-r' }), EDITOR),
+    ]);
+    expect(results.map((result) => result.appended)).toEqual([1, 0]);
+    expect(results[1]!.position).toEqual(results[0]!.position);
+  });
+});
