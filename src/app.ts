@@ -24,7 +24,9 @@ export interface RunningTimeline {
 /** Wires the embedded default: SQLite log, in-memory read models, command handlers, GraphQL over http. */
 export const startTimeline = async (config: Config, logger: Logger): Promise<RunningTimeline> => {
   mkdirSync(config.dataDir, { recursive: true });
-  const log = withEventCatalog(openSqliteEventStore({ file: path.join(config.dataDir, DATABASE_FILE) }));
+  const log = withEventCatalog(openSqliteEventStore({ file: path.join(config.dataDir, DATABASE_FILE) }), {
+    verifyReads: config.verifyReads,
+  });
   const announcer = config.redisUrl ? startRedisAnnouncer(config.redisUrl, log, logger) : null;
   const store = announcer?.store ?? log;
   const commands = createCommandBus({ store });

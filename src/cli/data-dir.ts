@@ -53,10 +53,13 @@ export const existingLogFile = (dataDir: string): string => {
 };
 
 /** The store as the server opens it: the SQLite log with the event catalog on top (decoding and upcasting). */
-export const openExistingStore = (dataDir: string): { store: EventStore; file: string } => {
+export const openExistingStore = (
+  dataDir: string,
+  { verifyReads = false }: { verifyReads?: boolean } = {},
+): { store: EventStore; file: string } => {
   const file = existingLogFile(dataDir);
   try {
-    return { store: withEventCatalog(openSqliteEventStore({ file })), file };
+    return { store: withEventCatalog(openSqliteEventStore({ file }), { verifyReads }), file };
   } catch (error) {
     throw new CliError(`cannot open the event log ${file}: ${(error as Error).message}`, { cause: error });
   }

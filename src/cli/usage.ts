@@ -24,7 +24,7 @@ Progress goes to stderr, never to stdout.
 ${DATES}
 ${EXIT_CODES}`;
 
-export const REBUILD_USAGE = `Usage: timeline rebuild [--data-dir <dir>]
+export const REBUILD_USAGE = `Usage: timeline rebuild [--data-dir <dir>] [--verify]
 
 Rebuilds the read models from the whole event log, as the server does when it starts, and reports how long it took:
 a check that every event of the log decodes and folds, and a measurement. Progress goes to stderr: a progress bar on
@@ -32,6 +32,8 @@ a terminal, otherwise a line every 2 s or every 10 %, and a summary line at the 
   rebuild: <events> events in <seconds> s (<rate> events/s), checkpoint <position>, rss <MB> MB
 
 ${DATA_DIR}
+  --verify             Parse every event against its schema, also those at the current schema version (which were
+                       parsed when they were appended); the first that does not fit stops the rebuild with exit 1.
   -h, --help           Show this help.
 
 ${EXIT_CODES}`;

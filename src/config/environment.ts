@@ -24,6 +24,8 @@ export interface Config {
   redisUrl: string | null;
   /** How many changes one subscriber may fall behind before it is closed as too slow. */
   subscriberBuffer: number;
+  /** Parse every event read from the log against its schema, not only those written by an older version. */
+  verifyReads: boolean;
 }
 
 /** Every problem found in the environment, so an operator can fix them all before the next start. */
@@ -54,7 +56,7 @@ const dataDir = z
   .trim()
   .transform((raw) => path.resolve(raw));
 
-const seed = z.stringbool({
+const flag = () => z.stringbool({
   truthy: ['true', '1', 'yes'],
   falsy: ['false', '0', 'no'],
   case: 'insensitive',
@@ -138,12 +140,13 @@ const VARIABLES = {
   PORT: { schema: port, fallback: '4000' },
   HOST: { schema: host, fallback: '0.0.0.0' },
   TIMELINE_DATA_DIR: { schema: dataDir, fallback: './data' },
-  TIMELINE_SEED: { schema: seed, fallback: 'true' },
+  TIMELINE_SEED: { schema: flag(), fallback: 'true' },
   TIMELINE_EDITOR_KEYS: { schema: keyList('TIMELINE_EDITOR_KEYS', 'editor'), fallback: '' },
   TIMELINE_READER_KEYS: { schema: keyList('TIMELINE_READER_KEYS', 'reader'), fallback: '' },
   LOG_LEVEL: { schema: logLevel, fallback: 'info' },
   REDIS_URL: { schema: redisUrl, fallback: '' },
   TIMELINE_SUBSCRIBER_BUFFER: { schema: subscriberBuffer, fallback: '1000' },
+  TIMELINE_VERIFY_READS: { schema: flag(), fallback: 'false' },
 } as const;
 
 type Variables = typeof VARIABLES;
@@ -201,5 +204,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: values.LOG_LEVEL,
     redisUrl: values.REDIS_URL,
     subscriberBuffer: values.TIMELINE_SUBSCRIBER_BUFFER,
+    verifyReads: values.TIMELINE_VERIFY_READS,
   };
 }

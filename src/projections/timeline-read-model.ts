@@ -15,7 +15,13 @@ import { instantMs } from '../domain/time-point.js';
 import type { EntityHistory } from '../time-travel/entity-history.js';
 import { snapshotActorNow, type ActorSummary } from '../time-travel/actor-at.js';
 import { invalidateFrom, SNAPSHOT_EVERY, type Snapshot } from '../time-travel/snapshots.js';
-import { compareEntries, createWorldIndex, type WorldIndex, type WorldIndexEntry } from '../time-travel/world-index.js';
+import {
+  compareEntries,
+  createWorldIndex,
+  NO_ENTRIES,
+  type WorldIndex,
+  type WorldIndexEntry,
+} from '../time-travel/world-index.js';
 
 interface Entity<E, S> {
   readonly events: E[];
@@ -38,6 +44,8 @@ export interface ReadModelOptions {
   /** Index entries between two snapshots; small values make tests walk the snapshot paths. */
   readonly snapshotEvery?: number;
 }
+
+const none: never[] = [];
 
 export const createTimelineReadModel = ({
   snapshotEvery = SNAPSHOT_EVERY,
@@ -86,34 +94,38 @@ export const createTimelineReadModel = ({
       const before = developments.get(id)?.latest;
       track(developments, id, event, evolveDevelopment);
       const latest = developments.get(id)!.latest;
+      const recordedAtMs = event.recordedAt.getTime();
+      const occurredAtMs = instantMs(latest.occurredAt);
+      const beforeMs = before ? instantMs(before.occurredAt) : Infinity;
+      const actorsNow = namedActors(latest);
+      const actorsBefore = before ? namedActors(before) : none;
       // Whatever this event changes, it changes from the earlier of the two occurredAts on: later snapshots go.
-      const fromMs = Math.min(instantMs(latest.occurredAt), before ? instantMs(before.occurredAt) : Infinity);
-      for (const actorId of new Set([...namedActors(latest), ...(before ? namedActors(before) : [])])) {
+      const fromMs = Math.min(occurredAtMs, beforeMs);
+      for (const actorId of new Set([...actorsNow, ...actorsBefore])) {
         const snapshots = actorSnapshots.get(actorId);
-        if (snapshots) invalidateFrom(snapshots, fromMs, event.recordedAt.getTime());
+        if (snapshots) invalidateFrom(snapshots, fromMs, recordedAtMs);
       }
-      const entry = {
-        occurredAtMs: instantMs(latest.occurredAt),
-        recordPosition: latest.recordPosition,
-        developmentId: id,
-      };
+      const entry = { occurredAtMs, recordPosition: latest.recordPosition, developmentId: id, addedAtMs: recordedAtMs };
       // An entry is new where the development moved in time or now names someone it did not before.
-      const moved = !before || instantMs(before.occurredAt) !== entry.occurredAtMs;
-      const newly = (now: string[], then: string[]) => new Set(moved ? now : now.filter((id) => !then.includes(id)));
+      const moved = occurredAtMs !== beforeMs;
+      const newly = (now: string[], then: readonly string[]) =>
+        new Set(moved ? now : now.filter((id) => !then.includes(id)));
       if (moved) worldOrder.add(entry);
-      for (const actorId of newly(namedActors(latest), before ? namedActors(before) : [])) {
+      for (const actorId of newly(actorsNow, actorsBefore)) {
         addTo(byActor, actorId, entry);
         grown.push(actorId);
       }
-      for (const topicId of newly(namedTopics(latest), before ? namedTopics(before) : []))
+      for (const topicId of newly(namedTopics(latest), before ? namedTopics(before) : none)) {
         addTo(byTopic, topicId, entry);
-      const meetings = (state: DevelopmentState | undefined) => (state?.meeting ? [state.meeting.id] : []);
+      }
+      const meetings = (state: DevelopmentState | undefined) => (state?.meeting ? [state.meeting.id] : none);
       for (const meetingId of newly(meetings(latest), meetings(before))) addTo(byMeeting, meetingId, entry);
     }
+    const recordedAtMs = event.recordedAt.getTime();
     checkpoint = event.position;
-    checkpointStamp = { position: event.position, recordedAtMs: event.recordedAt.getTime() };
+    checkpointStamp = { position: event.position, recordedAtMs };
     logPositions.push(event.position);
-    logRecordedAt.push(event.recordedAt.getTime());
+    logRecordedAt.push(recordedAtMs);
     leaveSnapshots(grown.splice(0));
   };
 
@@ -146,7 +158,6 @@ export const createTimelineReadModel = ({
     return low === 0 ? null : logPositions[low - 1]!;
   };
 
-  const none: never[] = [];
   const model: TimelineReadModel = {
     get checkpoint() {
       return checkpoint;
@@ -167,10 +178,10 @@ export const createTimelineReadModel = ({
     topicIds: () => topics.keys(),
     meetingIds: () => byMeeting.keys(),
     developmentIds: () => developments.keys(),
-    worldOrder: () => worldOrder.entries,
-    developmentsNamingActor: (id) => byActor.get(id)?.entries ?? none,
-    developmentsNamingTopic: (id) => byTopic.get(id)?.entries ?? none,
-    developmentsNamingMeeting: (id) => byMeeting.get(id)?.entries ?? none,
+    worldOrder: () => worldOrder,
+    developmentsNamingActor: (id) => byActor.get(id) ?? NO_ENTRIES,
+    developmentsNamingTopic: (id) => byTopic.get(id) ?? NO_ENTRIES,
+    developmentsNamingMeeting: (id) => byMeeting.get(id) ?? NO_ENTRIES,
     subtopicIds: (parentId) => children.get(parentId) ?? none,
   };
   return model;

@@ -9,7 +9,7 @@ import { knownActor } from './known-state.js';
 import { meetingAt } from './meeting-at.js';
 import { bestSnapshot, entriesThrough, type Snapshot } from './snapshots.js';
 import { takesPart, visibleAt, visibleDevelopments } from './visible-developments.js';
-import { countUpTo } from './world-index.js';
+import { visibleEnd } from './world-index.js';
 
 export interface ActorAt extends ActorState {
   readonly at: TimePoint;
@@ -66,12 +66,13 @@ const addDevelopment = (summary: ActorSummary, development: DevelopmentState, ac
  * asOf, and fold the entries after it.
  */
 export const actorSummaryAt = (history: EntityHistory, id: string, at: TimePoint): ActorSummary => {
-  const entries = history.developmentsNamingActor(id);
-  const end = countUpTo(entries, at.asOf.getTime());
+  const index = history.developmentsNamingActor(id);
+  const { entries } = index;
+  const end = visibleEnd(index, at.asOf.getTime(), at.knownAt.getTime());
   const start = bestSnapshot(history.actorSnapshots(id), at.asOf.getTime(), at.knownAt.getTime());
   const summary = start ? copySummary(start.state) : emptySummary();
-  for (let index = start ? entriesThrough(entries, start.boundary) : 0; index < end; index++) {
-    const development = visibleAt(history, entries[index]!, at);
+  for (let next = start ? entriesThrough(entries, start.boundary) : 0; next < end; next++) {
+    const development = visibleAt(history, entries[next]!, at);
     if (development) addDevelopment(summary, development, id);
   }
   return summary;
@@ -79,8 +80,7 @@ export const actorSummaryAt = (history: EntityHistory, id: string, at: TimePoint
 
 /** A snapshot of the actor's whole index as the log stands now: what the projection leaves behind as it goes. */
 export const snapshotActorNow = (history: EntityHistory, id: string): Snapshot<ActorSummary> | null => {
-  const entries = history.developmentsNamingActor(id);
-  const boundary = entries.at(-1);
+  const boundary = history.developmentsNamingActor(id).entries.at(-1);
   const stamp = history.checkpointStamp;
   if (boundary === undefined || stamp === null) return null;
   const at = { asOf: new Date(boundary.occurredAtMs), knownAt: new Date(stamp.recordedAtMs) };

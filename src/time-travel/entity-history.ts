@@ -4,7 +4,7 @@ import type { DevelopmentState } from '../domain/development.js';
 import type { TopicState } from '../domain/topic.js';
 import type { ActorSummary } from './actor-at.js';
 import type { Snapshot } from './snapshots.js';
-import type { WorldIndexEntry } from './world-index.js';
+import type { IndexedEntries } from './world-index.js';
 
 /**
  * What the time-travel engine reads: each entity's events (its history) and indexes from an entity to the
@@ -28,12 +28,12 @@ export interface EntityHistory {
   meetingIds(): Iterable<string>;
   developmentIds(): Iterable<string>;
   /** Every development in world order, one entry per occurredAt any of its versions had. */
-  worldOrder(): readonly WorldIndexEntry[];
+  worldOrder(): IndexedEntries;
   /** Developments that named the actor anywhere (participant, speaker, position, meeting participant). */
-  developmentsNamingActor(id: string): readonly WorldIndexEntry[];
+  developmentsNamingActor(id: string): IndexedEntries;
   /** Developments that named the topic anywhere (topics, positions, meeting topics). */
-  developmentsNamingTopic(id: string): readonly WorldIndexEntry[];
-  developmentsNamingMeeting(id: string): readonly WorldIndexEntry[];
+  developmentsNamingTopic(id: string): IndexedEntries;
+  developmentsNamingMeeting(id: string): IndexedEntries;
   subtopicIds(parentId: string): Iterable<string>;
   /**
    * The position of the last event recorded before `time`, null when none was: where a replay of everything

@@ -3,7 +3,7 @@ import type { DevelopmentState } from '../domain/development.js';
 import { instantMs } from '../domain/time-point.js';
 import type { EntityHistory } from './entity-history.js';
 import { knownDevelopment } from './known-state.js';
-import { compareEntries, countBefore, countUpTo, type WorldIndexEntry } from './world-index.js';
+import { countBefore, indexOf, visibleEnd, type IndexedEntries } from './world-index.js';
 
 export interface TimelineFilter {
   readonly actorIds?: readonly string[] | null;
@@ -16,22 +16,19 @@ export interface TimelineFilter {
 }
 
 /** Several indexes as one, in world order (an entry in two of them once). */
-const merged = (indexes: readonly (readonly WorldIndexEntry[])[]): readonly WorldIndexEntry[] => {
-  if (indexes.length === 1) return indexes[0]!;
-  const all = indexes.flat().sort(compareEntries);
-  return all.filter((entry, index) => index === 0 || compareEntries(all[index - 1]!, entry) !== 0);
-};
+const merged = (indexes: readonly IndexedEntries[]): IndexedEntries =>
+  indexes.length === 1 ? indexes[0]! : indexOf(indexes.flatMap((index) => index.entries));
 
 /**
  * The index to walk for a filter: the smaller of its actors' and its topics' indexes, or the whole world order.
  * Every development the filter can match has an entry there, so nothing else of the log is read.
  */
-const candidates = (history: EntityHistory, filter: TimelineFilter): readonly WorldIndexEntry[] => {
-  const options: (readonly WorldIndexEntry[])[] = [];
+const candidates = (history: EntityHistory, filter: TimelineFilter): IndexedEntries => {
+  const options: IndexedEntries[] = [];
   if (filter.actorIds?.length) options.push(merged(filter.actorIds.map((id) => history.developmentsNamingActor(id))));
   if (filter.topicIds?.length) options.push(merged(filter.topicIds.map((id) => history.developmentsNamingTopic(id))));
   if (options.length === 0) return history.worldOrder();
-  return options.reduce((smallest, option) => (option.length < smallest.length ? option : smallest));
+  return options.reduce((smallest, option) => (option.entries.length < smallest.entries.length ? option : smallest));
 };
 
 export const matchesFilter = (development: DevelopmentState, filter: TimelineFilter): boolean => {
@@ -59,9 +56,10 @@ export const timelineAt = (
   knownAt: Date,
   order: 'ASC' | 'DESC' = 'ASC',
 ): DevelopmentState[] => {
-  const entries = candidates(history, filter);
+  const index = candidates(history, filter);
+  const { entries } = index;
   const start = filter.from ? countBefore(entries, filter.from.getTime()) : 0;
-  const end = filter.to ? countUpTo(entries, filter.to.getTime()) : entries.length;
+  const end = visibleEnd(index, filter.to?.getTime() ?? Infinity, knownAt.getTime());
   const matching: DevelopmentState[] = [];
   for (let index = start; index < end; index++) {
     const entry = entries[index]!;

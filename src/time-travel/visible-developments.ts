@@ -2,7 +2,7 @@ import type { DevelopmentState } from '../domain/development.js';
 import { instantMs, type TimePoint } from '../domain/time-point.js';
 import type { EntityHistory } from './entity-history.js';
 import { knownDevelopment } from './known-state.js';
-import { countUpTo, type WorldIndexEntry } from './world-index.js';
+import { visibleEnd, type IndexedEntries, type WorldIndexEntry } from './world-index.js';
 
 /**
  * The developments of an index that count at a time point: known at knownAt, not retracted by then, occurred by
@@ -12,12 +12,13 @@ import { countUpTo, type WorldIndexEntry } from './world-index.js';
  */
 export const visibleDevelopments = (
   history: EntityHistory,
-  entries: readonly WorldIndexEntry[],
+  index: IndexedEntries,
   at: TimePoint,
   keep: (development: DevelopmentState) => boolean = () => true,
 ): DevelopmentState[] => {
   const visible: DevelopmentState[] = [];
-  const end = countUpTo(entries, at.asOf.getTime());
+  const { entries } = index;
+  const end = visibleEnd(index, at.asOf.getTime(), at.knownAt.getTime());
   for (let index = 0; index < end; index++) {
     const development = visibleAt(history, entries[index]!, at);
     if (development !== null && keep(development)) visible.push(development);

@@ -9,6 +9,11 @@ export interface WorldIndexEntry {
   readonly occurredAtMs: number;
   readonly recordPosition: LogPosition;
   readonly developmentId: string;
+  /**
+   * When the event that gave the development this place, and made it name the indexed entities, was recorded. No
+   * version known before then has this place in these indexes, so the entry counts for no knownAt before it.
+   */
+  readonly addedAtMs: number;
 }
 
 export const compareEntries = (a: WorldIndexEntry, b: WorldIndexEntry): number =>
@@ -30,36 +35,94 @@ export const countUpTo = (entries: readonly WorldIndexEntry[], ms: number): numb
 export const countBefore = (entries: readonly WorldIndexEntry[], ms: number): number => countUpTo(entries, ms - 1);
 
 /**
+ * An index's entries in world order, with the earliest addedAtMs of each suffix: `earliestAddedFrom[i]` is the
+ * smallest addedAtMs of entries i..end. It never decreases along the array, so the first place where it passes
+ * knownAt is found by binary search, and nothing from there on counts at that knownAt: a fold for a knownAt in the
+ * past stops where the log then ended, however late asOf is.
+ */
+export interface IndexedEntries {
+  readonly entries: readonly WorldIndexEntry[];
+  readonly earliestAddedFrom: readonly number[];
+}
+
+export const NO_ENTRIES: IndexedEntries = { entries: [], earliestAddedFrom: [] };
+
+const suffixMinimum = (entries: readonly WorldIndexEntry[]): number[] => {
+  const earliest = new Array<number>(entries.length);
+  let minimum = Infinity;
+  for (let index = entries.length - 1; index >= 0; index--) {
+    minimum = Math.min(minimum, entries[index]!.addedAtMs);
+    earliest[index] = minimum;
+  }
+  return earliest;
+};
+
+/** Sorted entries, each once (the first added of equal ones: the earliest), with their suffix minimum. */
+export const indexOf = (unsorted: readonly WorldIndexEntry[]): IndexedEntries => {
+  // Of equal places (one development named by several indexes merged), the earliest added is the one that counts.
+  const all = [...unsorted].sort((a, b) => compareEntries(a, b) || a.addedAtMs - b.addedAtMs);
+  const entries = all.filter((entry, index) => index === 0 || compareEntries(all[index - 1]!, entry) !== 0);
+  return { entries, earliestAddedFrom: suffixMinimum(entries) };
+};
+
+/** Where the entries that can count at a time point end. */
+export const visibleEnd = (index: IndexedEntries, asOfMs: number, knownAtMs: number): number => {
+  const { earliestAddedFrom } = index;
+  let low = 0;
+  let high = countUpTo(index.entries, asOfMs);
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (earliestAddedFrom[middle]! <= knownAtMs) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+};
+
+/**
  * A world-order index that takes entries in any order and sorts when read. Almost every entry arrives in order and
  * costs a push; a late arrival only marks the index unsorted, and the next read sorts it once (nearly sorted input
  * sorts in about linear time). Splicing each late arrival in place would move the whole tail every time.
  */
-export interface WorldIndex {
+export interface WorldIndex extends IndexedEntries {
   add(entry: WorldIndexEntry): void;
-  /** The entries in world order, each once. */
-  readonly entries: readonly WorldIndexEntry[];
 }
 
 export const createWorldIndex = (): WorldIndex => {
   let entries: WorldIndexEntry[] = [];
+  let earliestAddedFrom: number[] = [];
   let sorted = true;
+  const sort = () => {
+    if (sorted) return;
+    ({ entries, earliestAddedFrom } = indexOf(entries) as { entries: WorldIndexEntry[]; earliestAddedFrom: number[] });
+    sorted = true;
+  };
   return {
     add(entry) {
-      const last = entries.at(-1);
-      if (last !== undefined) {
-        const order = compareEntries(last, entry);
-        if (order === 0) return;
+      const last = entries.length - 1;
+      const order = last < 0 ? -1 : compareEntries(entries[last]!, entry);
+      if (order === 0) {
+        // Of two equal places the earlier added is the one that counts.
+        if (entry.addedAtMs >= entries[last]!.addedAtMs) return;
+        entries[last] = entry;
+      } else {
         if (order > 0) sorted = false;
+        entries.push(entry);
       }
-      entries.push(entry);
+      if (!sorted) return;
+      // The log is applied in order, so this is almost always the latest addedAt and nothing before it changes.
+      earliestAddedFrom[entries.length - 1] = entry.addedAtMs;
+      for (let index = entries.length - 2; index >= 0; index--) {
+        if (earliestAddedFrom[index]! <= entry.addedAtMs) break;
+        earliestAddedFrom[index] = entry.addedAtMs;
+      }
     },
     get entries() {
-      if (!sorted) {
-        entries.sort(compareEntries);
-        entries = entries.filter((entry, index) => index === 0 || compareEntries(entries[index - 1]!, entry) !== 0);
-        sorted = true;
-      }
+      sort();
       return entries;
+    },
+    get earliestAddedFrom() {
+      sort();
+      return earliestAddedFrom;
     },
   };
 };

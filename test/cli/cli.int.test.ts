@@ -226,6 +226,23 @@ describe('timeline command line', () => {
       expect(run.stderr).not.toMatch(/^rebuild: \d+ events in/m);
     });
 
+    it('with --verify, parses every event against its schema and names the first that does not fit', async () => {
+      const tampered = mkdtempSync(path.join(outDir, 'tampered-'));
+      copyFileSync(path.join(dataDir, 'timeline.db'), path.join(tampered, 'timeline.db'));
+      const db = new Database(path.join(tampered, 'timeline.db'));
+      // Written behind the catalog's back: the development loses its title, at the current schema version.
+      db.prepare("UPDATE events SET data = json_remove(data, '$.title') WHERE type = 'DevelopmentRecorded'").run();
+      db.close();
+
+      const trusting = await timeline(['rebuild', '--data-dir', tampered]);
+      expect(trusting.code, trusting.stderr).toBe(0);
+
+      const run = await timeline(['rebuild', '--verify', '--data-dir', tampered]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/^timeline rebuild: the log does not fold .*\(DevelopmentRecorded\) at development-/m);
+      expect(run.stderr).toMatch(/title/);
+    });
+
     it('refuses a stray argument with exit code 2', async () => {
       const run = await timeline(['rebuild', 'now', '--data-dir', dataDir]);
 

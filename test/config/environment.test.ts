@@ -29,7 +29,14 @@ describe('loadConfig defaults', () => {
       logLevel: 'info',
       redisUrl: null,
       subscriberBuffer: 1000,
+      verifyReads: false,
     });
+  });
+
+  it('reads TIMELINE_VERIFY_READS as a flag, and refuses what is not one', () => {
+    expect(loadConfig({ TIMELINE_VERIFY_READS: 'yes' }).verifyReads).toBe(true);
+    expect(loadConfig({ TIMELINE_VERIFY_READS: 'false' }).verifyReads).toBe(false);
+    expect(configError({ TIMELINE_VERIFY_READS: 'sometimes' }).message).toContain('TIMELINE_VERIFY_READS');
   });
 
   it('reads REDIS_URL and TIMELINE_SUBSCRIBER_BUFFER, and refuses bad ones', () => {
@@ -53,6 +60,7 @@ describe('loadConfig defaults', () => {
       LOG_LEVEL: 'warn',
       REDIS_URL: '',
       TIMELINE_SUBSCRIBER_BUFFER: '',
+      TIMELINE_VERIFY_READS: '',
     };
     for (const [name, value] of Object.entries(pinned)) vi.stubEnv(name, value);
     try {

@@ -171,7 +171,8 @@ describe('withEventCatalog', () => {
       expect(delivered).toEqual(all);
     });
 
-    it('refuses a row that does not fit its schema, naming its stream and revision', async () => {
+    it('with verifyReads, refuses a row that does not fit its schema, naming its stream and revision', async () => {
+      const store = withEventCatalog(inner, { verifyReads: true });
       await store.appendToStream('actor-usa', [actorRegistered()]);
       insertRow({
         streamId: 'actor-usa',
@@ -193,6 +194,41 @@ describe('withEventCatalog', () => {
       await expect(events.next()).rejects.toThrow(/actor-usa@1/);
       // A subscription that met a bad event is over: it does not skip it.
       expect((await events.next()).done).toBe(true);
+    });
+
+    it('by default, trusts a row at the catalog version (the catalog parsed it on its way in) and parses an upcast one', async () => {
+      insertRow({
+        streamId: 'actor-usa',
+        revision: 0,
+        type: 'ActorRegistered',
+        schemaVersion: 1,
+        data: JSON.stringify({ id: 'usa', kind: 'STATE' }),
+      });
+      const [trusted] = await store.readStream('actor-usa');
+      expect(trusted!.data).toEqual({ id: 'usa', kind: 'STATE' });
+
+      insertRow({
+        streamId: 'actor-legacy',
+        revision: 0,
+        type: 'ActorRegistered',
+        schemaVersion: 0,
+        data: JSON.stringify({ id: 'legacy', kind: 'STATE', aliases: [] }),
+      });
+      const upcasting = withEventCatalog(inner, { upcast: createUpcaster([renameFullName]) });
+      await expect(upcasting.readStream('actor-legacy')).rejects.toThrow(/actor-legacy@0[\s\S]*name/);
+    });
+
+    it('by default, still refuses a type or a version the catalog does not know', async () => {
+      insertRow({ streamId: 'actor-x', revision: 0, type: 'ActorVanished', schemaVersion: 1, data: '{}' });
+      await expect(store.readStream('actor-x')).rejects.toThrow(/ActorVanished.*actor-x@0/);
+      insertRow({
+        streamId: 'actor-future',
+        revision: 0,
+        type: 'ActorRegistered',
+        schemaVersion: 7,
+        data: JSON.stringify({ id: 'future', name: 'Future', kind: 'STATE', aliases: [] }),
+      });
+      await expect(store.readStream('actor-future')).rejects.toThrow(/version 7/);
     });
 
     it('refuses a row whose type is not in the catalog', async () => {

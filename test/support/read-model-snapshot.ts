@@ -1,14 +1,16 @@
 import type { TimePoint } from '../../src/domain/time-point.js';
 import { actorActivityAt, actorAt } from '../../src/time-travel/actor-at.js';
 import type { EntityHistory } from '../../src/time-travel/entity-history.js';
-import type { WorldIndexEntry } from '../../src/time-travel/world-index.js';
+import type { IndexedEntries } from '../../src/time-travel/world-index.js';
 import { knownDevelopment } from '../../src/time-travel/known-state.js';
 import { meetingAt } from '../../src/time-travel/meeting-at.js';
 import { topicActivityAt, topicAt } from '../../src/time-travel/topic-at.js';
 
 const sorted = (ids: Iterable<string>): string[] => [...ids].sort();
-const entries = (index: readonly WorldIndexEntry[]) =>
-  index.map((e) => [e.occurredAtMs, e.recordPosition, e.developmentId]);
+const entries = (index: IndexedEntries) => ({
+  entries: index.entries.map((e) => [e.occurredAtMs, e.recordPosition, e.developmentId]),
+  earliestAddedFrom: index.earliestAddedFrom,
+});
 
 /**
  * Everything a read model answers, as plain data: its indexes, and every entity's state at each time point.

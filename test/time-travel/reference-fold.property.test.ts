@@ -42,12 +42,14 @@ const INSTANTS = [
   '2025-06-15T12:00:00.000Z',
   '2025-09-01T00:00:00.000Z',
   '2025-10-16T00:00:00.000Z',
+  // After every recordedAt of the run: a summit planned ahead, so folds for a past knownAt cannot stop at knownAt.
+  '2030-06-01T00:00:00.000Z',
 ] as const;
 /** asOf values: each instant, just before each, and on either side of them all. */
 const AS_OF = [
   new Date('2024-12-31T00:00:00.000Z'),
   ...INSTANTS.flatMap((instant) => [new Date(Date.parse(instant) - 1), new Date(instant)]),
-  new Date('2030-01-01T00:00:00.000Z'),
+  new Date('2031-01-01T00:00:00.000Z'),
 ];
 
 // ------------------------------------------------------------------------------------------ generators

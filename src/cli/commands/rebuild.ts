@@ -10,6 +10,7 @@ const COMMAND = 'rebuild';
 
 const OPTIONS = {
   'data-dir': { type: 'string' },
+  verify: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -29,7 +30,9 @@ export const rebuild = async (args: readonly string[], io: CliIo): Promise<numbe
     return EXIT_OK;
   }
   const dataDir = resolveDataDir(COMMAND, values['data-dir'], io.env);
-  const { store, file } = openExistingStore(dataDir);
+  const { store, file } = openExistingStore(dataDir, {
+    verifyReads: values.verify === true,
+  });
   try {
     io.stderr.write(`${COMMAND}: reading ${file}\n`);
     const reporter = progressReporter(io.stderr, COMMAND);
