@@ -99,11 +99,15 @@ export const createTimelineReadModel = ({
       const beforeMs = before ? instantMs(before.occurredAt) : Infinity;
       const actorsNow = namedActors(latest);
       const actorsBefore = before ? namedActors(before) : none;
-      // Whatever this event changes, it changes from the earlier of the two occurredAts on: later snapshots go.
-      const fromMs = Math.min(occurredAtMs, beforeMs);
-      for (const actorId of new Set([...actorsNow, ...actorsBefore])) {
-        const snapshots = actorSnapshots.get(actorId);
-        if (snapshots) invalidateFrom(snapshots, fromMs, recordedAtMs);
+      // A new development only adds to the snapshots it falls inside (the fold adds it on top), and a verification
+      // changes nothing they hold. A correction or retraction changes a development from the earlier of its two
+      // occurredAts on: the snapshots after that no longer stand.
+      if (event.type === 'DevelopmentCorrected' || event.type === 'DevelopmentRetracted') {
+        const fromMs = Math.min(occurredAtMs, beforeMs);
+        for (const actorId of new Set([...actorsNow, ...actorsBefore])) {
+          const snapshots = actorSnapshots.get(actorId);
+          if (snapshots) invalidateFrom(snapshots, fromMs, recordedAtMs);
+        }
       }
       const entry = { occurredAtMs, recordPosition: latest.recordPosition, developmentId: id, addedAtMs: recordedAtMs };
       // An entry is new where the development moved in time or now names someone it did not before.

@@ -9,7 +9,7 @@ import { knownActor } from './known-state.js';
 import { meetingAt } from './meeting-at.js';
 import { bestSnapshot, entriesThrough, type Snapshot } from './snapshots.js';
 import { takesPart, visibleAt, visibleDevelopments } from './visible-developments.js';
-import { visibleEnd } from './world-index.js';
+import { compareEntries, visibleEnd, type WorldIndexEntry } from './world-index.js';
 
 export interface ActorAt extends ActorState {
   readonly at: TimePoint;
@@ -22,13 +22,26 @@ export const actorAt = (history: EntityHistory, id: string, at: TimePoint): Acto
   return actor && { ...actor, at, currentRoles: rolesAt(actor, at.asOf) };
 };
 
-/** The foldable part of what an actor did: what a snapshot keeps. */
+/**
+ * The foldable part of what an actor did: what a snapshot keeps. Every part merges in any order (the latest
+ * stance, tone and development by world order win, counts add up), so that late arrivals fold in on top of a
+ * snapshot and give what a fold in world order gives.
+ */
 export interface ActorSummary {
   readonly positions: Map<string, PositionState>;
   readonly relations: Map<string, RelationState>;
   readonly meetingIds: Set<string>;
   developmentCount: number;
   lastActiveAt: string | null;
+  /** The world-order place of what decided each latest value above. */
+  readonly places: SummaryPlaces;
+}
+
+interface SummaryPlaces {
+  readonly positions: Map<string, WorldIndexEntry>;
+  readonly relations: Map<string, WorldIndexEntry>;
+  readonly relationTones: Map<string, WorldIndexEntry>;
+  lastActive: WorldIndexEntry | null;
 }
 
 const emptySummary = (): ActorSummary => ({
@@ -37,6 +50,7 @@ const emptySummary = (): ActorSummary => ({
   meetingIds: new Set(),
   developmentCount: 0,
   lastActiveAt: null,
+  places: { positions: new Map(), relations: new Map(), relationTones: new Map(), lastActive: null },
 });
 
 const copySummary = (summary: ActorSummary): ActorSummary => ({
@@ -45,46 +59,108 @@ const copySummary = (summary: ActorSummary): ActorSummary => ({
   meetingIds: new Set(summary.meetingIds),
   developmentCount: summary.developmentCount,
   lastActiveAt: summary.lastActiveAt,
+  places: {
+    positions: new Map(summary.places.positions),
+    relations: new Map(summary.places.relations),
+    relationTones: new Map(summary.places.relationTones),
+    lastActive: summary.places.lastActive,
+  },
 });
 
-/** One more development, in world order, into a summary the fold owns. */
-const addDevelopment = (summary: ActorSummary, development: DevelopmentState, actorId: string): void => {
+const isLater = (place: WorldIndexEntry, than: WorldIndexEntry | null | undefined): boolean =>
+  than == null || compareEntries(place, than) > 0;
+
+/** One more development, at its place in world order, into a summary the fold owns. */
+const addDevelopment = (
+  summary: ActorSummary,
+  development: DevelopmentState,
+  actorId: string,
+  place: WorldIndexEntry,
+): void => {
+  const { places } = summary;
   for (const position of assertedPositions(development)) {
-    if (position.actorId === actorId) summary.positions.set(positionKey(position.actorId, position.topicId), position);
+    if (position.actorId !== actorId) continue;
+    const key = positionKey(position.actorId, position.topicId);
+    if (!isLater(place, places.positions.get(key))) continue;
+    summary.positions.set(key, position);
+    places.positions.set(key, place);
   }
   if (development.meeting) summary.meetingIds.add(development.meeting.id);
   if (!takesPart(development, actorId)) return;
   summary.developmentCount += 1;
-  summary.lastActiveAt = development.occurredAt;
+  if (isLater(place, places.lastActive)) {
+    summary.lastActiveAt = development.occurredAt;
+    places.lastActive = place;
+  }
   for (const otherId of counterparts(development, actorId)) {
-    summary.relations.set(otherId, evolveRelation(summary.relations.get(otherId), development, otherId));
+    const previous = summary.relations.get(otherId);
+    const latest = isLater(place, places.relations.get(otherId));
+    const latestTone = development.tone !== undefined && isLater(place, places.relationTones.get(otherId));
+    const added = evolveRelation(previous, development, otherId);
+    summary.relations.set(otherId, {
+      ...added,
+      lastTone: latestTone ? development.tone : previous?.lastTone,
+      lastDevelopmentId: latest ? development.id : previous!.lastDevelopmentId,
+    });
+    if (latest) places.relations.set(otherId, place);
+    if (latestTone) places.relationTones.set(otherId, place);
   }
 };
 
 /**
  * The summary at a time point: start from the furthest snapshot of the actor's index that stands at knownAt inside
- * asOf, and fold the entries after it.
+ * asOf, add what was recorded after it was built with a place inside its boundary (late arrivals), and fold the
+ * entries after its boundary.
  */
 export const actorSummaryAt = (history: EntityHistory, id: string, at: TimePoint): ActorSummary => {
   const index = history.developmentsNamingActor(id);
   const { entries } = index;
-  const end = visibleEnd(index, at.asOf.getTime(), at.knownAt.getTime());
-  const start = bestSnapshot(history.actorSnapshots(id), at.asOf.getTime(), at.knownAt.getTime());
-  const summary = start ? copySummary(start.state) : emptySummary();
-  for (let next = start ? entriesThrough(entries, start.boundary) : 0; next < end; next++) {
-    const development = visibleAt(history, entries[next]!, at);
-    if (development) addDevelopment(summary, development, id);
+  const knownAtMs = at.knownAt.getTime();
+  const end = visibleEnd(index, at.asOf.getTime(), knownAtMs);
+  const start = bestSnapshot(history.actorSnapshots(id), at.asOf.getTime(), knownAtMs);
+  if (!start) {
+    const summary = emptySummary();
+    for (let next = 0; next < end; next++) addVisible(history, summary, entries[next]!, at, id);
+    return summary;
+  }
+  const summary = copySummary(start.state);
+  const { inAddedOrder } = index;
+  for (let next = start.addedBefore; next < inAddedOrder.length; next++) {
+    const entry = inAddedOrder[next]!;
+    if (entry.addedAtMs > knownAtMs) break;
+    if (compareEntries(entry, start.boundary) <= 0) addVisible(history, summary, entry, at, id);
+  }
+  for (let next = entriesThrough(entries, start.boundary); next < end; next++) {
+    addVisible(history, summary, entries[next]!, at, id);
   }
   return summary;
 };
 
+const addVisible = (
+  history: EntityHistory,
+  summary: ActorSummary,
+  entry: WorldIndexEntry,
+  at: TimePoint,
+  actorId: string,
+): void => {
+  const development = visibleAt(history, entry, at);
+  if (development) addDevelopment(summary, development, actorId, entry);
+};
+
 /** A snapshot of the actor's whole index as the log stands now: what the projection leaves behind as it goes. */
 export const snapshotActorNow = (history: EntityHistory, id: string): Snapshot<ActorSummary> | null => {
-  const boundary = history.developmentsNamingActor(id).entries.at(-1);
+  const index = history.developmentsNamingActor(id);
+  const boundary = index.entries.at(-1);
   const stamp = history.checkpointStamp;
   if (boundary === undefined || stamp === null) return null;
   const at = { asOf: new Date(boundary.occurredAtMs), knownAt: new Date(stamp.recordedAtMs) };
-  return { boundary, builtAtMs: stamp.recordedAtMs, invalidAtMs: Infinity, state: actorSummaryAt(history, id, at) };
+  return {
+    boundary,
+    builtAtMs: stamp.recordedAtMs,
+    addedBefore: index.inAddedOrder.length,
+    invalidAtMs: Infinity,
+    state: actorSummaryAt(history, id, at),
+  };
 };
 
 /** What an actor did up to asOf, as known at knownAt. */

@@ -2,13 +2,19 @@ import { compareEntries, type WorldIndexEntry } from './world-index.js';
 
 /**
  * A fold of an entity's world-order index up to and including `boundary`, as the log stood when it was built
- * (`builtAtMs`, the recordedAt of the last event applied then). It stands for that prefix at every knownAt from
- * builtAtMs until the first event that touched a development at or before its boundary (a late arrival, a
- * correction, a retraction) was recorded (`invalidAtMs`): knownAt in the past keeps the snapshots of its time.
+ * (`builtAtMs`, the recordedAt of the last event applied then). Developments recorded later with a place at or
+ * before the boundary (late arrivals) only add to it, and the fold adds them on top; it stands for that prefix at
+ * every knownAt from builtAtMs until the first event that changed a development it holds (a correction, a
+ * retraction) was recorded (`invalidAtMs`): knownAt in the past keeps the snapshots of its time.
  */
 export interface Snapshot<S> {
   readonly boundary: WorldIndexEntry;
   readonly builtAtMs: number;
+  /**
+   * How many entries the index had taken when the snapshot was built: those added after it (inAddedOrder from
+   * here) are developments recorded later, folded in on top when they count at the knownAt asked.
+   */
+  readonly addedBefore: number;
   invalidAtMs: number;
   readonly state: S;
 }

@@ -43,9 +43,11 @@ export const countBefore = (entries: readonly WorldIndexEntry[], ms: number): nu
 export interface IndexedEntries {
   readonly entries: readonly WorldIndexEntry[];
   readonly earliestAddedFrom: readonly number[];
+  /** The entries in the order they were added (log order): what came in after a snapshot was built. */
+  readonly inAddedOrder: readonly WorldIndexEntry[];
 }
 
-export const NO_ENTRIES: IndexedEntries = { entries: [], earliestAddedFrom: [] };
+export const NO_ENTRIES: IndexedEntries = { entries: [], earliestAddedFrom: [], inAddedOrder: [] };
 
 const suffixMinimum = (entries: readonly WorldIndexEntry[]): number[] => {
   const earliest = new Array<number>(entries.length);
@@ -57,12 +59,17 @@ const suffixMinimum = (entries: readonly WorldIndexEntry[]): number[] => {
   return earliest;
 };
 
-/** Sorted entries, each once (the first added of equal ones: the earliest), with their suffix minimum. */
-export const indexOf = (unsorted: readonly WorldIndexEntry[]): IndexedEntries => {
+const inWorldOrder = (unsorted: readonly WorldIndexEntry[]): { entries: WorldIndexEntry[]; earliest: number[] } => {
   // Of equal places (one development named by several indexes merged), the earliest added is the one that counts.
   const all = [...unsorted].sort((a, b) => compareEntries(a, b) || a.addedAtMs - b.addedAtMs);
   const entries = all.filter((entry, index) => index === 0 || compareEntries(all[index - 1]!, entry) !== 0);
-  return { entries, earliestAddedFrom: suffixMinimum(entries) };
+  return { entries, earliest: suffixMinimum(entries) };
+};
+
+/** Entries in any order as an index: sorted, each place once (the earliest added), with their suffix minimum. */
+export const indexOf = (unsorted: readonly WorldIndexEntry[]): IndexedEntries => {
+  const { entries, earliest } = inWorldOrder(unsorted);
+  return { entries, earliestAddedFrom: earliest, inAddedOrder: unsorted };
 };
 
 /** Where the entries that can count at a time point end. */
@@ -90,10 +97,11 @@ export interface WorldIndex extends IndexedEntries {
 export const createWorldIndex = (): WorldIndex => {
   let entries: WorldIndexEntry[] = [];
   let earliestAddedFrom: number[] = [];
+  const inAddedOrder: WorldIndexEntry[] = [];
   let sorted = true;
   const sort = () => {
     if (sorted) return;
-    ({ entries, earliestAddedFrom } = indexOf(entries) as { entries: WorldIndexEntry[]; earliestAddedFrom: number[] });
+    ({ entries, earliest: earliestAddedFrom } = inWorldOrder(entries));
     sorted = true;
   };
   return {
@@ -108,6 +116,7 @@ export const createWorldIndex = (): WorldIndex => {
         if (order > 0) sorted = false;
         entries.push(entry);
       }
+      inAddedOrder.push(entry);
       if (!sorted) return;
       // The log is applied in order, so this is almost always the latest addedAt and nothing before it changes.
       earliestAddedFrom[entries.length - 1] = entry.addedAtMs;
@@ -124,5 +133,6 @@ export const createWorldIndex = (): WorldIndex => {
       sort();
       return earliestAddedFrom;
     },
+    inAddedOrder,
   };
 };
