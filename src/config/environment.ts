@@ -56,12 +56,13 @@ const dataDir = z
   .trim()
   .transform((raw) => path.resolve(raw));
 
-const flag = () => z.stringbool({
-  truthy: ['true', '1', 'yes'],
-  falsy: ['false', '0', 'no'],
-  case: 'insensitive',
-  error: (issue) => `expected one of true, false, 1, 0, yes, no, got ${quote(issue.input)}`,
-});
+const flag = () =>
+  z.stringbool({
+    truthy: ['true', '1', 'yes'],
+    falsy: ['false', '0', 'no'],
+    case: 'insensitive',
+    error: (issue) => `expected one of true, false, 1, 0, yes, no, got ${quote(issue.input)}`,
+  });
 
 const isLogLevel = (value: string): value is LogLevel => (LOG_LEVELS as readonly string[]).includes(value);
 

@@ -13,7 +13,7 @@ import { evolveDevelopment, namedActors, namedTopics, type DevelopmentState } fr
 import { evolveTopic, type TopicState } from '../domain/topic.js';
 import { instantMs } from '../domain/time-point.js';
 import type { EntityHistory } from '../time-travel/entity-history.js';
-import { snapshotActorNow, type ActorSummary } from '../time-travel/actor-at.js';
+import { snapshotActorNow, snapshotFoldLength, type ActorSummary } from '../time-travel/actor-at.js';
 import { invalidateFrom, SNAPSHOT_EVERY, type Snapshot } from '../time-travel/snapshots.js';
 import {
   compareEntries,
@@ -43,12 +43,15 @@ const addTo = (indexes: Map<string, WorldIndex>, key: string, entry: WorldIndexE
 export interface ReadModelOptions {
   /** Index entries between two snapshots; small values make tests walk the snapshot paths. */
   readonly snapshotEvery?: number;
+  /** How many entries beyond the new ones building a snapshot may walk per new entry (Infinity: always build). */
+  readonly extraFoldsPerEntry?: number;
 }
 
 const none: never[] = [];
 
 export const createTimelineReadModel = ({
   snapshotEvery = SNAPSHOT_EVERY,
+  extraFoldsPerEntry = 0.5,
 }: ReadModelOptions = {}): TimelineReadModel => {
   const actors = new Map<string, Entity<ActorEvent, ActorState>>();
   const topics = new Map<string, Entity<TopicEvent, TopicState>>();
@@ -59,6 +62,7 @@ export const createTimelineReadModel = ({
   const worldOrder = createWorldIndex();
   const actorSnapshots = new Map<string, Snapshot<ActorSummary>[]>();
   const entriesSinceSnapshot = new Map<string, number>();
+  const foldWaits = new Map<string, number>();
   const grown: string[] = [];
   let checkpointStamp: { position: LogPosition; recordedAtMs: number } | null = null;
   const children = new Map<string, Set<string>>();
@@ -136,12 +140,23 @@ export const createTimelineReadModel = ({
   /**
    * Every `snapshotEvery` entries an actor's index gains, the projection leaves a snapshot of it as the log stands
    * now, folded from the one before: questions at any later knownAt start there until a change contradicts it.
+   * Building one walks the entries gained since the one before; when corrections have closed the snapshots before
+   * (the walk would start far back, or from scratch), it waits until the walk beyond the new entries is at most
+   * `extraFoldsPerEntry` per new entry: rebuilding stays linear in the log, where building each snapshot from
+   * scratch would be quadratic in the actor's history.
    */
   const leaveSnapshots = (actorIds: readonly string[]): void => {
     for (const actorId of actorIds) {
       const count = (entriesSinceSnapshot.get(actorId) ?? 0) + 1;
       entriesSinceSnapshot.set(actorId, count);
-      if (count < snapshotEvery) continue;
+      if (count < Math.max(snapshotEvery, foldWaits.get(actorId) ?? 0)) continue;
+      // The walk only grows while the index does, so the next look is when the count has caught up with this one.
+      const foldWait = Math.ceil(snapshotFoldLength(model, actorId) / (1 + extraFoldsPerEntry));
+      if (foldWait > count) {
+        foldWaits.set(actorId, foldWait);
+        continue;
+      }
+      foldWaits.delete(actorId);
       const snapshot = snapshotActorNow(model, actorId);
       let snapshots = actorSnapshots.get(actorId);
       if (!snapshots) actorSnapshots.set(actorId, (snapshots = []));

@@ -11,9 +11,16 @@ export interface SeedSummary {
   readonly last: CommandResult | null;
 }
 
-/** Runs the seed's commands in order through the command handlers, as any other writer would. */
+/**
+ * Runs the seed's commands in order through the command handlers, as any other writer would, in one commit: a
+ * start that dies half-way leaves no half seed behind (which the next start, seeing a log, would never complete).
+ */
 export const loadSeed = async (commands: CommandBus, file: URL | string = SEED_FILE): Promise<SeedSummary> => {
   const lines = (await readFile(file, 'utf8')).split('\n');
+  return commands.inOneCommit(() => runSeedLines(commands, lines));
+};
+
+const runSeedLines = async (commands: CommandBus, lines: readonly string[]): Promise<SeedSummary> => {
   let count = 0;
   let appended = 0;
   let last: CommandResult | null = null;

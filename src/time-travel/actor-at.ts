@@ -147,6 +147,21 @@ const addVisible = (
   if (development) addDevelopment(summary, development, actorId, entry);
 };
 
+/** How many entries building a snapshot of the actor now would walk (see actorSummaryAt). */
+export const snapshotFoldLength = (history: EntityHistory, id: string): number => {
+  const index = history.developmentsNamingActor(id);
+  const stamp = history.checkpointStamp;
+  const boundary = index.entries.at(-1);
+  if (boundary === undefined || stamp === null) return 0;
+  const start = bestSnapshot(history.actorSnapshots(id), boundary.occurredAtMs, stamp.recordedAtMs);
+  if (!start) return index.entries.length;
+  // What the index took in since the snapshot: the entries after its boundary and the late arrivals inside it.
+  return Math.max(
+    index.inAddedOrder.length - start.addedBefore,
+    index.entries.length - entriesThrough(index.entries, start.boundary),
+  );
+};
+
 /** A snapshot of the actor's whole index as the log stands now: what the projection leaves behind as it goes. */
 export const snapshotActorNow = (history: EntityHistory, id: string): Snapshot<ActorSummary> | null => {
   const index = history.developmentsNamingActor(id);

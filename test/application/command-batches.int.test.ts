@@ -1,5 +1,8 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TimelineError } from '../../src/application/errors.js';
+import { loadSeed } from '../../src/seed/load-seed.js';
 import { development, EDITOR, openHarness, registerBasics, type TimelineHarness } from '../support/timeline-harness.js';
 
 /** Bulk writes (seed, import, bench) through bus.inOneCommit: the same rules as one command at a time. */
@@ -86,5 +89,37 @@ describe('commands in one commit', () => {
     ]);
     expect(results.map((result) => result.appended)).toEqual([1, 0]);
     expect(results[1]!.position).toEqual(results[0]!.position);
+  });
+});
+
+describe('loadSeed', () => {
+  it('loads a seed whole or not at all: a bad line leaves none of the lines before it in the log', async () => {
+    const file = path.join(harness.dir, 'seed.ndjson');
+    const lines = [
+      { command: 'registerActor', input: { id: 'dora', name: 'Dora', kind: 'PERSON' } },
+      {
+        command: 'recordDevelopment',
+        input: development({ id: 'dev-s1', participants: [{ actorId: 'dora', role: 'SOURCE' }] }),
+      },
+      {
+        command: 'recordDevelopment',
+        input: development({ id: 'dev-s2', participants: [{ actorId: 'nobody', role: 'SOURCE' }] }),
+      },
+    ];
+    writeFileSync(file, lines.map((line) => JSON.stringify(line)).join('\n'));
+    const before = await harness.logLength();
+
+    await expect(loadSeed(harness.commands, file)).rejects.toThrow(/seed line 3 \(recordDevelopment\)/);
+    expect(await harness.logLength()).toBe(before);
+
+    writeFileSync(
+      file,
+      lines
+        .slice(0, 2)
+        .map((line) => JSON.stringify(line))
+        .join('\n'),
+    );
+    await expect(loadSeed(harness.commands, file)).resolves.toMatchObject({ commands: 2, appended: 2 });
+    expect((await harness.logLength()) - before).toBe(2);
   });
 });

@@ -145,7 +145,7 @@ const pointPicks = fc.array(fc.tuple(fc.nat(), fc.nat()), { minLength: 12, maxLe
 
 /** Snapshots every 1 to 3 index entries, so that the folds start from snapshots and the changes drop them. */
 const openCast = async (snapshotEvery: number): Promise<TimelineHarness> => {
-  const harness = await openHarness({ snapshotEvery });
+  const harness = await openHarness({ snapshotEvery, extraFoldsPerEntry: Infinity });
   for (const id of ACTORS) await harness.run('registerActor', { id, name: id.toUpperCase(), kind: 'PERSON' });
   await harness.run('openTopic', { id: 'trade', title: 'Trade', openedAt: '2000-01-01T00:00:00.000Z' });
   await harness.run('openTopic', {
