@@ -11,6 +11,8 @@ import { startRedisAnnouncer } from './live/redis-announcer.js';
 import { loadSeed } from './seed/load-seed.js';
 import { startHttpServer, type RunningHttpServer } from './server/http-server.js';
 import { withEventCatalog } from './store/catalog-store.js';
+import type { EventStore } from './store/event-store.js';
+import { openKurrentDbEventStore } from './store/kurrentdb/kurrentdb-event-store.js';
 import { DATABASE_FILE, openSqliteEventStore } from './store/sqlite/sqlite-event-store.js';
 
 export interface RunningTimeline {
@@ -21,12 +23,15 @@ export interface RunningTimeline {
   close(): Promise<void>;
 }
 
-/** Wires the embedded default: SQLite log, in-memory read models, command handlers, GraphQL over http. */
+const openLog = (config: Config): EventStore =>
+  config.store.kind === 'kurrentdb'
+    ? openKurrentDbEventStore({ url: config.store.url })
+    : openSqliteEventStore({ file: path.join(config.dataDir, DATABASE_FILE) });
+
+/** Wires one server: the log (embedded SQLite by default, or KurrentDB), in-memory read models, command handlers, GraphQL over http. */
 export const startTimeline = async (config: Config, logger: Logger): Promise<RunningTimeline> => {
   mkdirSync(config.dataDir, { recursive: true });
-  const log = withEventCatalog(openSqliteEventStore({ file: path.join(config.dataDir, DATABASE_FILE) }), {
-    verifyReads: config.verifyReads,
-  });
+  const log = withEventCatalog(openLog(config), { verifyReads: config.verifyReads });
   const announcer = config.redisUrl ? startRedisAnnouncer(config.redisUrl, log, logger) : null;
   const store = announcer?.store ?? log;
   const commands = createCommandBus({ store });

@@ -26,6 +26,8 @@ export interface Config {
   subscriberBuffer: number;
   /** Parse every event read from the log against its schema, not only those written by an older version. */
   verifyReads: boolean;
+  /** Where the log lives: the embedded SQLite file in dataDir, or a KurrentDB server. */
+  store: { kind: 'sqlite' } | { kind: 'kurrentdb'; url: string };
 }
 
 /** Every problem found in the environment, so an operator can fix them all before the next start. */
@@ -81,6 +83,21 @@ const redisUrl = z
     error: (issue) => `expected a redis:// or rediss:// URL, got ${quote(issue.input)}`,
   })
   .transform((raw) => (raw === '' ? null : raw));
+
+const storeKind = z
+  .string()
+  .trim()
+  .refine((raw) => raw === 'sqlite' || raw === 'kurrentdb', {
+    error: (issue) => `expected sqlite or kurrentdb, got ${quote(issue.input)}`,
+  })
+  .transform((raw) => raw as 'sqlite' | 'kurrentdb');
+
+const kurrentDbUrl = z
+  .string()
+  .trim()
+  .refine((raw) => raw === '' || /^(kurrentdb|kdb|esdb|kurrentdb\+discover|esdb\+discover):\/\/\S+$/.test(raw), {
+    error: (issue) => `expected a kurrentdb:// connection string, got ${quote(issue.input)}`,
+  });
 
 const subscriberBuffer = z
   .string()
@@ -148,6 +165,8 @@ const VARIABLES = {
   REDIS_URL: { schema: redisUrl, fallback: '' },
   TIMELINE_SUBSCRIBER_BUFFER: { schema: subscriberBuffer, fallback: '1000' },
   TIMELINE_VERIFY_READS: { schema: flag(), fallback: 'false' },
+  TIMELINE_STORE: { schema: storeKind, fallback: 'sqlite' },
+  KURRENTDB_URL: { schema: kurrentDbUrl, fallback: '' },
 } as const;
 
 type Variables = typeof VARIABLES;
@@ -193,6 +212,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (parsed.TIMELINE_EDITOR_KEYS && parsed.TIMELINE_READER_KEYS) {
     problems.push(...duplicateProblems([...parsed.TIMELINE_EDITOR_KEYS, ...parsed.TIMELINE_READER_KEYS]));
   }
+  if (parsed.TIMELINE_STORE === 'kurrentdb' && parsed.KURRENTDB_URL === '') {
+    problems.push(
+      'KURRENTDB_URL: required when TIMELINE_STORE is kurrentdb (e.g. kurrentdb://127.0.0.1:2113?tls=false)',
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   const values = parsed as Parsed;
   return {
@@ -206,5 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: values.REDIS_URL,
     subscriberBuffer: values.TIMELINE_SUBSCRIBER_BUFFER,
     verifyReads: values.TIMELINE_VERIFY_READS,
+    store:
+      values.TIMELINE_STORE === 'kurrentdb' ? { kind: 'kurrentdb', url: values.KURRENTDB_URL } : { kind: 'sqlite' },
   };
 }

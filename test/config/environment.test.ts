@@ -30,7 +30,17 @@ describe('loadConfig defaults', () => {
       redisUrl: null,
       subscriberBuffer: 1000,
       verifyReads: false,
+      store: { kind: 'sqlite' },
     });
+  });
+
+  it('reads TIMELINE_STORE and KURRENTDB_URL, and wants the URL with kurrentdb', () => {
+    expect(
+      loadConfig({ TIMELINE_STORE: 'kurrentdb', KURRENTDB_URL: 'kurrentdb://127.0.0.1:2113?tls=false' }).store,
+    ).toEqual({ kind: 'kurrentdb', url: 'kurrentdb://127.0.0.1:2113?tls=false' });
+    expect(configError({ TIMELINE_STORE: 'kurrentdb' }).message).toMatch(/KURRENTDB_URL: required/);
+    expect(configError({ TIMELINE_STORE: 'postgres' }).message).toContain('TIMELINE_STORE');
+    expect(configError({ KURRENTDB_URL: 'http://127.0.0.1:2113' }).message).toContain('KURRENTDB_URL');
   });
 
   it('reads TIMELINE_VERIFY_READS as a flag, and refuses what is not one', () => {
@@ -61,6 +71,8 @@ describe('loadConfig defaults', () => {
       REDIS_URL: '',
       TIMELINE_SUBSCRIBER_BUFFER: '',
       TIMELINE_VERIFY_READS: '',
+      TIMELINE_STORE: '',
+      KURRENTDB_URL: '',
     };
     for (const [name, value] of Object.entries(pinned)) vi.stubEnv(name, value);
     try {

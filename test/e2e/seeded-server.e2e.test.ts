@@ -45,6 +45,12 @@ describe('the start command on a fresh data directory', () => {
     expect(await response.json()).toMatchObject({ status: 'ok' });
   });
 
+  it('answers /readyz: the log answers and the read models hold all of it', async () => {
+    const response = await fetch(`${server.baseUrl}/readyz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ready', store: 'ok', readModels: 'caught-up' });
+  });
+
   it('serves the Budapest summit as AGREED on 17 October and not at all on 15 October', async () => {
     const query =
       'query($asOf: DateTime) { meeting(id: "budapest-summit-2025", asOf: $asOf) { status location scheduledFor asOf } }';

@@ -28,7 +28,12 @@ describe('snapshot policy', () => {
     harness = await openHarness({ snapshotEvery: 2 });
     await registerBasics(harness);
     for (let n = 1; n <= 12; n++) await record(n);
-    await harness.run('correctDevelopment', { id: 'dev-1', expectedRevision: 0, reason: 'wrong day', patch: { occurredAt: day(0) } });
+    await harness.run('correctDevelopment', {
+      id: 'dev-1',
+      expectedRevision: 0,
+      reason: 'wrong day',
+      patch: { occurredAt: day(0) },
+    });
     const built = () => harness.model.actorSnapshots('alice').length;
     expect(built()).toBe(6);
     // From scratch, a snapshot now walks the whole index: 12 developments, the moved one's new entry, and every
@@ -48,7 +53,12 @@ describe('snapshot policy', () => {
     harness = await openHarness({ snapshotEvery: 2, extraFoldsPerEntry: Infinity });
     await registerBasics(harness);
     for (let n = 1; n <= 4; n++) await record(n);
-    await harness.run('correctDevelopment', { id: 'dev-1', expectedRevision: 0, reason: 'wrong day', patch: { occurredAt: day(0) } });
+    await harness.run('correctDevelopment', {
+      id: 'dev-1',
+      expectedRevision: 0,
+      reason: 'wrong day',
+      patch: { occurredAt: day(0) },
+    });
     await record(5);
     await record(6);
     expect(harness.model.actorSnapshots('alice')).toHaveLength(3);

@@ -65,8 +65,9 @@ const expectStrictlyIncreasing = (positions: readonly LogPosition[]): void => {
 export function describeEventStoreConformance(
   name: string,
   open: () => Promise<{ store: EventStore; dispose: () => Promise<void> }>,
+  { skip = false }: { skip?: boolean } = {},
 ): void {
-  describe(`EventStore conformance: ${name}`, () => {
+  describe.skipIf(skip)(`EventStore conformance: ${name}`, () => {
     let store: EventStore;
     let dispose: () => Promise<void>;
     let subscriptions: LogSubscription[];
