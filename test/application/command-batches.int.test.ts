@@ -1,22 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TimelineError } from '../../src/application/errors.js';
 import { loadSeed } from '../../src/seed/load-seed.js';
-import { development, EDITOR, openHarness, registerBasics, type TimelineHarness } from '../support/timeline-harness.js';
+import { development, EDITOR, freshHarnessWithBasics, type TimelineHarness } from '../support/timeline-harness.js';
 
 /** Bulk writes (seed, import, bench) through bus.inOneCommit: the same rules as one command at a time. */
 
 let harness: TimelineHarness;
-
-beforeEach(async () => {
-  harness = await openHarness();
-  await registerBasics(harness);
-});
-
-afterEach(async () => {
-  await harness.dispose();
-});
+freshHarnessWithBasics((opened) => (harness = opened));
 
 const outcome = async (run: () => Promise<unknown>): Promise<string> => {
   try {

@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { DevelopmentCorrectedData } from '../../events/development-corrected.js';
 import type { RecordedEvent } from '../../events/envelope.js';
 import { TimelineError } from '../../src/application/errors.js';
 import { expectRefusal, refusal } from '../support/refusals.js';
-import { development, EDITOR, openHarness, registerBasics, type TimelineHarness } from '../support/timeline-harness.js';
+import { development, EDITOR, freshHarnessWithBasics, type TimelineHarness } from '../support/timeline-harness.js';
 
 /**
  * The rules of the write side, through the real command bus on a real SQLite log: every refusal has its code and the
@@ -11,15 +11,7 @@ import { development, EDITOR, openHarness, registerBasics, type TimelineHarness 
  */
 
 let harness: TimelineHarness;
-
-beforeEach(async () => {
-  harness = await openHarness();
-  await registerBasics(harness);
-});
-
-afterEach(async () => {
-  await harness.dispose();
-});
+freshHarnessWithBasics((opened) => (harness = opened));
 
 const readLog = async (): Promise<RecordedEvent[]> => {
   const events: RecordedEvent[] = [];

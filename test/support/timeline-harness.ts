@@ -1,3 +1,4 @@
+import { afterEach, beforeEach } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -94,3 +95,20 @@ export const development = (overrides: Record<string, unknown> = {}) => ({
   sources: [{ publisher: 'Test Wire' }],
   ...overrides,
 });
+
+/**
+ * A fresh harness with the basics registered for every test of a file, handed to `use` before each test and
+ * disposed after it.
+ */
+export const freshHarnessWithBasics = (use: (harness: TimelineHarness) => void): void => {
+  let harness: TimelineHarness | undefined;
+  beforeEach(async () => {
+    harness = await openHarness();
+    await registerBasics(harness);
+    use(harness);
+  });
+  afterEach(async () => {
+    await harness?.dispose();
+    harness = undefined;
+  });
+};

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { TimePoint } from '../../src/domain/time-point.js';
 import { meanTone } from '../../src/domain/relations.js';
 import { actorActivityAt, actorAt } from '../../src/time-travel/actor-at.js';
@@ -8,7 +8,7 @@ import { meetingAt } from '../../src/time-travel/meeting-at.js';
 import { timelineAt, type TimelineFilter } from '../../src/time-travel/timeline.js';
 import { subtopicsAt, topicActivityAt, topicAt } from '../../src/time-travel/topic-at.js';
 import { mark } from '../support/clock.js';
-import { development, openHarness, registerBasics, type TimelineHarness } from '../support/timeline-harness.js';
+import { development, freshHarnessWithBasics, type TimelineHarness } from '../support/timeline-harness.js';
 
 /**
  * The two time axes of DESIGN.md ("Time: two axes") and the contract's header: asOf selects valid time (occurredAt),
@@ -16,15 +16,7 @@ import { development, openHarness, registerBasics, type TimelineHarness } from '
  */
 
 let harness: TimelineHarness;
-
-beforeEach(async () => {
-  harness = await openHarness();
-  await registerBasics(harness);
-});
-
-afterEach(async () => {
-  await harness.dispose();
-});
+freshHarnessWithBasics((opened) => (harness = opened));
 
 const day = (date: string): Date => new Date(`${date}T00:00:00.000Z`);
 const iso = (date: string): string => day(date).toISOString();
