@@ -1,20 +1,21 @@
 import {
+  comparePositions,
   isActorEvent,
   isDevelopmentEvent,
   isTopicEvent,
   type DevelopmentEvent,
   type TimelineEvent,
 } from '../../events/index.js';
-import { foldDevelopment, namedActors, namedTopics, type DevelopmentState } from '../domain/development.js';
+import { namedActors, namedTopics, type DevelopmentState } from '../domain/development.js';
 import type { EntityHistory } from '../time-travel/entity-history.js';
 import { liveEvents, TOO_SLOW, type LiveSources } from './live-events.js';
 
 /** Both versions of the development an event changes: a correction can drop an actor as well as add one. */
 const versionsOf = (history: EntityHistory, event: DevelopmentEvent): DevelopmentState[] => {
-  const events = history.developmentEvents(event.data.id);
-  const index = events.findIndex((e) => e.id === event.id);
-  const upTo = index === -1 ? events : events.slice(0, index + 1);
-  return [foldDevelopment(upTo.slice(0, -1)), foldDevelopment(upTo)].filter((v): v is DevelopmentState => v !== null);
+  const all = history.developmentVersions(event.data.id);
+  const index = all.findIndex((version) => comparePositions(version.position, event.position) === 0);
+  const upTo = index === -1 ? all.length - 1 : index;
+  return [all[upTo - 1]?.state, all[upTo]?.state].filter((v): v is DevelopmentState => v !== undefined);
 };
 
 export const touchesActor = (history: EntityHistory, event: TimelineEvent, actorId: string): boolean => {

@@ -5,7 +5,7 @@ import {
   type LogPosition,
   type TimelineEvent,
 } from '../../events/index.js';
-import { foldDevelopment, type DevelopmentState } from '../domain/development.js';
+import type { DevelopmentState } from '../domain/development.js';
 import type { EntityHistory } from '../time-travel/entity-history.js';
 import { matchesFilter, type TimelineFilter } from '../time-travel/timeline.js';
 import { liveEvents, TOO_SLOW, type LiveSources, type StreamPhase } from './live-events.js';
@@ -35,9 +35,10 @@ const foldedVersions = new WeakMap<DevelopmentEvent, Versions>();
 const versionsAround = (history: EntityHistory, event: DevelopmentEvent): Versions => {
   const known = foldedVersions.get(event);
   if (known) return known;
-  const events = history.developmentEvents(event.data.id);
-  const upTo = events.filter((e) => comparePositions(e.position, event.position) <= 0);
-  const versions: Versions = [foldDevelopment(upTo.slice(0, -1)), foldDevelopment(upTo)];
+  const all = history.developmentVersions(event.data.id);
+  let upTo = all.length - 1;
+  while (upTo >= 0 && comparePositions(all[upTo]!.position, event.position) > 0) upTo--;
+  const versions: Versions = [all[upTo - 1]?.state ?? null, all[upTo]?.state ?? null];
   foldedVersions.set(event, versions);
   return versions;
 };

@@ -3,7 +3,6 @@ import {
   isAfter,
   isTopicEvent,
   type ActorEvent,
-  type DevelopmentEvent,
   type LogPosition,
   type TimelineEvent,
   type TopicEvent,
@@ -12,7 +11,7 @@ import { evolveActor, type ActorState } from '../domain/actor.js';
 import { evolveDevelopment, namedActors, namedTopics, type DevelopmentState } from '../domain/development.js';
 import { evolveTopic, type TopicState } from '../domain/topic.js';
 import { instantMs } from '../domain/time-point.js';
-import type { EntityHistory } from '../time-travel/entity-history.js';
+import type { DevelopmentVersion, EntityHistory } from '../time-travel/entity-history.js';
 import { snapshotActorNow, snapshotFoldLength, type ActorSummary } from '../time-travel/actor-at.js';
 import { invalidateFrom, SNAPSHOT_EVERY, type Snapshot } from '../time-travel/snapshots.js';
 import {
@@ -55,7 +54,7 @@ export const createTimelineReadModel = ({
 }: ReadModelOptions = {}): TimelineReadModel => {
   const actors = new Map<string, Entity<ActorEvent, ActorState>>();
   const topics = new Map<string, Entity<TopicEvent, TopicState>>();
-  const developments = new Map<string, Entity<DevelopmentEvent, DevelopmentState>>();
+  const developments = new Map<string, DevelopmentVersion[]>();
   const byActor = new Map<string, WorldIndex>();
   const byTopic = new Map<string, WorldIndex>();
   const byMeeting = new Map<string, WorldIndex>();
@@ -95,10 +94,13 @@ export const createTimelineReadModel = ({
       }
     } else {
       const id = event.data.id;
-      const before = developments.get(id)?.latest;
-      track(developments, id, event, evolveDevelopment);
-      const latest = developments.get(id)!.latest;
+      const versions = developments.get(id);
+      const before = versions?.at(-1)?.state;
+      const latest = evolveDevelopment(before ?? null, event);
       const recordedAtMs = event.recordedAt.getTime();
+      const version = { position: event.position, recordedAtMs, state: latest };
+      if (versions) versions.push(version);
+      else developments.set(id, [version]);
       const occurredAtMs = instantMs(latest.occurredAt);
       const beforeMs = before ? instantMs(before.occurredAt) : Infinity;
       const actorsNow = namedActors(latest);
@@ -189,10 +191,10 @@ export const createTimelineReadModel = ({
     lastPositionRecordedBefore,
     actorEvents: (id) => actors.get(id)?.events ?? none,
     topicEvents: (id) => topics.get(id)?.events ?? none,
-    developmentEvents: (id) => developments.get(id)?.events ?? none,
+    developmentVersions: (id) => developments.get(id) ?? none,
     latestActor: (id) => actors.get(id)?.latest,
     latestTopic: (id) => topics.get(id)?.latest,
-    latestDevelopment: (id) => developments.get(id)?.latest,
+    latestDevelopment: (id) => developments.get(id)?.at(-1)?.state,
     actorIds: () => actors.keys(),
     topicIds: () => topics.keys(),
     meetingIds: () => byMeeting.keys(),

@@ -1,10 +1,21 @@
-import type { ActorEvent, DevelopmentEvent, LogPosition, TopicEvent } from '../../events/index.js';
+import type { ActorEvent, LogPosition, TopicEvent } from '../../events/index.js';
 import type { ActorState } from '../domain/actor.js';
 import type { DevelopmentState } from '../domain/development.js';
 import type { TopicState } from '../domain/topic.js';
 import type { ActorSummary } from './actor-at.js';
 import type { Snapshot } from './snapshots.js';
 import type { IndexedEntries } from './world-index.js';
+
+/**
+ * A development as it stood right after one of its events. The read model keeps these instead of the development's
+ * events: a version shares all it did not change with the one before, and most developments have one event, whose
+ * version is their latest state, so their event bodies need not stay in memory at all.
+ */
+export interface DevelopmentVersion {
+  readonly position: LogPosition;
+  readonly recordedAtMs: number;
+  readonly state: DevelopmentState;
+}
 
 /**
  * What the time-travel engine reads: each entity's events (its history) and indexes from an entity to the
@@ -18,7 +29,8 @@ export interface EntityHistory {
   actorSnapshots(id: string): readonly Snapshot<ActorSummary>[];
   actorEvents(id: string): readonly ActorEvent[];
   topicEvents(id: string): readonly TopicEvent[];
-  developmentEvents(id: string): readonly DevelopmentEvent[];
+  /** The development after each of its events, in log order (the last is latestDevelopment). */
+  developmentVersions(id: string): readonly DevelopmentVersion[];
   /** The state after the entity's newest event, to skip the fold when knownAt is past it. */
   latestActor(id: string): ActorState | undefined;
   latestTopic(id: string): TopicState | undefined;

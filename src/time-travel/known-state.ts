@@ -1,6 +1,6 @@
 import type { EntityHistory } from './entity-history.js';
 import { foldActor, type ActorState } from '../domain/actor.js';
-import { foldDevelopment, type DevelopmentState } from '../domain/development.js';
+import type { DevelopmentState } from '../domain/development.js';
 import { isKnownAt } from '../domain/time-point.js';
 import { foldTopic, type TopicState } from '../domain/topic.js';
 
@@ -28,5 +28,12 @@ export const knownActor = (history: EntityHistory, id: string, knownAt: Date): A
 export const knownTopic = (history: EntityHistory, id: string, knownAt: Date): TopicState | null =>
   knownFold(history.topicEvents(id), knownAt, history.latestTopic(id), foldTopic);
 
-export const knownDevelopment = (history: EntityHistory, id: string, knownAt: Date): DevelopmentState | null =>
-  knownFold(history.developmentEvents(id), knownAt, history.latestDevelopment(id), foldDevelopment);
+/** recordedAt never decreases along the log, so the version known at knownAt is the last one recorded by then. */
+export const knownDevelopment = (history: EntityHistory, id: string, knownAt: Date): DevelopmentState | null => {
+  const versions = history.developmentVersions(id);
+  const knownAtMs = knownAt.getTime();
+  for (let index = versions.length - 1; index >= 0; index--) {
+    if (versions[index]!.recordedAtMs <= knownAtMs) return versions[index]!.state;
+  }
+  return null;
+};

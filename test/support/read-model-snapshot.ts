@@ -27,7 +27,10 @@ export const snapshotReadModel = (history: EntityHistory, points: readonly TimeP
       sorted(history.subtopicIds(id)),
     ]),
     meetings: sorted(history.meetingIds()).map((id) => [id, entries(history.developmentsNamingMeeting(id))]),
-    developments: sorted(history.developmentIds()).map((id) => [id, history.developmentEvents(id).map((e) => e.id)]),
+    developments: sorted(history.developmentIds()).map((id) => [
+      id,
+      history.developmentVersions(id).map((v) => [v.position, v.recordedAtMs]),
+    ]),
   },
   states: points.map((at) => ({
     actors: sorted(history.actorIds()).map((id) => ({
