@@ -15,14 +15,20 @@ export const positionKey = (actorId: string, topicId: string): string => `${acto
 
 /** The stances a development asserts, as positions. */
 export const assertedPositions = (development: DevelopmentState): PositionState[] =>
-  development.positions.map(({ actorId, topicId, stance, summary }) => ({
-    actorId,
-    topicId,
-    stance,
-    summary,
-    since: development.occurredAt,
-    developmentId: development.id,
-  }));
+  development.positions.map((stance) => assertedPosition(development, stance));
+
+/** One stance of a development, as a position. */
+export const assertedPosition = (
+  development: DevelopmentState,
+  { actorId, topicId, stance, summary }: DevelopmentState['positions'][number],
+): PositionState => ({
+  actorId,
+  topicId,
+  stance,
+  summary,
+  since: development.occurredAt,
+  developmentId: development.id,
+});
 
 /**
  * The positions that hold after developments fed in world order: the latest stance of an actor on a topic wins.

@@ -11,15 +11,21 @@ export interface RelationState {
 
 /** The actors a development puts across from `actorId`: SOURCE against TARGET, either way. */
 export const counterparts = (development: DevelopmentState, actorId: string): string[] => {
-  const rolesOf = new Set(development.participants.filter((p) => p.actorId === actorId).map((p) => p.role));
-  const across = new Set<string>();
-  for (const { actorId: otherId, role } of development.participants) {
-    if (otherId === actorId) continue;
-    if ((rolesOf.has('SOURCE') && role === 'TARGET') || (rolesOf.has('TARGET') && role === 'SOURCE')) {
-      across.add(otherId);
-    }
+  // Plain loops: folds call this for every development of an actor's history.
+  let isSource = false;
+  let isTarget = false;
+  for (const { actorId: id, role } of development.participants) {
+    if (id !== actorId) continue;
+    if (role === 'SOURCE') isSource = true;
+    else if (role === 'TARGET') isTarget = true;
   }
-  return [...across];
+  const across: string[] = [];
+  if (!isSource && !isTarget) return across;
+  for (const { actorId: otherId, role } of development.participants) {
+    if (otherId === actorId || across.includes(otherId)) continue;
+    if ((isSource && role === 'TARGET') || (isTarget && role === 'SOURCE')) across.push(otherId);
+  }
+  return across;
 };
 
 /** The pure reducer of one relation: the dealings with `otherId`, after one more development between the two. */
@@ -27,6 +33,18 @@ export const evolveRelation = (
   previous: RelationState | undefined,
   development: DevelopmentState,
   otherId: string,
+): RelationState => mergeRelation(previous, development, otherId, { isLatest: true });
+
+/**
+ * One more development between the two, in any order: `isLatest` says whether it comes after every development the
+ * relation holds in world order, and so decides the last development; its tone is the last tone if `isLatestTone`
+ * (by default: when it is the latest and carries one).
+ */
+export const mergeRelation = (
+  previous: RelationState | undefined,
+  development: DevelopmentState,
+  otherId: string,
+  { isLatest, isLatestTone = isLatest }: { isLatest: boolean; isLatestTone?: boolean },
 ): RelationState => {
   const tone = development.tone;
   return {
@@ -34,8 +52,8 @@ export const evolveRelation = (
     developmentCount: (previous?.developmentCount ?? 0) + 1,
     toneSum: (previous?.toneSum ?? 0) + (tone ?? 0),
     toneCount: (previous?.toneCount ?? 0) + (tone === undefined ? 0 : 1),
-    lastTone: tone ?? previous?.lastTone,
-    lastDevelopmentId: development.id,
+    lastTone: tone !== undefined && isLatestTone ? tone : previous?.lastTone,
+    lastDevelopmentId: isLatest || previous === undefined ? development.id : previous.lastDevelopmentId,
   };
 };
 

@@ -95,14 +95,15 @@ export const createTimelineReadModel = ({
     } else {
       const id = event.data.id;
       const versions = developments.get(id);
-      const before = versions?.at(-1)?.state;
+      const previous = versions?.at(-1);
+      const before = previous?.state;
+      const beforeMs = previous?.occurredAtMs ?? Infinity;
       const latest = evolveDevelopment(before ?? null, event);
       const recordedAtMs = event.recordedAt.getTime();
-      const version = { position: event.position, recordedAtMs, state: latest };
+      const occurredAtMs = instantMs(latest.occurredAt);
+      const version = { position: event.position, recordedAtMs, state: latest, occurredAtMs };
       if (versions) versions.push(version);
       else developments.set(id, [version]);
-      const occurredAtMs = instantMs(latest.occurredAt);
-      const beforeMs = before ? instantMs(before.occurredAt) : Infinity;
       const actorsNow = namedActors(latest);
       const actorsBefore = before ? namedActors(before) : none;
       // A new development only adds to the snapshots it falls inside (the fold adds it on top), and a verification

@@ -1,8 +1,8 @@
 import { rolesAt, type ActorState, type RoleRecord } from '../domain/actor.js';
 import type { DevelopmentState } from '../domain/development.js';
 import type { MeetingState } from '../domain/meeting.js';
-import { assertedPositions, positionKey, type PositionState } from '../domain/positions.js';
-import { counterparts, evolveRelation, type RelationState } from '../domain/relations.js';
+import { assertedPosition, positionKey, type PositionState } from '../domain/positions.js';
+import { counterparts, mergeRelation, type RelationState } from '../domain/relations.js';
 import type { TimePoint } from '../domain/time-point.js';
 import type { EntityHistory } from './entity-history.js';
 import { knownActor } from './known-state.js';
@@ -78,11 +78,11 @@ const addDevelopment = (
   place: WorldIndexEntry,
 ): void => {
   const { places } = summary;
-  for (const position of assertedPositions(development)) {
-    if (position.actorId !== actorId) continue;
-    const key = positionKey(position.actorId, position.topicId);
+  for (const stance of development.positions) {
+    if (stance.actorId !== actorId) continue;
+    const key = positionKey(actorId, stance.topicId);
     if (!isLater(place, places.positions.get(key))) continue;
-    summary.positions.set(key, position);
+    summary.positions.set(key, assertedPosition(development, stance));
     places.positions.set(key, place);
   }
   if (development.meeting) summary.meetingIds.add(development.meeting.id);
@@ -93,15 +93,13 @@ const addDevelopment = (
     places.lastActive = place;
   }
   for (const otherId of counterparts(development, actorId)) {
-    const previous = summary.relations.get(otherId);
     const latest = isLater(place, places.relations.get(otherId));
     const latestTone = development.tone !== undefined && isLater(place, places.relationTones.get(otherId));
-    const added = evolveRelation(previous, development, otherId);
-    summary.relations.set(otherId, {
-      ...added,
-      lastTone: latestTone ? development.tone : previous?.lastTone,
-      lastDevelopmentId: latest ? development.id : previous!.lastDevelopmentId,
-    });
+    const previous = summary.relations.get(otherId);
+    summary.relations.set(
+      otherId,
+      mergeRelation(previous, development, otherId, { isLatest: latest, isLatestTone: latestTone }),
+    );
     if (latest) places.relations.set(otherId, place);
     if (latestTone) places.relationTones.set(otherId, place);
   }

@@ -15,6 +15,8 @@ export interface DevelopmentVersion {
   readonly position: LogPosition;
   readonly recordedAtMs: number;
   readonly state: DevelopmentState;
+  /** state.occurredAt as a number, parsed once: folds compare it with index entries all the time. */
+  readonly occurredAtMs: number;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { EntityHistory } from './entity-history.js';
+import type { DevelopmentVersion, EntityHistory } from './entity-history.js';
 import { foldActor, type ActorState } from '../domain/actor.js';
 import type { DevelopmentState } from '../domain/development.js';
 import { isKnownAt } from '../domain/time-point.js';
@@ -29,11 +29,13 @@ export const knownTopic = (history: EntityHistory, id: string, knownAt: Date): T
   knownFold(history.topicEvents(id), knownAt, history.latestTopic(id), foldTopic);
 
 /** recordedAt never decreases along the log, so the version known at knownAt is the last one recorded by then. */
-export const knownDevelopment = (history: EntityHistory, id: string, knownAt: Date): DevelopmentState | null => {
+export const knownVersion = (history: EntityHistory, id: string, knownAtMs: number): DevelopmentVersion | null => {
   const versions = history.developmentVersions(id);
-  const knownAtMs = knownAt.getTime();
   for (let index = versions.length - 1; index >= 0; index--) {
-    if (versions[index]!.recordedAtMs <= knownAtMs) return versions[index]!.state;
+    if (versions[index]!.recordedAtMs <= knownAtMs) return versions[index]!;
   }
   return null;
 };
+
+export const knownDevelopment = (history: EntityHistory, id: string, knownAt: Date): DevelopmentState | null =>
+  knownVersion(history, id, knownAt.getTime())?.state ?? null;

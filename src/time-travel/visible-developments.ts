@@ -1,7 +1,7 @@
 import type { DevelopmentState } from '../domain/development.js';
-import { instantMs, type TimePoint } from '../domain/time-point.js';
+import type { TimePoint } from '../domain/time-point.js';
 import type { EntityHistory } from './entity-history.js';
-import { knownDevelopment } from './known-state.js';
+import { knownVersion } from './known-state.js';
 import { visibleEnd, type IndexedEntries, type WorldIndexEntry } from './world-index.js';
 
 /**
@@ -28,9 +28,9 @@ export const visibleDevelopments = (
 
 /** The development of an index entry, if it counts at the time point at that entry's place. */
 export const visibleAt = (history: EntityHistory, entry: WorldIndexEntry, at: TimePoint): DevelopmentState | null => {
-  const development = knownDevelopment(history, entry.developmentId, at.knownAt);
-  return development !== null && !development.retracted && instantMs(development.occurredAt) === entry.occurredAtMs
-    ? development
+  const version = knownVersion(history, entry.developmentId, at.knownAt.getTime());
+  return version !== null && !version.state.retracted && version.occurredAtMs === entry.occurredAtMs
+    ? version.state
     : null;
 };
 
