@@ -37,21 +37,26 @@ export type AppendToStream = (
   options?: AppendOptions,
 ) => Promise<AppendResult>;
 
+/** How often an append whose caller did not ask for an exact revision is tried again after losing a race. */
+const RACE_ATTEMPTS = 3;
+
 /**
  * Appends with the port's idempotency: ids already in the stream, in order and back to back, are a retry and get
  * the first append's result; some of them only is a reused id. The server dedupes by event id for sure only at an
  * exact expected revision, so the stream's events are looked at first, and the append itself then goes in at the
- * exact revision that was seen (an 'any' caller still gets 'any' semantics: a race there is retried once more).
+ * exact revision that was seen. A caller who did not ask for an exact revision ('any', 'stream_exists') still gets
+ * those semantics: when another writer got in between, the append is decided again on the new stream.
  */
-export const createAppendToStream =
-  (client: KurrentDBClient, readStream: ReadStream, timeoutMs: number): AppendToStream =>
-  async (streamId, events, { expectedRevision = 'any' } = {}) => {
-    if (events.length === 0) throw new RangeError(`an append to ${streamId} needs at least one event`);
-    const seen = new Set<string>();
-    for (const { id } of events) {
-      if (seen.has(id)) throw new DuplicateEventIdError(streamId, id);
-      seen.add(id);
-    }
+export const createAppendToStream = (
+  client: KurrentDBClient,
+  readStream: ReadStream,
+  timeoutMs: number,
+): AppendToStream => {
+  const appendOnce = async (
+    streamId: string,
+    events: readonly NewEvent[],
+    expectedRevision: ExpectedRevision,
+  ): Promise<AppendResult> => {
     const logged = await readStream(streamId);
     const byId = new Map(logged.map((event) => [event.id, event]));
     const present = events.map((event) => byId.get(event.id));
@@ -75,10 +80,7 @@ export const createAppendToStream =
     if (!satisfied) throw new WrongExpectedRevisionError(streamId, expectedRevision, actual);
     try {
       const result = await bounded(`an append to ${streamId}`, timeoutMs, (deadline) =>
-        client.appendToStream(streamId, events.map(toEventData), {
-          streamState: streamState(actual === 'no_stream' ? 'no_stream' : actual),
-          deadline,
-        }),
+        client.appendToStream(streamId, events.map(toEventData), { streamState: streamState(actual), deadline }),
       );
       const nextExpectedRevision = Number(result.nextExpectedRevision);
       const position =
@@ -97,3 +99,21 @@ export const createAppendToStream =
       throw error;
     }
   };
+
+  return async (streamId, events, { expectedRevision = 'any' } = {}) => {
+    if (events.length === 0) throw new RangeError(`an append to ${streamId} needs at least one event`);
+    const seen = new Set<string>();
+    for (const { id } of events) {
+      if (seen.has(id)) throw new DuplicateEventIdError(streamId, id);
+      seen.add(id);
+    }
+    const exact = typeof expectedRevision === 'number' || expectedRevision === 'no_stream';
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await appendOnce(streamId, events, expectedRevision);
+      } catch (error) {
+        if (exact || attempt >= RACE_ATTEMPTS || !(error instanceof WrongExpectedRevisionError)) throw error;
+      }
+    }
+  };
+};
