@@ -31,9 +31,3 @@ export const createFirstEventCache = (maxEntries = MAX_ENTRIES): FirstEventCache
     forgetAll: () => firstEvents.clear(),
   };
 };
-
-/** No cache: every check reads the log (what a caller without a command bus gets). */
-export const uncachedFirstEvents: FirstEventCache = {
-  read: async (store, streamId) => (await store.readStream(streamId, { maxCount: 1 }))[0],
-  forgetAll: () => undefined,
-};

@@ -58,13 +58,12 @@ const dataDir = z
   .trim()
   .transform((raw) => path.resolve(raw));
 
-const flag = () =>
-  z.stringbool({
-    truthy: ['true', '1', 'yes'],
-    falsy: ['false', '0', 'no'],
-    case: 'insensitive',
-    error: (issue) => `expected one of true, false, 1, 0, yes, no, got ${quote(issue.input)}`,
-  });
+const flag = z.stringbool({
+  truthy: ['true', '1', 'yes'],
+  falsy: ['false', '0', 'no'],
+  case: 'insensitive',
+  error: (issue) => `expected one of true, false, 1, 0, yes, no, got ${quote(issue.input)}`,
+});
 
 const isLogLevel = (value: string): value is LogLevel => (LOG_LEVELS as readonly string[]).includes(value);
 
@@ -158,13 +157,13 @@ const VARIABLES = {
   PORT: { schema: port, fallback: '4000' },
   HOST: { schema: host, fallback: '0.0.0.0' },
   TIMELINE_DATA_DIR: { schema: dataDir, fallback: './data' },
-  TIMELINE_SEED: { schema: flag(), fallback: 'true' },
+  TIMELINE_SEED: { schema: flag, fallback: 'true' },
   TIMELINE_EDITOR_KEYS: { schema: keyList('TIMELINE_EDITOR_KEYS', 'editor'), fallback: '' },
   TIMELINE_READER_KEYS: { schema: keyList('TIMELINE_READER_KEYS', 'reader'), fallback: '' },
   LOG_LEVEL: { schema: logLevel, fallback: 'info' },
   REDIS_URL: { schema: redisUrl, fallback: '' },
   TIMELINE_SUBSCRIBER_BUFFER: { schema: subscriberBuffer, fallback: '1000' },
-  TIMELINE_VERIFY_READS: { schema: flag(), fallback: 'false' },
+  TIMELINE_VERIFY_READS: { schema: flag, fallback: 'false' },
   TIMELINE_STORE: { schema: storeKind, fallback: 'sqlite' },
   KURRENTDB_URL: { schema: kurrentDbUrl, fallback: '' },
 } as const;

@@ -1,5 +1,4 @@
 import {
-  comparePositions,
   isActorEvent,
   isDevelopmentEvent,
   isTopicEvent,
@@ -8,14 +7,12 @@ import {
 } from '../../events/index.js';
 import { namedActors, namedTopics, type DevelopmentState } from '../domain/development.js';
 import type { EntityHistory } from '../time-travel/entity-history.js';
+import { versionsAround } from '../time-travel/known-state.js';
 import { liveEvents, TOO_SLOW, type LiveSources } from './live-events.js';
 
 /** Both versions of the development an event changes: a correction can drop an actor as well as add one. */
 const versionsOf = (history: EntityHistory, event: DevelopmentEvent): DevelopmentState[] => {
-  const all = history.developmentVersions(event.data.id);
-  const index = all.findIndex((version) => comparePositions(version.position, event.position) === 0);
-  const upTo = index === -1 ? all.length - 1 : index;
-  return [all[upTo - 1]?.state, all[upTo]?.state].filter((v): v is DevelopmentState => v !== undefined);
+  return versionsAround(history, event.data.id, event.position).filter((v): v is DevelopmentState => v !== null);
 };
 
 export const touchesActor = (history: EntityHistory, event: TimelineEvent, actorId: string): boolean => {

@@ -1,12 +1,7 @@
-import {
-  comparePositions,
-  isDevelopmentEvent,
-  type DevelopmentEvent,
-  type LogPosition,
-  type TimelineEvent,
-} from '../../events/index.js';
+import { isDevelopmentEvent, type DevelopmentEvent, type LogPosition, type TimelineEvent } from '../../events/index.js';
 import type { DevelopmentState } from '../domain/development.js';
 import type { EntityHistory } from '../time-travel/entity-history.js';
+import { versionsAround } from '../time-travel/known-state.js';
 import { matchesFilter, type TimelineFilter } from '../time-travel/timeline.js';
 import { liveEvents, TOO_SLOW, type LiveSources, type StreamPhase } from './live-events.js';
 
@@ -32,13 +27,10 @@ type Versions = [before: DevelopmentState | null, after: DevelopmentState | null
 const foldedVersions = new WeakMap<DevelopmentEvent, Versions>();
 
 /** The development just before and just after one of its events. */
-const versionsAround = (history: EntityHistory, event: DevelopmentEvent): Versions => {
+const versionsOf = (history: EntityHistory, event: DevelopmentEvent): Versions => {
   const known = foldedVersions.get(event);
   if (known) return known;
-  const all = history.developmentVersions(event.data.id);
-  let upTo = all.length - 1;
-  while (upTo >= 0 && comparePositions(all[upTo]!.position, event.position) > 0) upTo--;
-  const versions: Versions = [all[upTo - 1]?.state ?? null, all[upTo]?.state ?? null];
+  const versions = versionsAround(history, event.data.id, event.position);
   foldedVersions.set(event, versions);
   return versions;
 };
@@ -59,7 +51,7 @@ const isEmptyFilter = (filter: TimelineFilter): boolean =>
 const changeMatches = (history: EntityHistory, event: DevelopmentEvent, filter: TimelineFilter): boolean => {
   if (isEmptyFilter(filter)) return true;
   const everything = { ...filter, includeRetracted: true };
-  return versionsAround(history, event).some((version) => version !== null && matchesFilter(version, everything));
+  return versionsOf(history, event).some((version) => version !== null && matchesFilter(version, everything));
 };
 
 export interface TimelineChangesOptions {

@@ -1,3 +1,4 @@
+import { comparePositions, type LogPosition } from '../../events/envelope.js';
 import type { DevelopmentVersion, EntityHistory } from './entity-history.js';
 import { foldActor, type ActorState } from '../domain/actor.js';
 import type { DevelopmentState } from '../domain/development.js';
@@ -39,3 +40,15 @@ export const knownVersion = (history: EntityHistory, id: string, knownAtMs: numb
 
 export const knownDevelopment = (history: EntityHistory, id: string, knownAt: Date): DevelopmentState | null =>
   knownVersion(history, id, knownAt.getTime())?.state ?? null;
+
+/** The development just before and just after the event at `position` (null where there is none). */
+export const versionsAround = (
+  history: EntityHistory,
+  id: string,
+  position: LogPosition,
+): [before: DevelopmentState | null, after: DevelopmentState | null] => {
+  const versions = history.developmentVersions(id);
+  let at = versions.length - 1;
+  while (at >= 0 && comparePositions(versions[at]!.position, position) > 0) at--;
+  return [versions[at - 1]?.state ?? null, versions[at]?.state ?? null];
+};

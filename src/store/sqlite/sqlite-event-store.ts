@@ -31,28 +31,21 @@ export const openSqliteEventStore = ({ file }: { file: string }): EventStore => 
   const append = createAppendToStream(db, () => {
     if (!batches.deferCommitNotice(notifier.notifyCommitted)) notifier.notifyCommitted();
   });
-  const readStream = createReadStream(db);
-  const readAll = createReadAll(readPage);
+  /** An operation that first waits for someone else's open batch to end. */
+  const afterBatches =
+    <A extends unknown[], R>(operation: (...args: A) => R | Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      await batches.idle();
+      return operation(...args);
+    };
   let closed = false;
 
   return {
-    appendToStream: async (streamId, events, options) => {
-      await batches.idle();
-      return append(streamId, events, options);
-    },
-    readStream: async (streamId, options) => {
-      await batches.idle();
-      return readStream(streamId, options);
-    },
-    readAll: async (options) => {
-      await batches.idle();
-      return readAll(options);
-    },
+    appendToStream: afterBatches(append),
+    readStream: afterBatches(createReadStream(db)),
+    readAll: afterBatches(createReadAll(readPage)),
     subscribeToAll: subscriptions.subscribeToAll,
-    headPosition: async () => {
-      await batches.idle();
-      return readHead();
-    },
+    headPosition: afterBatches(readHead),
     inOneCommit: (work) => batches.run(work),
     appendedElsewhere: () => {
       if (!closed) notifier.checkNow();

@@ -45,6 +45,16 @@ export const createWriteBatches = (db: Database.Database, readHead: ReadHeadPosi
   const run = async <T>(work: () => Promise<T>): Promise<T> => {
     if (open !== null && context.getStore() === open.token) return work();
     await idle();
+    try {
+      // IMMEDIATE takes the write lock now, so that no other process can make the batch's checks stale.
+      db.exec('BEGIN IMMEDIATE');
+    } catch (error) {
+      if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_BUSY')) {
+        throw new StoreUnavailableError('the event log is locked by another writer (batch)', { cause: error });
+      }
+      throw error;
+    }
+    // Nothing awaited since idle() resolved: no one else can have opened a batch, and the head is read under the lock.
     let end!: () => void;
     const batch: OpenBatch = {
       token: Symbol('write batch'),
@@ -54,26 +64,12 @@ export const createWriteBatches = (db: Database.Database, readHead: ReadHeadPosi
     };
     open = batch;
     try {
-      try {
-        // IMMEDIATE takes the write lock now, so that no other process can make the batch's checks stale.
-        db.exec('BEGIN IMMEDIATE');
-      } catch (error) {
-        if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_BUSY')) {
-          throw new StoreUnavailableError('the event log is locked by another writer (batch)', { cause: error });
-        }
-        throw error;
-      }
-      let result: T;
-      try {
-        result = await context.run(batch.token, work);
-      } catch (error) {
-        if (db.inTransaction) db.exec('ROLLBACK');
-        throw error;
-      }
+      const result = await context.run(batch.token, work);
       db.exec('COMMIT');
       batch.notify?.();
       return result;
     } finally {
+      // Work that threw, or a commit that failed: nothing of the batch stays.
       if (db.inTransaction) db.exec('ROLLBACK');
       open = null;
       end();
