@@ -5,10 +5,13 @@ import { ensureEditorKey } from './auth/api-keys.js';
 import { createCommandBus } from './application/commands/index.js';
 import type { Config } from './config/environment.js';
 import type { AppServices } from './graphql/context.js';
-import { startProjector } from './projections/projector.js';
+import { startProjector, type Projector } from './projections/projector.js';
+import { readModelKeys } from './projections/shared/read-model-keys.js';
+import { startSharedProjection } from './projections/shared/shared-projection.js';
 import { createTimelineReadModel } from './projections/timeline-read-model.js';
 import { startRedisAnnouncer } from './live/redis-announcer.js';
 import { loadSeed } from './seed/load-seed.js';
+import { startHealthServer } from './server/health-server.js';
 import { startHttpServer, type RunningHttpServer } from './server/http-server.js';
 import { withEventCatalog } from './store/catalog-store.js';
 import type { EventStore } from './store/event-store.js';
@@ -16,6 +19,7 @@ import { openKurrentDbEventStore } from './store/kurrentdb/kurrentdb-event-store
 import { DATABASE_FILE, openSqliteEventStore } from './store/sqlite/sqlite-event-store.js';
 
 export interface RunningTimeline {
+  /** The API (roles all and serve), or only the health endpoints (role project). */
   readonly http: RunningHttpServer;
   readonly services: AppServices;
   /** Set on the first start without configured editor keys: the key to show the operator once. */
@@ -28,39 +32,86 @@ const openLog = (config: Config): EventStore =>
     ? openKurrentDbEventStore({ url: config.store.url })
     : openSqliteEventStore({ file: path.join(config.dataDir, DATABASE_FILE) });
 
-/** Wires one server: the log (embedded SQLite by default, or KurrentDB), in-memory read models, command handlers, GraphQL over http. */
-export const startTimeline = async (config: Config, logger: Logger): Promise<RunningTimeline> => {
+export interface StartOptions {
+  /** The shared read models' version; tests of blue-green builds set it, everyone else runs the code's. */
+  readonly readModelVersion?: number;
+  /** Told when the projection stops for good (a projector that lost its lease): the process should exit. */
+  readonly onFatal?: (error: Error) => void;
+}
+
+/**
+ * The read model's feed. Alone (no Redis), the process projects the log itself. With Redis, one elected projector
+ * writes the shared read models and every process follows them (see shared-projection.ts); role serve never
+ * stands for election.
+ */
+const startReadModelFeed = (
+  config: Config,
+  store: EventStore,
+  logger: Logger,
+  options: StartOptions,
+): Projector & { readonly leading?: boolean } => {
+  const model = createTimelineReadModel();
+  if (config.redisUrl === null) return startProjector(store, model);
+  return startSharedProjection({
+    store,
+    model,
+    redisUrl: config.redisUrl,
+    keys: readModelKeys(config.redisPrefix, options.readModelVersion),
+    elect: config.role !== 'serve',
+    leaseTtlMs: config.leaseTtlMs,
+    logger,
+    onFailure: (error) => {
+      logger.fatal({ err: error }, 'the read-model projection stopped');
+      options.onFatal?.(error);
+    },
+  });
+};
+
+/**
+ * Wires one process: the log (embedded SQLite by default, or KurrentDB), the read model and its feed, command
+ * handlers, and GraphQL over http (roles all and serve) or only health endpoints (role project).
+ */
+export const startTimeline = async (
+  config: Config,
+  logger: Logger,
+  options: StartOptions = {},
+): Promise<RunningTimeline> => {
   mkdirSync(config.dataDir, { recursive: true });
   const log = withEventCatalog(openLog(config), { verifyReads: config.verifyReads });
   const announcer = config.redisUrl ? startRedisAnnouncer(config.redisUrl, log, logger) : null;
   const store = announcer?.store ?? log;
   const commands = createCommandBus({ store });
-  const { keys, generated } = ensureEditorKey(config);
 
-  if (config.seed && (await store.headPosition()) === null) {
+  if (config.seed && config.role !== 'project' && (await store.headPosition()) === null) {
     const seed = await loadSeed(commands);
     logger.info({ commands: seed.commands, events: seed.appended }, 'seed timeline loaded');
   }
 
-  const model = createTimelineReadModel();
-  const projector = startProjector(store, model);
+  const projector = startReadModelFeed(config, store, logger, options);
+  const { model } = projector;
   const started = Date.now();
   // A million developments take minutes to fold on a small machine: start when done, however long that is.
   await projector.catchUp(24 * 60 * 60 * 1000);
   logger.info(
-    { checkpoint: model.checkpoint?.commit.toString() ?? null, ms: Date.now() - started },
+    { checkpoint: model.checkpoint?.commit.toString() ?? null, ms: Date.now() - started, role: config.role },
     'read models rebuilt',
   );
 
   const services: AppServices = { store, projector, history: model, commands };
-  const http = await startHttpServer({
-    services,
-    keys,
-    live: { bufferLimit: config.subscriberBuffer },
-    port: config.port,
-    host: config.host,
-    logger,
-  });
+  // A projector-only process takes no requests, so it needs no keys.
+  const { keys, generated } =
+    config.role === 'project' ? { keys: null, generated: undefined } : ensureEditorKey(config);
+  const http =
+    keys === null
+      ? await startHealthServer(services, { port: config.port, host: config.host })
+      : await startHttpServer({
+          services,
+          keys,
+          live: { bufferLimit: config.subscriberBuffer },
+          port: config.port,
+          host: config.host,
+          logger,
+        });
   return {
     http,
     services,

@@ -1,12 +1,13 @@
 import { rebuild } from './commands/rebuild.js';
 import { replay } from './commands/replay.js';
+import { project, serve } from './commands/run-role.js';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import { writeFully, type CliIo } from './io.js';
 import { COMMAND_USAGE, usageOf } from './usage.js';
 
 type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 
-const COMMANDS: Readonly<Record<string, Command>> = { replay, rebuild };
+const COMMANDS: Readonly<Record<string, Command>> = { replay, rebuild, serve, project };
 
 const isHelp = (arg: string | undefined): boolean => arg === 'help' || arg === '--help' || arg === '-h';
 

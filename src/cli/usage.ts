@@ -38,11 +38,28 @@ ${DATA_DIR}
 
 ${EXIT_CODES}`;
 
+const ROLE_SETTINGS = `Configured by the environment, as npm start is (README "Settings"); REDIS_URL is required.`;
+
+export const SERVE_USAGE = `Usage: timeline serve
+
+Runs the API only (GraphQL over http and WebSocket, /healthz, /readyz): the process follows the shared read models
+in Redis that the projector writes, and never projects itself. Run as many as the load needs.
+${ROLE_SETTINGS}`;
+
+export const PROJECT_USAGE = `Usage: timeline project
+
+Runs the projector only: it stands for election, and while it leads it applies the event log and writes the shared
+read models and their checkpoint to Redis; otherwise it follows them as a standby, ready to take over. It serves
+/healthz and /readyz on PORT. Run two for failover; a projector that loses its lease exits with 1.
+${ROLE_SETTINGS}`;
+
 export const GENERAL_USAGE = `Usage: timeline <command> [options]
 
 Commands:
   replay    Write the world state at a time point (--as-of, --known-at) as JSON.
   rebuild   Rebuild the read models from the event log, with progress and timing.
+  serve     Run the API only, on the shared read models in Redis.
+  project   Run the projector only: elected, it writes the shared read models in Redis.
   help      Show this help, or a command's: timeline help <command>.
 
 Run 'timeline <command> --help' for the options of a command.
@@ -51,6 +68,8 @@ ${EXIT_CODES}`;
 export const COMMAND_USAGE: Readonly<Record<string, string>> = {
   replay: REPLAY_USAGE,
   rebuild: REBUILD_USAGE,
+  serve: SERVE_USAGE,
+  project: PROJECT_USAGE,
 };
 
 export const usageOf = (command: string | undefined): string =>

@@ -12,7 +12,12 @@ export interface ApiKey {
   role: KeyRole;
 }
 
+/** What a process does: serve the API, project the shared read models, or both (the default). */
+export type Role = 'all' | 'serve' | 'project';
+export const ROLES: readonly Role[] = ['all', 'serve', 'project'];
+
 export interface Config {
+  role: Role;
   port: number;
   host: string;
   dataDir: string;
@@ -20,8 +25,15 @@ export interface Config {
   editorKeys: ApiKey[];
   readerKeys: ApiKey[];
   logLevel: LogLevel;
-  /** Redis for announcing appends to the other server processes; null: this process works alone. */
+  /**
+   * Redis for the shared read models, the projector's election and announcing appends to the other processes;
+   * null: this process works alone, with read models of its own.
+   */
   redisUrl: string | null;
+  /** What every Redis key of this deployment starts with: deployments (and tests) sharing a Redis stay apart. */
+  redisPrefix: string;
+  /** How long the projector's lease lives without renewal: the longest a failover takes. */
+  leaseTtlMs: number;
   /** How many changes one subscriber may fall behind before it is closed as too slow. */
   subscriberBuffer: number;
   /** Parse every event read from the log against its schema, not only those written by an older version. */
@@ -98,6 +110,29 @@ const kurrentDbUrl = z
     error: (issue) => `expected a kurrentdb:// connection string, got ${quote(issue.input)}`,
   });
 
+const role = z
+  .string()
+  .trim()
+  .refine((raw) => (ROLES as readonly string[]).includes(raw), {
+    error: (issue) => `expected one of ${ROLES.join(', ')}, got ${quote(issue.input)}`,
+  })
+  .transform((raw) => raw as Role);
+
+const redisPrefix = z
+  .string()
+  .trim()
+  .refine((raw) => /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/.test(raw), {
+    error: (issue) => `expected 1-64 letters, digits, "_", ".", ":" or "-", got ${quote(issue.input)}`,
+  });
+
+const leaseTtlMs = z
+  .string()
+  .trim()
+  .refine((raw) => /^\d{1,7}$/.test(raw) && Number(raw) >= 300, {
+    error: (issue) => `expected a number of milliseconds of at least 300, got ${quote(issue.input)}`,
+  })
+  .transform(Number);
+
 const subscriberBuffer = z
   .string()
   .trim()
@@ -154,6 +189,7 @@ const keyList = (variable: string, role: KeyRole) =>
 
 /** One entry per variable: its schema reads the raw string, and the fallback stands in when it is unset or blank. */
 const VARIABLES = {
+  TIMELINE_ROLE: { schema: role, fallback: 'all' },
   PORT: { schema: port, fallback: '4000' },
   HOST: { schema: host, fallback: '0.0.0.0' },
   TIMELINE_DATA_DIR: { schema: dataDir, fallback: './data' },
@@ -162,6 +198,8 @@ const VARIABLES = {
   TIMELINE_READER_KEYS: { schema: keyList('TIMELINE_READER_KEYS', 'reader'), fallback: '' },
   LOG_LEVEL: { schema: logLevel, fallback: 'info' },
   REDIS_URL: { schema: redisUrl, fallback: '' },
+  TIMELINE_REDIS_PREFIX: { schema: redisPrefix, fallback: 'timeline' },
+  TIMELINE_LEASE_TTL_MS: { schema: leaseTtlMs, fallback: '10000' },
   TIMELINE_SUBSCRIBER_BUFFER: { schema: subscriberBuffer, fallback: '1000' },
   TIMELINE_VERIFY_READS: { schema: flag, fallback: 'false' },
   TIMELINE_STORE: { schema: storeKind, fallback: 'sqlite' },
@@ -216,9 +254,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'KURRENTDB_URL: required when TIMELINE_STORE is kurrentdb (e.g. kurrentdb://127.0.0.1:2113?tls=false)',
     );
   }
+  if (parsed.TIMELINE_ROLE !== undefined && parsed.TIMELINE_ROLE !== 'all' && parsed.REDIS_URL === null) {
+    problems.push(
+      `TIMELINE_ROLE: ${parsed.TIMELINE_ROLE} needs REDIS_URL: the roles share their read models through Redis`,
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   const values = parsed as Parsed;
   return {
+    role: values.TIMELINE_ROLE,
     port: values.PORT,
     host: values.HOST,
     dataDir: values.TIMELINE_DATA_DIR,
@@ -227,6 +271,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     readerKeys: values.TIMELINE_READER_KEYS.map(({ key }) => key),
     logLevel: values.LOG_LEVEL,
     redisUrl: values.REDIS_URL,
+    redisPrefix: values.TIMELINE_REDIS_PREFIX,
+    leaseTtlMs: values.TIMELINE_LEASE_TTL_MS,
     subscriberBuffer: values.TIMELINE_SUBSCRIBER_BUFFER,
     verifyReads: values.TIMELINE_VERIFY_READS,
     store:

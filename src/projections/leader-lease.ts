@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 
 /**
  * Leadership of the projector by a lease in Redis: one holder at a time, with a time to live that the holder keeps
@@ -11,10 +11,18 @@ import type { Redis } from 'ioredis';
 export interface LeaderLease {
   /** The fencing token of the term this process holds, null while it does not lead. */
   readonly token: number | null;
+  /** Resolves once the first attempt to take the lease has been answered (or failed): `token` says who won. */
+  firstCheck(): Promise<void>;
   /** Resolves with the token once this process leads (at once if it does). */
   acquired(): Promise<number>;
   /** SET key value, only while this term holds the lease; false (and nothing written) otherwise. */
   fencedSet(key: string, value: string): Promise<boolean>;
+  /**
+   * Runs the commands `fill` queues as one MULTI/EXEC on `connection` (a connection of its own: WATCH is per
+   * connection), only while this term holds the lease: false, and nothing written, when it does not. The lease key
+   * is WATCHed, so a takeover (or an expiry) between the check and EXEC aborts the transaction.
+   */
+  fencedTransaction(connection: Redis, fill: (multi: ChainableCommander) => void): Promise<boolean>;
   /** Stops renewing and hands the lease back, so that another process can take it at once. */
   release(): Promise<void>;
   /** Stops renewing without handing back: what a crash looks like to the others (for tests and shutdown paths). */
@@ -86,12 +94,15 @@ export const startLeaderLease = (
   };
 
   let timer: NodeJS.Timeout | undefined;
+  let firstChecked: () => void = () => undefined;
+  const firstCheck = new Promise<void>((resolve) => (firstChecked = resolve));
   const loop = () => {
     if (stopped) return;
     // A Redis that is away only delays the next check; the lease expires on its own if this holder cannot renew.
     check()
       .catch(() => undefined)
       .finally(() => {
+        firstChecked();
         if (!stopped) timer = setTimeout(loop, checkEveryMs);
       });
   };
@@ -106,10 +117,31 @@ export const startLeaderLease = (
     get token() {
       return token;
     },
+    firstCheck: () => firstCheck,
     acquired: () => (token !== null ? Promise.resolve(token) : new Promise<number>((resolve) => waiters.push(resolve))),
     fencedSet: async (target, value) => {
       if (token === null) return false;
       return Number(await redis.eval(FENCED_SET, 2, holderKey, target, term(), value)) === 1;
+    },
+    fencedTransaction: async (connection, fill) => {
+      // Our own renewal touches the watched key too and aborts EXEC: look again, as long as the term is ours.
+      for (let attempt = 0; attempt < 20; attempt++) {
+        if (token === null) return false;
+        const expected = term();
+        await connection.watch(holderKey);
+        if ((await connection.get(holderKey)) !== expected) {
+          await connection.unwatch();
+          return false;
+        }
+        const multi = connection.multi();
+        fill(multi);
+        const results = await multi.exec();
+        if (results === null) continue;
+        const failed = results.find(([error]) => error !== null);
+        if (failed) throw failed[0]!;
+        return true;
+      }
+      throw new Error('the fenced transaction was interrupted 20 times in a row');
     },
     release: async () => {
       stop();

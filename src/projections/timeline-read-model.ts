@@ -27,10 +27,20 @@ interface Entity<E, S> {
   latest: S;
 }
 
+/**
+ * Where the snapshots due while applying an event come from. A leading projector builds them and tells `onSnapshot`;
+ * a follower takes the ones the leader built (they are the costly part of a fold), so that every process holds the
+ * same snapshots and a follower promoted to leader goes on exactly as the leader would have.
+ */
+export interface ApplyHooks {
+  readonly takeSnapshot?: (actorId: string) => Snapshot<ActorSummary>;
+  readonly onSnapshot?: (actorId: string, snapshot: Snapshot<ActorSummary>) => void;
+}
+
 /** The in-memory read model: every entity's history and latest state, and who-names-whom indexes. */
 export interface TimelineReadModel extends EntityHistory {
   /** Applies the next event of the log; events at or before the checkpoint are ignored. */
-  apply(event: TimelineEvent): void;
+  apply(event: TimelineEvent, hooks?: ApplyHooks): void;
 }
 
 const addTo = (indexes: Map<string, WorldIndex>, key: string, entry: WorldIndexEntry): void => {
@@ -79,7 +89,7 @@ export const createTimelineReadModel = ({
     }
   };
 
-  const apply = (event: TimelineEvent): void => {
+  const apply = (event: TimelineEvent, hooks?: ApplyHooks): void => {
     if (!isAfter(event.position, checkpoint)) return;
     if (isActorEvent(event)) {
       const id = event.type === 'ActorRegistered' ? event.data.id : event.data.actorId;
@@ -137,7 +147,7 @@ export const createTimelineReadModel = ({
     checkpointStamp = { position: event.position, recordedAtMs };
     logPositions.push(event.position);
     logRecordedAt.push(recordedAtMs);
-    leaveSnapshots(grown.splice(0));
+    leaveSnapshots(grown.splice(0), hooks);
   };
 
   /**
@@ -148,7 +158,7 @@ export const createTimelineReadModel = ({
    * `extraFoldsPerEntry` per new entry: rebuilding stays linear in the log, where building each snapshot from
    * scratch would be quadratic in the actor's history.
    */
-  const leaveSnapshots = (actorIds: readonly string[]): void => {
+  const leaveSnapshots = (actorIds: readonly string[], hooks: ApplyHooks | undefined): void => {
     for (const actorId of actorIds) {
       const count = (entriesSinceSnapshot.get(actorId) ?? 0) + 1;
       entriesSinceSnapshot.set(actorId, count);
@@ -160,7 +170,8 @@ export const createTimelineReadModel = ({
         continue;
       }
       foldWaits.delete(actorId);
-      const snapshot = snapshotActorNow(model, actorId);
+      const snapshot = hooks?.takeSnapshot ? hooks.takeSnapshot(actorId) : snapshotActorNow(model, actorId);
+      if (snapshot) hooks?.onSnapshot?.(actorId, snapshot);
       let snapshots = actorSnapshots.get(actorId);
       if (!snapshots) actorSnapshots.set(actorId, (snapshots = []));
       const last = snapshots.at(-1);

@@ -13,20 +13,8 @@ import { gatePlugin } from '../graphql/gate-plugin.js';
 import { createLoaders } from '../graphql/loaders.js';
 import { DEFAULT_LIMITS, type OperationLimits } from '../graphql/operation-limits.js';
 import { timelineSchema } from '../graphql/schema.js';
+import { addHealthRoutes } from './health-routes.js';
 import { startWebSocketServer } from './websocket-server.js';
-
-/** How long /readyz waits for the log's head before it says the store is not there. */
-const READY_STORE_TIMEOUT_MS = 2_000;
-
-const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T> => {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-};
 
 export interface HttpServerOptions {
   readonly services: AppServices;
@@ -76,31 +64,7 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
   await apollo.start();
 
   app.disable('x-powered-by');
-  app.get('/healthz', async (_request, response) => {
-    const caughtUp = await services.projector.isCaughtUp().catch(() => false);
-    const checkpoint = services.projector.model.checkpoint;
-    response.status(caughtUp ? 200 : 503).json({
-      status: caughtUp ? 'ok' : 'catching-up',
-      checkpoint: checkpoint === null ? null : checkpoint.commit.toString(),
-      ...(services.projector.failure ? { error: services.projector.failure.message } : {}),
-    });
-  });
-  // Ready to take traffic: the log answers in time and the read models hold all of it. While the store is away the
-  // server goes on answering reads from the read models, but says so here, for a load balancer to route writes away.
-  app.get('/readyz', async (_request, response) => {
-    const store = await withTimeout(services.store.headPosition(), READY_STORE_TIMEOUT_MS).then(
-      () => 'ok' as const,
-      (error: unknown) => (error as Error).message,
-    );
-    const caughtUp = store === 'ok' && (await services.projector.isCaughtUp().catch(() => false));
-    const failure = services.projector.failure?.message;
-    const ready = store === 'ok' && caughtUp && !failure;
-    response.status(ready ? 200 : 503).json({
-      status: ready ? 'ready' : 'not-ready',
-      store,
-      readModels: failure ? `failed: ${failure}` : caughtUp ? 'caught-up' : 'catching-up',
-    });
-  });
+  addHealthRoutes(app, services);
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),

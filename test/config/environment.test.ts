@@ -20,6 +20,7 @@ const configError = (env: NodeJS.ProcessEnv): ConfigError => {
 describe('loadConfig defaults', () => {
   it('gives every setting its default when nothing is set', () => {
     expect(loadConfig({})).toEqual<Config>({
+      role: 'all',
       port: 4000,
       host: '0.0.0.0',
       dataDir: path.resolve('./data'),
@@ -28,6 +29,8 @@ describe('loadConfig defaults', () => {
       readerKeys: [],
       logLevel: 'info',
       redisUrl: null,
+      redisPrefix: 'timeline',
+      leaseTtlMs: 10_000,
       subscriberBuffer: 1000,
       verifyReads: false,
       store: { kind: 'sqlite' },
@@ -41,6 +44,27 @@ describe('loadConfig defaults', () => {
     expect(configError({ TIMELINE_STORE: 'kurrentdb' }).message).toMatch(/KURRENTDB_URL: required/);
     expect(configError({ TIMELINE_STORE: 'postgres' }).message).toContain('TIMELINE_STORE');
     expect(configError({ KURRENTDB_URL: 'http://127.0.0.1:2113' }).message).toContain('KURRENTDB_URL');
+  });
+
+  it('reads TIMELINE_ROLE, and wants REDIS_URL for the roles that share read models', () => {
+    const redis = { REDIS_URL: 'redis://127.0.0.1:6379' };
+    expect(loadConfig({ ...redis, TIMELINE_ROLE: 'serve' }).role).toBe('serve');
+    expect(loadConfig({ ...redis, TIMELINE_ROLE: 'project' }).role).toBe('project');
+    expect(loadConfig({ TIMELINE_ROLE: 'all' }).role).toBe('all');
+    expect(configError({ TIMELINE_ROLE: 'serve' }).message).toMatch(/TIMELINE_ROLE: serve needs REDIS_URL/);
+    expect(configError({ TIMELINE_ROLE: 'project' }).message).toMatch(/TIMELINE_ROLE: project needs REDIS_URL/);
+    expect(configError({ ...redis, TIMELINE_ROLE: 'worker' }).message).toContain('expected one of all, serve, project');
+  });
+
+  it('reads TIMELINE_REDIS_PREFIX and TIMELINE_LEASE_TTL_MS, and refuses bad ones', () => {
+    expect(loadConfig({ TIMELINE_REDIS_PREFIX: 'prod-eu', TIMELINE_LEASE_TTL_MS: '2500' })).toMatchObject({
+      redisPrefix: 'prod-eu',
+      leaseTtlMs: 2500,
+    });
+    expect(configError({ TIMELINE_REDIS_PREFIX: 'a b' }).message).toContain('TIMELINE_REDIS_PREFIX');
+    expect(configError({ TIMELINE_REDIS_PREFIX: '*' }).message).toContain('TIMELINE_REDIS_PREFIX');
+    expect(configError({ TIMELINE_LEASE_TTL_MS: '100' }).message).toContain('TIMELINE_LEASE_TTL_MS');
+    expect(configError({ TIMELINE_LEASE_TTL_MS: '1e4' }).message).toContain('TIMELINE_LEASE_TTL_MS');
   });
 
   it('reads TIMELINE_VERIFY_READS as a flag, and refuses what is not one', () => {

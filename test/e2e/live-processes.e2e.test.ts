@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -147,7 +148,8 @@ const measure = async (
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'timeline-e2e-live-'));
   const common = { TIMELINE_SEED: 'false', TIMELINE_EDITOR_KEYS: `e2e:${EDITOR_KEY}` };
-  const withRedis = { ...common, REDIS_URL };
+  // Its own prefix: the shared read models of other runs on this Redis belong to other logs.
+  const withRedis = { ...common, REDIS_URL, TIMELINE_REDIS_PREFIX: `e2e-live-${randomUUID()}` };
   // Blank means unset: the variable may be in the environment the tests run in.
   const withoutRedis = { ...common, REDIS_URL: '' };
   // The first one makes the database; the others open it.

@@ -1,0 +1,53 @@
+import 'reflect-metadata';
+import { pino } from 'pino';
+import { startTimeline } from './app.js';
+import { ConfigError, loadConfig } from './config/environment.js';
+
+/**
+ * Runs one process until a signal stops it: what `npm start`, `timeline serve` and `timeline project` share. A bad
+ * configuration, and a projection that stops for good (a projector that lost its lease), end the process with 1, so
+ * that a supervisor starts it again: a projector comes back as a standby.
+ */
+export const runTimeline = async (env: NodeJS.ProcessEnv): Promise<void> => {
+  let config;
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = pino({ level: config.logLevel });
+  const timeline = await startTimeline(config, logger, {
+    onFatal: () => {
+      // The close is best-effort: the lease is already given up, and the log holds every write.
+      timeline.close().finally(() => process.exit(1));
+    },
+  });
+  if (timeline.generatedEditorKey) {
+    // Shown once, on the start that made it; it stays in the data directory, never in the logs.
+    process.stdout.write(
+      `\nNo TIMELINE_EDITOR_KEYS configured: made an editor key and kept it in ${config.dataDir}/editor.key\n` +
+        `  Authorization: Bearer ${timeline.generatedEditorKey}\n\n`,
+    );
+  }
+  logger.info(
+    { url: timeline.http.url, dataDir: config.dataDir, role: config.role },
+    config.role === 'project' ? 'diplomatic-timeline is projecting' : 'diplomatic-timeline is serving',
+  );
+
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    timeline.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+};

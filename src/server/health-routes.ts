@@ -1,0 +1,57 @@
+import type { Express } from 'express';
+import type { Projector } from '../projections/projector.js';
+import type { EventStore } from '../store/event-store.js';
+
+/** How long /readyz waits for the log's head, or the shared checkpoint, before it says they are not there. */
+const READY_TIMEOUT_MS = 2_000;
+
+const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T> => {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+};
+
+export interface HealthSources {
+  readonly store: EventStore;
+  readonly projector: Projector & { readonly leading?: boolean };
+}
+
+/**
+ * /healthz: the read models hold everything they can (the log, or the shared checkpoint) and nothing stopped them.
+ * /readyz: that, and the log answers in time. While the store is away the server goes on answering reads from the
+ * read models, but says so here, for a load balancer to route writes away.
+ */
+export const addHealthRoutes = (app: Express, { store, projector }: HealthSources): void => {
+  const caughtUp = () => withTimeout(projector.isCaughtUp(), READY_TIMEOUT_MS).catch(() => false);
+  const leading = () => (projector.leading === undefined ? {} : { leading: projector.leading });
+
+  app.get('/healthz', async (_request, response) => {
+    const ok = await caughtUp();
+    const checkpoint = projector.model.checkpoint;
+    response.status(ok ? 200 : 503).json({
+      status: ok ? 'ok' : 'catching-up',
+      checkpoint: checkpoint === null ? null : checkpoint.commit.toString(),
+      ...leading(),
+      ...(projector.failure ? { error: projector.failure.message } : {}),
+    });
+  });
+  app.get('/readyz', async (_request, response) => {
+    const storeState = await withTimeout(store.headPosition(), READY_TIMEOUT_MS).then(
+      () => 'ok' as const,
+      (error: unknown) => (error as Error).message,
+    );
+    const ok = storeState === 'ok' && (await caughtUp());
+    const failure = projector.failure?.message;
+    const ready = ok && !failure;
+    response.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'not-ready',
+      store: storeState,
+      readModels: failure ? `failed: ${failure}` : ok ? 'caught-up' : 'catching-up',
+      ...leading(),
+    });
+  });
+};
