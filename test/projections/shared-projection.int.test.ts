@@ -173,7 +173,7 @@ describe('shared read models in Redis', () => {
     expect(await redis.get(keys.current)).toBe('1');
   });
 
-  it('a follower that starts late catches up from the checkpoint and the log, with the leader's snapshots', async () => {
+  it("a follower that starts late catches up from the checkpoint and the log, with the leader's snapshots", async () => {
     const log = openLog();
     const leader = start(true);
     await until(() => leader.leading, 'the leader');
