@@ -1,5 +1,6 @@
 import { rebuild } from './commands/rebuild.js';
 import { replay } from './commands/replay.js';
+import { readModels } from './commands/read-models.js';
 import { project, serve } from './commands/run-role.js';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import { writeFully, type CliIo } from './io.js';
@@ -7,7 +8,7 @@ import { COMMAND_USAGE, usageOf } from './usage.js';
 
 type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 
-const COMMANDS: Readonly<Record<string, Command>> = { replay, rebuild, serve, project };
+const COMMANDS: Readonly<Record<string, Command>> = { replay, rebuild, serve, project, 'read-models': readModels };
 
 const isHelp = (arg: string | undefined): boolean => arg === 'help' || arg === '--help' || arg === '-h';
 

@@ -53,6 +53,19 @@ read models and their checkpoint to Redis; otherwise it follows them as a standb
 /healthz and /readyz on PORT. Run two for failover; a projector that loses its lease exits with 1.
 ${ROLE_SETTINGS}`;
 
+export const READ_MODELS_USAGE = `Usage: timeline read-models [--drop <version>]
+
+Lists the versions of the shared read models in Redis (REDIS_URL, under TIMELINE_REDIS_PREFIX): each with its
+checkpoint, its snapshot count, whether it is current (what the API processes read) and whether a projector leads it.
+A new version is built beside the old one and becomes current once it has caught up with the log; after the old
+version's processes are gone, --drop removes its keys.
+
+  --drop <version>     Delete every key of that version; refused for the current version and for one a projector
+                       still leads.
+  -h, --help           Show this help.
+
+${EXIT_CODES}`;
+
 export const GENERAL_USAGE = `Usage: timeline <command> [options]
 
 Commands:
@@ -60,6 +73,7 @@ Commands:
   rebuild   Rebuild the read models from the event log, with progress and timing.
   serve     Run the API only, on the shared read models in Redis.
   project   Run the projector only: elected, it writes the shared read models in Redis.
+  read-models  List the shared read-model versions in Redis, or drop an old one.
   help      Show this help, or a command's: timeline help <command>.
 
 Run 'timeline <command> --help' for the options of a command.
@@ -70,6 +84,7 @@ export const COMMAND_USAGE: Readonly<Record<string, string>> = {
   rebuild: REBUILD_USAGE,
   serve: SERVE_USAGE,
   project: PROJECT_USAGE,
+  'read-models': READ_MODELS_USAGE,
 };
 
 export const usageOf = (command: string | undefined): string =>

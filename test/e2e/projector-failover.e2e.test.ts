@@ -14,6 +14,7 @@ import { wsClient } from '../support/live-client.js';
 import {
   DEVELOPMENT_EVENT_TYPES,
   developmentInput,
+  headCursor,
   openTopic,
   pause,
   readLog,
@@ -81,12 +82,13 @@ interface Feed {
   readonly errors: unknown[];
 }
 
-const subscribe = (api: ServerProcess): Feed => {
+/** Every change after `after` (replayed, then live): nothing the writers do can slip in before it starts. */
+const subscribe = (api: ServerProcess, after: string | null): Feed => {
   const client = wsClient(api.url);
   clients.push(client);
   const feed: Feed = { cursors: [], errors: [] };
   client.subscribe<{ timelineChanges: { cursor: string } }>(
-    { query: 'subscription { timelineChanges(after: null) { cursor } }' },
+    { query: 'subscription($after: String) { timelineChanges(after: $after) { cursor } }', variables: { after } },
     {
       next: (result) => {
         if (result.errors) feed.errors.push(...result.errors);
@@ -123,7 +125,8 @@ describe('an elected projector with failover, under load', () => {
 
     for (const id of ['fo-a', 'fo-b', 'fo-c']) await registerActor(api1.url, id, id, EDITOR_KEY);
     await openTopic(api2.url, 'fo-topic', {}, EDITOR_KEY);
-    const feeds = [subscribe(api1), subscribe(api2)];
+    const start = await headCursor(api1.url, EDITOR_KEY);
+    const feeds = [subscribe(api1, start), subscribe(api2, start)];
 
     // Two writers, one through each API process, one write after another, until told to stop.
     let writing = true;
@@ -185,7 +188,10 @@ describe('an elected projector with failover, under load', () => {
         () => feed.cursors.length >= positions.length,
         'every change to reach the subscriber',
         15_000,
-        () => `${feed.cursors.length} of ${positions.length}`,
+        () =>
+          `${feed.cursors.length} of ${positions.length}; missing ` +
+          `${JSON.stringify(positions.filter((position) => !feed.cursors.includes(position)))}, errors ` +
+          JSON.stringify(feed.errors),
       );
       await pause(200);
       expect(feed.errors).toEqual([]);

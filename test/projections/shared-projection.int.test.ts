@@ -265,6 +265,9 @@ describe('shared read models in Redis', () => {
     await oldFollower.waitFor(await head(log));
     expect(await redis.get(v1.current)).toBe('1');
 
+    // API processes of the new version take no traffic until it is built and current.
+    const newFollower = start(false, { keys: v2 });
+    expect(await newFollower.isCaughtUp()).toBe(false);
     const newLeader = start(true, { keys: v2 });
     await until(() => newLeader.leading, 'the v2 leader');
     await newLeader.waitFor(await head(log));
@@ -274,8 +277,12 @@ describe('shared read models in Redis', () => {
     await writeDevelopments(commands, 10, 14);
     await oldFollower.waitFor(await head(log));
     await expectEqualsRebuild(oldFollower.model, log);
-    const newFollower = start(false, { keys: v2 });
     await newFollower.waitFor(await head(log));
+    expect(await newFollower.isCaughtUp()).toBe(true);
+    expect(await oldFollower.isCaughtUp()).toBe(true);
+    await redis.set(v1.current, '1');
+    expect(await newFollower.isCaughtUp()).toBe(false);
+    await redis.set(v1.current, '2');
     await expectEqualsRebuild(newFollower.model, log);
     expect(await readSharedContent(redis, v1)).toEqual(
       await expectedSharedContent(log, v1, { snapshotEvery: SNAPSHOT_EVERY }),

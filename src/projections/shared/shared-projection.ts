@@ -253,8 +253,10 @@ export const startSharedProjection = (options: SharedProjectionOptions): SharedP
         const head = await store.headPosition();
         return head === null || !isAfter(head, model.checkpoint);
       }
-      const latest = await readCheckpoint(reader, keys);
-      return latest === null ? (await store.headPosition()) === null : !isAfter(latest.position, model.checkpoint);
+      // A version still being built (blue-green) is not current yet: its processes take no traffic until it is.
+      const [latest, current] = await Promise.all([readCheckpoint(reader, keys), reader.get(keys.current)]);
+      if (latest === null) return (await store.headPosition()) === null;
+      return Number(current ?? 0) >= keys.version && !isAfter(latest.position, model.checkpoint);
     },
     onApplied: progress.onApplied,
     get failure() {

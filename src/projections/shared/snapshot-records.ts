@@ -71,4 +71,3 @@ export const createSnapshotFeed = (keys: ReadModelKeys): SnapshotFeed => {
     },
   };
 };
-

@@ -1,0 +1,67 @@
+import type { Redis } from 'ioredis';
+import { readCheckpoint, type CheckpointRecord } from './checkpoint-record.js';
+import { readModelKeys } from './read-model-keys.js';
+
+export interface ReadModelVersion {
+  readonly version: number;
+  readonly current: boolean;
+  readonly checkpoint: CheckpointRecord | null;
+  /** The lease's holder value while a projector leads this version. */
+  readonly leader: string | null;
+}
+
+const scan = async (redis: Redis, pattern: string, each: (keys: string[]) => Promise<void>): Promise<void> => {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    if (keys.length > 0) await each(keys);
+    cursor = next;
+  } while (cursor !== '0');
+};
+
+// SCAN's pattern is a glob: the prefix is checked to hold none of its special characters (environment.ts).
+const VERSION_OF_LEASE = /:rm:v(\d+)\}:lease:term$/;
+
+/** Every read-model version under a prefix that a projector ever led, newest first. */
+export const listReadModelVersions = async (redis: Redis, prefix: string): Promise<ReadModelVersion[]> => {
+  const versions = new Set<number>();
+  await scan(redis, `{${prefix}:rm:v*}:lease:term`, async (keys) => {
+    for (const key of keys) {
+      const match = VERSION_OF_LEASE.exec(key);
+      if (match && key.startsWith(`{${prefix}:rm:v`)) versions.add(Number(match[1]));
+    }
+  });
+  const current = Number((await redis.get(readModelKeys(prefix).current)) ?? 0);
+  const listed: ReadModelVersion[] = [];
+  for (const version of [...versions].sort((a, b) => b - a)) {
+    const keys = readModelKeys(prefix, version);
+    listed.push({
+      version,
+      current: version === current,
+      checkpoint: await readCheckpoint(redis, keys),
+      leader: await redis.get(`${keys.lease}:holder`),
+    });
+  }
+  return listed;
+};
+
+export class ReadModelInUseError extends Error {}
+
+/**
+ * Deletes every key of an old version, once its processes are gone: never the current one, nor one a projector
+ * still leads. Returns how many keys went.
+ */
+export const dropReadModelVersion = async (redis: Redis, prefix: string, version: number): Promise<number> => {
+  const keys = readModelKeys(prefix, version);
+  if (Number((await redis.get(keys.current)) ?? 0) === version) {
+    throw new ReadModelInUseError(`version ${version} is the current one: it is what the API processes read`);
+  }
+  if ((await redis.get(`${keys.lease}:holder`)) !== null) {
+    throw new ReadModelInUseError(`a projector still leads version ${version}: stop it first`);
+  }
+  let dropped = 0;
+  await scan(redis, keys.pattern, async (found) => {
+    dropped += await redis.unlink(...found);
+  });
+  return dropped;
+};
