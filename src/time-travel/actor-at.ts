@@ -187,12 +187,16 @@ export interface ActorActivity {
   readonly developments: readonly DevelopmentState[];
 }
 
+const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 export const actorActivityAt = (history: EntityHistory, id: string, at: TimePoint): ActorActivity => {
   const summary = actorSummaryAt(history, id, at);
   let developments: readonly DevelopmentState[] | undefined;
+  // In a fixed order: a summary's maps fill in the order its fold met them, which differs between a fold from
+  // scratch and one from a snapshot, and an answer must not depend on which one ran.
   return {
-    positions: [...summary.positions.values()],
-    relations: [...summary.relations.values()],
+    positions: [...summary.positions.values()].sort((a, b) => byText(a.topicId, b.topicId)),
+    relations: [...summary.relations.values()].sort((a, b) => byText(a.otherId, b.otherId)),
     meetings: [...summary.meetingIds]
       .map((meetingId) => meetingAt(history, meetingId, at))
       .filter((meeting): meeting is MeetingState => meeting !== null && meeting.participantIds.includes(id)),

@@ -117,6 +117,13 @@ export const startSharedProjection = (options: SharedProjectionOptions): SharedP
   /** Applies the log up to the shared checkpoint, with the leader's snapshots; false when there was nothing new. */
   const follow = async (): Promise<boolean> => {
     const target = await readCheckpoint(reader, keys);
+    // Terms only grow and the snapshot list only grows: anything else means Redis lost what it held (a restart
+    // without persistence, a flush). This model cannot go back with it; a restart folds afresh from what is there.
+    if (shared !== null && (target === null || target.token < shared.token || target.snapshots < shared.snapshots)) {
+      throw new ReadModelDivergedError(
+        `the shared read models went back (checkpoint of term ${shared.token} gone): Redis lost them; restart`,
+      );
+    }
     shared = target;
     if (target === null || !isAfter(target.position, model.checkpoint)) return false;
     await feed.loadUpTo(reader, target.snapshots);
