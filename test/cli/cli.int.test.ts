@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorldState } from '../../src/cli/world-state.js';
 import { loadSeed } from '../../src/seed/load-seed.js';
@@ -270,6 +272,76 @@ describe('timeline command line', () => {
 
       expect(code).toBe(0);
       expect(stdout).toContain('Usage: timeline replay --as-of <date>');
+    });
+  });
+
+  describe('serve and project', () => {
+    it('list in the general help, and show their own', async () => {
+      const [general, serve, project] = await Promise.all([
+        timeline(['help']),
+        timeline(['serve', '--help']),
+        timeline(['help', 'project']),
+      ]);
+      expect(general.stdout).toMatch(/serve +Run the API only/);
+      expect(general.stdout).toMatch(/project +Run the projector only/);
+      expect(general.stdout).toMatch(/read-models +List the shared read-model versions/);
+      expect(serve).toMatchObject({ code: 0, stdout: expect.stringContaining('Usage: timeline serve') });
+      expect(project).toMatchObject({ code: 0, stdout: expect.stringContaining('Usage: timeline project') });
+    });
+
+    it('refuse to start without REDIS_URL, with exit code 1, before touching anything', async () => {
+      const [serve, project] = await Promise.all([
+        timeline(['serve'], { REDIS_URL: '', TIMELINE_DATA_DIR: path.join(outDir, 'never') }),
+        timeline(['project'], { REDIS_URL: '', TIMELINE_DATA_DIR: path.join(outDir, 'never') }),
+      ]);
+      expect(serve.code).toBe(1);
+      expect(serve.stderr).toContain('TIMELINE_ROLE: serve needs REDIS_URL');
+      expect(project.code).toBe(1);
+      expect(project.stderr).toContain('TIMELINE_ROLE: project needs REDIS_URL');
+      expect(existsSync(path.join(outDir, 'never'))).toBe(false);
+    });
+
+    it('`timeline project` leads the projection and serves only its health', async () => {
+      const prefix = `test-cli-project-${randomUUID()}`;
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'project'], {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+          TIMELINE_REDIS_PREFIX: prefix,
+          TIMELINE_DATA_DIR: dataDir,
+          PORT: '0',
+          HOST: '127.0.0.1',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+      try {
+        const url = await new Promise<string>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no start:\n${stdout}`)), 30_000);
+          child.stdout.on('data', () => {
+            const match = /"url":"(http:[^"]+)".*is projecting/.exec(stdout);
+            if (match) {
+              clearTimeout(timer);
+              resolve(match[1]!);
+            }
+          });
+        });
+        expect(url).toMatch(/\/healthz$/);
+        const health = (await (await fetch(url)).json()) as { status: string; leading: boolean; checkpoint: string };
+        expect(health).toMatchObject({ status: 'ok', leading: true, checkpoint: String(logLength) });
+        expect((await fetch(url.replace('/healthz', '/graphql'))).status).toBe(404);
+        expect(await redis.get(`${prefix}:current`)).toBe('1');
+      } finally {
+        const exited = new Promise((resolve) => child.once('close', resolve));
+        child.kill('SIGTERM');
+        await exited;
+        const keys = await redis.keys(`*${prefix}*`);
+        if (keys.length > 0) await redis.del(...keys);
+        redis.disconnect();
+      }
     });
   });
 });
