@@ -207,6 +207,9 @@ const VARIABLES = {
 } as const;
 
 type Variables = typeof VARIABLES;
+
+/** Every environment variable the server reads (the README's "Configuration" table documents each one). */
+export const SETTING_NAMES = Object.keys(VARIABLES) as readonly (keyof Variables)[];
 type Parsed = { [Name in keyof Variables]: z.output<Variables[Name]['schema']> };
 
 /** Parses every variable on its own, so one bad value does not hide the next. */
