@@ -67,6 +67,10 @@ const int = (value: number): string => Math.round(value).toLocaleString('en-US')
 const secs = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 const mb = (bytes: number): string => `${(bytes / MB).toFixed(1)} MB`;
 const ratio = (value: number): string => `${value.toFixed(2)}x`;
+const cpuSeconds = (since: NodeJS.CpuUsage): string => {
+  const { user, system } = process.cpuUsage(since);
+  return `${((user + system) / 1e6).toFixed(2)} s`;
+};
 
 // ---------------------------------------------------------------- cleanup, run once, last registered first
 
@@ -97,10 +101,11 @@ const openStore = (file: string): EventStore => {
   return store;
 };
 
-/** Polls `condition` every 50 ms; the time from `since` to the first poll that saw it true. */
-const timeUntil = async (since: number, what: string, condition: () => boolean | Promise<boolean>) => {
+/** Polls `condition` every 50 ms: the time from `since` until it holds; throws if the projection failed. */
+const timeUntil = async (since: number, projection: SharedProjection, condition: () => boolean | Promise<boolean>) => {
   while (!(await condition())) {
-    if (performance.now() - since > CATCH_UP_TIMEOUT_MS) throw new Error(`timed out waiting for ${what}`);
+    if (projection.failure) throw projection.failure;
+    if (performance.now() - since > CATCH_UP_TIMEOUT_MS) throw new Error('timed out waiting for the projection');
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
   return performance.now() - since;
@@ -112,27 +117,19 @@ const atHead = (position: LogPosition | null | undefined, head: LogPosition): bo
 const usedMemory = async (redis: Redis): Promise<number> =>
   Number(/^used_memory:(\d+)/m.exec(await redis.info('memory'))?.[1] ?? Number.NaN);
 
-const scanKeys = async (redis: Redis, match: string): Promise<string[]> => {
-  const found: string[] = [];
+/** Every item a SCAN-like command returns, cursor after cursor. */
+const scanAll = async (page: (cursor: string) => Promise<[string, string[]]>): Promise<string[]> => {
+  const items: string[] = [];
   let cursor = '0';
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
-    found.push(...keys);
+    const [next, found] = await page(cursor);
+    items.push(...found);
     cursor = next;
   } while (cursor !== '0');
-  return found;
+  return items;
 };
-
-const hashEntries = async (redis: Redis, key: string): Promise<[string, string][]> => {
-  const entries: [string, string][] = [];
-  let cursor = '0';
-  do {
-    const [next, flat] = await redis.hscan(key, cursor, 'COUNT', 1000);
-    for (let i = 0; i < flat.length; i += 2) entries.push([flat[i]!, flat[i + 1]!]);
-    cursor = next;
-  } while (cursor !== '0');
-  return entries;
-};
+const scanKeys = (redis: Redis, match: string) =>
+  scanAll((cursor) => redis.scan(cursor, 'MATCH', match, 'COUNT', 1000));
 
 const startProjection = (store: EventStore, elect: boolean, keys: ReturnType<typeof readModelKeys>) => {
   const projection: SharedProjection = startSharedProjection({
@@ -148,9 +145,14 @@ const startProjection = (store: EventStore, elect: boolean, keys: ReturnType<typ
   return projection;
 };
 
-const caughtUp = (projection: SharedProjection, check: () => boolean | Promise<boolean>) => async () => {
-  if (projection.failure) throw projection.failure;
-  return check();
+/** Baseline A; only its figures outlive it, not the model. */
+const foldAlone = async (store: EventStore) => {
+  let events = 0;
+  const rebuildStarted = performance.now();
+  const model = await rebuildReadModel(store, { onPage: (applied) => (events = applied) });
+  const rebuildMs = performance.now() - rebuildStarted;
+  const rssAfterRebuild = process.memoryUsage().rss;
+  return { events, rebuildMs, rebuiltDevelopments: [...model.developmentIds()].length, rssAfterRebuild };
 };
 
 // ---------------------------------------------------------------- the run
@@ -159,6 +161,7 @@ const run = async (): Promise<void> => {
   const prefix = `bench-${randomUUID()}`;
   const keys = readModelKeys(prefix);
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
+  redis.on('error', () => undefined); // Its commands fail and say why.
   onCleanup('disconnect redis', () => redis.disconnect());
   onCleanup(`delete the keys under ${prefix}`, async () => {
     const found = await scanKeys(redis, `*${prefix}*`);
@@ -168,17 +171,17 @@ const run = async (): Promise<void> => {
   const redisVersion = /^redis_version:(\S+)/m.exec(await redis.info('server'))?.[1] ?? '?';
 
   // 1. history
-  let dataDir = values['data-dir'] ? path.resolve(values['data-dir']) : null;
-  if (dataDir && existsSync(path.join(dataDir, DATABASE_FILE))) {
+  const given = values['data-dir'] ? path.resolve(values['data-dir']) : null;
+  const generated = !(given && existsSync(path.join(given, DATABASE_FILE)));
+  const dataDir = given ?? mkdtempSync(path.join(tmpdir(), 'timeline-shared-bench-'));
+  if (given === null && values.keep) progress(`history: the data dir stays after the run: ${dataDir}`);
+  if (given === null && !values.keep) {
+    tempDirs.add(dataDir);
+    onCleanup('remove the temp dir', () => rmSync(dataDir, { recursive: true, force: true }));
+  }
+  if (!generated) {
     progress(`history: reusing ${dataDir}`);
   } else {
-    const scratch = mkdtempSync(path.join(tmpdir(), 'timeline-shared-bench-'));
-    if (values.keep) progress(`history: the data dir stays after the run: ${scratch}`);
-    else tempDirs.add(scratch);
-    onCleanup('remove the temp dir', () =>
-      values.keep ? undefined : rmSync(scratch, { recursive: true, force: true }),
-    );
-    dataDir = scratch;
     const every = Math.max(1, Math.round(developments / 10));
     let reported = 0;
     progress(`history: generating ${int(developments)} developments (seed ${seed}) into ${dataDir}`);
@@ -187,7 +190,7 @@ const run = async (): Promise<void> => {
       developments,
       seed,
       onProgress: ({ developments: done, elapsedMs }) => {
-        if (done - reported < every && done < developments) return;
+        if (done === reported || (done - reported < every && done < developments)) return;
         reported = done;
         progress(`history: ${int(done)}/${int(developments)} developments, ${secs(elapsedMs)}`);
       },
@@ -202,41 +205,38 @@ const run = async (): Promise<void> => {
   const head = await baseStore.headPosition();
   if (head === null) throw new Error(`${file} holds no events`);
   progress('baseline A: rebuildReadModel in this process');
-  let events = 0;
-  const rebuildStarted = performance.now();
-  const rebuilt = await rebuildReadModel(baseStore, { onPage: (applied) => (events = applied) });
-  const rebuildMs = performance.now() - rebuildStarted;
-  const rebuiltDevelopments = [...rebuilt.developmentIds()].length;
-  const rssAfterRebuild = process.memoryUsage().rss;
+  const { events, rebuildMs, rebuiltDevelopments, rssAfterRebuild } = await foldAlone(baseStore);
   progress(`baseline A: ${int(events)} events in ${secs(rebuildMs)}`);
 
   // 3. leader
   const memoryBefore = await usedMemory(redis);
   progress(`leader: projecting into Redis under ${prefix}`);
+  const leaderCpu = process.cpuUsage();
   const leaderStarted = performance.now();
   const leader = startProjection(openStore(file), true, keys);
-  const leaderMs = await timeUntil(
-    leaderStarted,
-    'the leader checkpoint',
-    caughtUp(leader, async () => atHead((await readCheckpoint(redis, keys))?.position, head)),
+  const leaderMs = await timeUntil(leaderStarted, leader, async () =>
+    atHead((await readCheckpoint(redis, keys))?.position, head),
   );
   const memoryAfter = await usedMemory(redis);
   const versionKeys = (await scanKeys(redis, keys.pattern)).length;
-  progress(`leader: at the head in ${secs(leaderMs)}; ${int(versionKeys)} keys`);
+  const snapshots = (await readCheckpoint(redis, keys))?.snapshots ?? 0;
+  progress(
+    `leader: at the head in ${secs(leaderMs)} (this process's CPU meanwhile: ${cpuSeconds(leaderCpu)}); ` +
+      `${int(versionKeys)} keys, ${int(snapshots)} snapshot records`,
+  );
 
   // 4. follower
   progress('follower: catching up from the shared checkpoint');
+  const followerCpu = process.cpuUsage();
   const followerStarted = performance.now();
   const follower = startProjection(openStore(file), false, keys);
-  const followerMs = await timeUntil(
-    followerStarted,
-    'the follower model',
-    caughtUp(follower, () => atHead(follower.model.checkpoint, head)),
-  );
-  progress(`follower: at the head in ${secs(followerMs)}`);
+  const followerMs = await timeUntil(followerStarted, follower, () => atHead(follower.model.checkpoint, head));
+  const rssAfterFollower = process.memoryUsage().rss;
+  progress(`follower: at the head in ${secs(followerMs)} (this process's CPU meanwhile: ${cpuSeconds(followerCpu)})`);
 
   // 5. baseline B: the same latest-development content, raw MULTI/HSET
-  const entries = await hashEntries(redis, keys.latest('development'));
+  const flat = await scanAll((cursor) => redis.hscan(keys.latest('development'), cursor, 'COUNT', 1000));
+  const entries = Array.from({ length: flat.length / 2 }, (_, i): [string, string] => [flat[2 * i]!, flat[2 * i + 1]!]);
   const scratchKey = `${prefix}:bench-scratch:latest-development`;
   progress(`baseline B: ${int(entries.length)} HSETs into ${scratchKey}, MULTIs of ${RAW_BATCH}`);
   const rawStarted = performance.now();
@@ -293,7 +293,7 @@ const run = async (): Promise<void> => {
     [
       'bench process RSS at the end',
       `${mb(rssAtEnd)} (leader and follower models alive)`,
-      `after baseline A: ${mb(rssAfterRebuild)}`,
+      `after baseline A: ${mb(rssAfterRebuild)}; once the follower caught up: ${mb(rssAfterFollower)}`,
       ratio(rssAtEnd / rssAfterRebuild),
     ],
   ];
@@ -301,11 +301,13 @@ const run = async (): Promise<void> => {
   const line = (row: readonly string[]) => `| ${row.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`;
   console.log('');
   console.log(
-    `shared-projection bench: ${int(developments)} developments (seed ${seed}), ${int(events)} events; ` +
+    `shared-projection bench: ${int(rebuiltDevelopments)} developments (${generated ? `seed ${seed}` : dataDir}), ` +
+      `${int(events)} events; ` +
       `node ${process.version}, redis ${redisVersion}`,
   );
   console.log(
-    `  developments: rebuild ${int(rebuiltDevelopments)}, follower ${int(followerDevelopments)}, ` +
+    `  snapshot records the leader built and the follower took: ${int(snapshots)}; ` +
+      `developments: rebuild ${int(rebuiltDevelopments)}, follower ${int(followerDevelopments)}, ` +
       `leader's hash ${int(entries.length)}; follower's latest state differs from the leader's hash for ${int(differ)}`,
   );
   console.log('');

@@ -21,6 +21,7 @@ import {
   waitUntil,
 } from '../support/live-fixtures.js';
 import { removeDir, startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { deleteKeys } from '../support/shared-read-models.js';
 
 /**
  * Several real server processes on ONE data directory (one SQLite log): a change written through one reaches the
@@ -53,6 +54,7 @@ const SUBSCRIPTION = `
 `;
 
 let dataDir: string;
+const prefix = `e2e-live-${randomUUID()}`;
 /** A and B announce their appends through Redis and listen for the others'. */
 let a: ServerProcess;
 let b: ServerProcess;
@@ -149,7 +151,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'timeline-e2e-live-'));
   const common = { TIMELINE_SEED: 'false', TIMELINE_EDITOR_KEYS: `e2e:${EDITOR_KEY}` };
   // Its own prefix: the shared read models of other runs on this Redis belong to other logs.
-  const withRedis = { ...common, REDIS_URL, TIMELINE_REDIS_PREFIX: `e2e-live-${randomUUID()}` };
+  const withRedis = { ...common, REDIS_URL, TIMELINE_REDIS_PREFIX: prefix };
   // Blank means unset: the variable may be in the environment the tests run in.
   const withoutRedis = { ...common, REDIS_URL: '' };
   // The first one makes the database; the others open it.
@@ -171,6 +173,9 @@ afterEach(async () => {
 afterAll(async () => {
   await Promise.all([a, b, c, d].map((server) => server?.stop()));
   if (dataDir) removeDir(dataDir);
+  const redis = new Redis(REDIS_URL);
+  await deleteKeys(redis, `*${prefix}*`);
+  redis.disconnect();
 });
 
 describe('a change written through one process reaches the subscribers of another', () => {

@@ -68,14 +68,14 @@ const recorder = () => {
   const lists = new Map<string, string[]>();
   const strings = new Map<string, string>();
   const multi = {
-    hset: (key: string, field: string, value: string) => {
+    hset: (key: string, ...pairs: string[]) => {
       if (!hashes.has(key)) hashes.set(key, new Map());
-      hashes.get(key)!.set(field, value);
+      for (let i = 0; i < pairs.length; i += 2) hashes.get(key)!.set(pairs[i]!, pairs[i + 1]!);
       return multi;
     },
-    zadd: (key: string, score: number, member: string) => {
+    zadd: (key: string, ...pairs: (string | number)[]) => {
       if (!zsets.has(key)) zsets.set(key, new Map());
-      zsets.get(key)!.set(member, score);
+      for (let i = 0; i < pairs.length; i += 2) zsets.get(key)!.set(String(pairs[i + 1]), Number(pairs[i]));
       return multi;
     },
     rpush: (key: string, ...values: string[]) => {

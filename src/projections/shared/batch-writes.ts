@@ -47,31 +47,51 @@ export const queueBatchWrites = (
   snapshotRecords: readonly string[],
   checkpoint: CheckpointRecord,
 ): void => {
-  for (const id of touched.actors) multi.hset(keys.latest('actor'), id, encodeRecord(history.latestActor(id)));
-  for (const id of touched.topics) multi.hset(keys.latest('topic'), id, encodeRecord(history.latestTopic(id)));
+  // One command per key with all its fields or members: a batch touches many entities of few keys, and each
+  // command costs the client far more than each argument.
+  const hashes = new Map<string, string[]>();
+  const sortedSets = new Map<string, (string | number)[]>();
+  const hset = (key: string, field: string, value: unknown) => {
+    let pairs = hashes.get(key);
+    if (!pairs) hashes.set(key, (pairs = []));
+    pairs.push(field, encodeRecord(value));
+  };
+  const zadd = (key: string, score: number, member: string) => {
+    let pairs = sortedSets.get(key);
+    if (!pairs) sortedSets.set(key, (pairs = []));
+    pairs.push(score, member);
+  };
+
+  for (const id of touched.actors) hset(keys.latest('actor'), id, history.latestActor(id));
+  for (const id of touched.topics) hset(keys.latest('topic'), id, history.latestTopic(id));
   const meetings = new Set<string>();
   for (const id of touched.developments) {
     const versions = history.developmentVersions(id);
     const latest = versions.at(-1);
     if (!latest) continue;
-    multi.hset(keys.latest('development'), id, encodeRecord(latest.state));
+    hset(keys.latest('development'), id, latest.state);
     const score = latest.occurredAtMs;
-    multi.zadd(keys.worldIndex, score, id);
+    zadd(keys.worldIndex, score, id);
     const actors = new Set<string>();
     const topics = new Set<string>();
+    const named = new Set<string>();
     for (const { state } of versions) {
       for (const actorId of namedActors(state)) actors.add(actorId);
       for (const topicId of namedTopics(state)) topics.add(topicId);
-      if (state.meeting) meetings.add(state.meeting.id);
+      if (state.meeting) named.add(state.meeting.id);
     }
-    for (const actorId of actors) multi.zadd(keys.index('actor', actorId), score, id);
-    for (const topicId of topics) multi.zadd(keys.index('topic', topicId), score, id);
-    for (const { state } of versions) {
-      if (state.meeting) multi.zadd(keys.index('meeting', state.meeting.id), score, id);
+    for (const actorId of actors) zadd(keys.index('actor', actorId), score, id);
+    for (const topicId of topics) zadd(keys.index('topic', topicId), score, id);
+    for (const meetingId of named) {
+      zadd(keys.index('meeting', meetingId), score, id);
+      meetings.add(meetingId);
     }
   }
   const end = { asOf: END_OF_TIME, knownAt: END_OF_TIME };
-  for (const id of meetings) multi.hset(keys.latest('meeting'), id, encodeRecord(meetingAt(history, id, end)));
+  for (const id of meetings) hset(keys.latest('meeting'), id, meetingAt(history, id, end));
+
+  for (const [key, pairs] of hashes) multi.hset(key, ...pairs);
+  for (const [key, pairs] of sortedSets) multi.zadd(key, ...pairs);
   if (snapshotRecords.length > 0) multi.rpush(keys.snapshots, ...snapshotRecords);
   multi.set(keys.checkpoint, encodeCheckpoint(checkpoint));
   multi.publish(keys.checkpointMoved, String(checkpoint.token));

@@ -157,13 +157,19 @@ export const startSharedProjection = (options: SharedProjectionOptions): SharedP
     const events = store.subscribeToAll({ after: model.checkpoint ?? 'start' });
     subscription = events;
     let pumpFailure: unknown = null;
+    let drained: (() => void) | null = null;
+    let finished = false;
+    const drain = () => {
+      drained?.();
+      drained = null;
+    };
     const pump = (async () => {
       try {
         for await (const event of events) {
           buffer.push(event as TimelineEvent);
           bell.ring();
           // Stay a few batches ahead at most: the log can be far longer than memory.
-          while (buffer.length >= batchSize * 4 && !stopped) await new Promise((resolve) => setImmediate(resolve));
+          while (buffer.length >= batchSize * 4 && !finished) await new Promise<void>((resolve) => (drained = resolve));
         }
       } catch (error) {
         pumpFailure = error;
@@ -182,6 +188,7 @@ export const startSharedProjection = (options: SharedProjectionOptions): SharedP
           continue;
         }
         const batch = buffer.splice(0, batchSize);
+        drain();
         const records: string[] = [];
         for (const event of batch) {
           model.apply(event, {
@@ -205,6 +212,8 @@ export const startSharedProjection = (options: SharedProjectionOptions): SharedP
         shared = checkpoint;
       }
     } finally {
+      finished = true;
+      drain();
       await events.close();
       await pump;
     }
