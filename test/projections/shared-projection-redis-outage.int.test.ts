@@ -128,15 +128,22 @@ const write = async (commands: CommandBus, from: number, to: number) => {
 
 const head = async (store: EventStore) => (await store.headPosition())!;
 
+/** Our Redis, a leader, a follower, and the seed in the log, folded by both. */
+const leaderAndFollower = async (persist: boolean) => {
+  await startRedis(persist);
+  const log = openLog();
+  const commands = createCommandBus({ store: log });
+  const leader = start(true);
+  await until(() => leader.leading, 'the leader');
+  const follower = start(false);
+  await loadSeed(commands);
+  await follower.waitFor(await head(log));
+  return { log, commands, leader, follower };
+};
+
 describe('shared read models when Redis goes away', () => {
   it('a follower keeps serving what it has and resumes; the leader stops, and a new one goes on from the checkpoint', async () => {
-    await startRedis(true);
-    const log = openLog();
-    const commands = createCommandBus({ store: log });
-    const leader = start(true);
-    await until(() => leader.leading, 'the leader');
-    const follower = start(false);
-    await loadSeed(commands);
+    const { log, commands, leader, follower } = await leaderAndFollower(true);
     await write(commands, 0, 6);
     await follower.waitFor(await head(log));
     const served = follower.model.checkpoint;
@@ -165,14 +172,7 @@ describe('shared read models when Redis goes away', () => {
   });
 
   it('a follower refuses to go on when Redis came back without what it held', async () => {
-    await startRedis(false);
-    const log = openLog();
-    const commands = createCommandBus({ store: log });
-    const leader = start(true);
-    await until(() => leader.leading, 'the leader');
-    const follower = start(false);
-    await loadSeed(commands);
-    await follower.waitFor(await head(log));
+    const { follower } = await leaderAndFollower(false);
 
     await stopRedis();
     await startRedis(false);
