@@ -14,7 +14,7 @@ export const ActorRegistered = defineEvent({
     aliases: z.array(ShortText),
     cameoCode: z
       .string()
-      .regex(/^[A-Z0-9]{3,15}$/, 'CAMEO actor codes are upper-case letters and digits, e.g. USAGOV')
+      .regex(/^[A-Za-z0-9]{3,15}$/, 'CAMEO actor codes are letters and digits, e.g. USAGOV (GDELT: "tib")')
       .optional(),
     country: z
       .string()

@@ -9,6 +9,6 @@ rmSync('dist', { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
   stdio: 'inherit',
 });
-for (const folder of ['migrations/sqlite', 'events/seed']) {
+for (const folder of ['migrations/sqlite', 'events/seed', 'src/import/gdelt/tables']) {
   cpSync(folder, `dist/${folder}`, { recursive: true, filter: (path) => !path.endsWith('.ts') });
 }

@@ -43,7 +43,8 @@ export const RegisterActorInput = z.strictObject({
   name: ShortText,
   kind: ActorKindSchema,
   aliases: optional(z.array(ShortText)),
-  cameoCode: optional(z.string().regex(/^[A-Z0-9]{3,15}$/, 'CAMEO actor codes are upper-case letters and digits')),
+  // GDELT writes ethnic and religious codes in lower case (e.g. "tib"): the case is part of the code.
+  cameoCode: optional(z.string().regex(/^[A-Za-z0-9]{3,15}$/, 'CAMEO actor codes are letters and digits, e.g. USAGOV')),
   country: optional(z.string().regex(/^[A-Z]{3}$/, 'ISO 3166-1 alpha-3, e.g. USA')),
 });
 

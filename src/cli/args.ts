@@ -12,6 +12,15 @@ export const parseCommandArgs = <O extends Options>(command: string, args: reado
   }
 };
 
+/** The same, for a command that takes arguments too (files to import). */
+export const parseCommandArgsAndFiles = <O extends Options>(command: string, args: readonly string[], options: O) => {
+  try {
+    return parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message, command);
+  }
+};
+
 /** The option's value, or a usage error naming it. */
 export const required = (command: string, option: string, value: string | undefined): string => {
   if (value === undefined || value.trim() === '') throw new UsageError(`--${option} is required`, command);

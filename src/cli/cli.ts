@@ -1,5 +1,7 @@
 import { rebuild } from './commands/rebuild.js';
 import { replay } from './commands/replay.js';
+import { exportCommand } from './commands/export.js';
+import { importCommand } from './commands/import.js';
 import { readModels } from './commands/read-models.js';
 import { project, serve } from './commands/run-role.js';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
@@ -8,7 +10,15 @@ import { COMMAND_USAGE, usageOf } from './usage.js';
 
 type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 
-const COMMANDS: Readonly<Record<string, Command>> = { replay, rebuild, serve, project, 'read-models': readModels };
+const COMMANDS: Readonly<Record<string, Command>> = {
+  replay,
+  rebuild,
+  serve,
+  project,
+  'read-models': readModels,
+  import: importCommand,
+  export: exportCommand,
+};
 
 const isHelp = (arg: string | undefined): boolean => arg === 'help' || arg === '--help' || arg === '-h';
 

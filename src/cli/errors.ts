@@ -4,6 +4,8 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 /** The command line itself is wrong: unknown command or option, missing or malformed value. */
 export const EXIT_USAGE = 2;
+/** An import ran to the end but refused some rows (see its reject file); --allow-rejects makes it 0. */
+export const EXIT_REJECTS = 3;
 
 /** A mistake in the command line: reported with the command's usage and exit code 2. */
 export class UsageError extends Error {

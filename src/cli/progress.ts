@@ -20,15 +20,20 @@ export const rate = (events: number, elapsedMs: number): number =>
 const percent = ({ done, total }: FoldProgress): number => (total === 0 ? 100 : Math.floor((done * 100) / total));
 
 /** "rebuild: 120000/1000000 events (12%), 85000 events/s" */
-export const progressLine = (label: string, progress: FoldProgress): string =>
-  `${label}: ${progress.done}/${progress.total} events (${percent(progress)}%), ` +
-  `${rate(progress.done, progress.elapsedMs)} events/s`;
+export const progressLine = (label: string, progress: FoldProgress, unit = 'events'): string =>
+  `${label}: ${progress.done}/${progress.total} ${unit} (${percent(progress)}%), ` +
+  `${rate(progress.done, progress.elapsedMs)} ${unit}/s`;
 
 /**
  * Plain lines for a log file or a pipe: one when 2 s have passed since the last, or when a new tenth of the log is
  * done, and always one for the last page.
  */
-export const plainReporter = (stream: ProgressStream, label: string, intervalMs = 2_000): ProgressReporter => {
+export const plainReporter = (
+  stream: ProgressStream,
+  label: string,
+  intervalMs = 2_000,
+  unit = 'events',
+): ProgressReporter => {
   let lastLineAt = 0;
   let lastDecile = 0;
   return {
@@ -36,7 +41,7 @@ export const plainReporter = (stream: ProgressStream, label: string, intervalMs 
       const decile = Math.floor(percent(progress) / 10);
       const finished = progress.done >= progress.total;
       if (finished || decile > lastDecile || progress.elapsedMs - lastLineAt >= intervalMs) {
-        stream.write(`${progressLine(label, progress)}\n`);
+        stream.write(`${progressLine(label, progress, unit)}\n`);
         lastLineAt = progress.elapsedMs;
         lastDecile = decile;
       }
@@ -45,12 +50,12 @@ export const plainReporter = (stream: ProgressStream, label: string, intervalMs 
   };
 };
 
-/** A cli-progress bar on a terminal: events done / total, percentage, events/s and the time left. */
-export const barReporter = (stream: ProgressStream, label: string): ProgressReporter => {
+/** A cli-progress bar on a terminal: events (or rows) done / total, percentage, the rate and the time left. */
+export const barReporter = (stream: ProgressStream, label: string, unit = 'events'): ProgressReporter => {
   const bar = new cliProgress.SingleBar(
     {
       stream: stream as NodeJS.WritableStream,
-      format: `${label} [{bar}] {percentage}% | {value}/{total} events | {rate} events/s | ETA {eta_formatted}`,
+      format: `${label} [{bar}] {percentage}% | {value}/{total} ${unit} | {rate} ${unit}/s | ETA {eta_formatted}`,
       // A hidden cursor would stay hidden after a Ctrl-C.
       hideCursor: false,
       etaBuffer: 50,
@@ -74,5 +79,5 @@ export const barReporter = (stream: ProgressStream, label: string): ProgressRepo
   };
 };
 
-export const progressReporter = (stream: ProgressStream, label: string): ProgressReporter =>
-  stream.isTTY ? barReporter(stream, label) : plainReporter(stream, label);
+export const progressReporter = (stream: ProgressStream, label: string, unit = 'events'): ProgressReporter =>
+  stream.isTTY ? barReporter(stream, label, unit) : plainReporter(stream, label, 2_000, unit);

@@ -8,6 +8,9 @@ const DATA_DIR = `  --data-dir <dir>     The data directory holding timeline.db 
 
 const EXIT_CODES = `Exit codes: 0 done, 1 failed (no event log, an event that does not decode, a write error), 2 bad usage.`;
 
+const IMPORT_EXIT_CODES = `Exit codes: 0 done (every row imported or already present, or --allow-rejects), 1 failed (an unreadable file, a
+write error: what was committed before stays, and importing again resumes), 2 bad usage, 3 done with rejected rows.`;
+
 export const REPLAY_USAGE = `Usage: timeline replay --as-of <date> [--known-at <date>] [--out <file>] [--data-dir <dir>]
 
 Rebuilds the read model from the event log and writes the whole world state at one point on both time axes, as
@@ -66,6 +69,47 @@ version's processes are gone, --drop removes its keys.
 
 ${EXIT_CODES}`;
 
+export const IMPORT_USAGE = `Usage: timeline import gdelt <files...> [--topic <id>=<rule>]... [options]
+       timeline import ndjson <files...> [options]
+
+Writes records through the command handlers, as the API's mutations do: every rule a mutation obeys, an imported
+row obeys. Importing the same file again appends nothing: rows already in the log count as "already present".
+
+gdelt   GDELT 2.0 events export files (tab-separated, 61 columns, no header), or .zip archives of them. Each actor
+        is registered on first sight as cameo:<code>:<name> (e.g. cameo:usagov:barack-obama), the same in every
+        file and run; each row becomes the development gdelt:<GLOBALEVENTID>, its kind from the CAMEO event code
+        through the CAMEO-to-PLOVER table (roots 01 and 02 as STATEMENT, CLAIM, DENIAL or APPEAL), the CAMEO code
+        kept, tone from GoldsteinScale, occurredAt from SQLDATE (precision DAY), the source from SOURCEURL (a
+        citation that is no URL is kept as the publisher), the location from the ActionGeo fields.
+ndjson  One command per line: {"command": "recordDevelopment", "input": {...}}, the input exactly as the contract's
+        mutation takes it (what \`timeline export ndjson\` writes, and the seed timeline's format).
+
+  --topic <id>=<rule>  gdelt: give the topic <id> (which must exist) to the rows whose actors' country codes match
+                       the rule: codes separated by "," (any of them) or joined by "+" (all of them), e.g.
+                       --topic ukraine-war=UKR,RUS --topic us-russia=USA+RUS. Repeatable.
+  --rejects <file>     Where rejected rows go, with their file, line number and reason, then the row as it was
+                       (tab-separated; default: import-rejects-<time>.tsv in the current directory). Written only
+                       when a row is rejected.
+  --allow-rejects      Exit 0 even when rows were rejected.
+  --data-dir <dir>     The data directory (default: $TIMELINE_DATA_DIR, else ./data); made, with an empty log,
+                       when missing.
+  -h, --help           Show this help.
+
+Progress goes to stderr (a bar on a terminal, lines otherwise); the summary to stdout: rows read, imported, already
+present, rejected (they add up to the rows read), and the rate.
+${IMPORT_EXIT_CODES}`;
+
+export const EXPORT_USAGE = `Usage: timeline export ndjson [--out <file>] [--data-dir <dir>]
+
+Writes the whole log as NDJSON commands, in log order: importing them into an empty store (timeline import ndjson)
+reproduces the same state. Each event becomes the command that appended it.
+
+  --out <file>         Write to this file (it must not exist; written whole or not at all); default: stdout.
+${DATA_DIR}
+  -h, --help           Show this help.
+
+${EXIT_CODES}`;
+
 export const GENERAL_USAGE = `Usage: timeline <command> [options]
 
 Commands:
@@ -74,6 +118,8 @@ Commands:
   serve     Run the API only, on the shared read models in Redis.
   project   Run the projector only: elected, it writes the shared read models in Redis.
   read-models  List the shared read-model versions in Redis, or drop an old one.
+  import    Import GDELT 2.0 event files or NDJSON commands through the command handlers.
+  export    Export the log as NDJSON commands.
   help      Show this help, or a command's: timeline help <command>.
 
 Run 'timeline <command> --help' for the options of a command.
@@ -85,6 +131,8 @@ export const COMMAND_USAGE: Readonly<Record<string, string>> = {
   serve: SERVE_USAGE,
   project: PROJECT_USAGE,
   'read-models': READ_MODELS_USAGE,
+  import: IMPORT_USAGE,
+  export: EXPORT_USAGE,
 };
 
 export const usageOf = (command: string | undefined): string =>
