@@ -5,7 +5,7 @@ import { summaryLine } from '../../src/cli/commands/rebuild.js';
 import { UsageError } from '../../src/cli/errors.js';
 import { estimateEventCount, formatPosition } from '../../src/cli/fold-log.js';
 import type { CliIo } from '../../src/cli/io.js';
-import { barReporter, plainReporter, progressLine } from '../../src/cli/progress.js';
+import { barReporter, plainReporter, progressLine, progressReporter } from '../../src/cli/progress.js';
 
 const collector = (isTTY = false) => {
   let text = '';
@@ -88,6 +88,19 @@ describe('progress', () => {
     reporter.update({ done: 64, total: 64, elapsedMs: 32 });
     reporter.stop();
     expect(stream.text()).toContain('64/64 events | 2000 events/s');
+  });
+
+  it('counts rows instead of events for an import, in the bar and in the lines', () => {
+    const bar = collector(true);
+    const reporter = progressReporter(bar, 'import gdelt', 'rows');
+    reporter.update({ done: 0, total: 2271, elapsedMs: 0 });
+    reporter.update({ done: 2271, total: 2271, elapsedMs: 227.1 });
+    reporter.stop();
+    expect(bar.text()).toContain('import gdelt [');
+    expect(bar.text()).toContain('2271/2271 rows | 10000 rows/s');
+    const lines = collector(false);
+    progressReporter(lines, 'import gdelt', 'rows').update({ done: 2271, total: 2271, elapsedMs: 227.1 });
+    expect(lines.text()).toBe('import gdelt: 2271/2271 rows (100%), 10000 rows/s\n');
   });
 
   it('summarizes a rebuild in one line', () => {
