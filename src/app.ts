@@ -12,6 +12,8 @@ import { createTimelineReadModel } from './projections/timeline-read-model.js';
 import { startRedisAnnouncer } from './live/redis-announcer.js';
 import { loadSeed } from './seed/load-seed.js';
 import { startHealthServer } from './server/health-server.js';
+import { createInProcessRateLimiter } from './server/rate-limit/in-process-rate-limiter.js';
+import { createRedisRateLimiter } from './server/rate-limit/redis-rate-limiter.js';
 import { startHttpServer, type RunningHttpServer } from './server/http-server.js';
 import { withEventCatalog } from './store/catalog-store.js';
 import type { EventStore } from './store/event-store.js';
@@ -98,9 +100,14 @@ export const startTimeline = async (
   );
 
   const services: AppServices = { store, projector, history: model, commands };
+  // Shared by the processes of a deployment when they share a Redis, so that a budget does not grow with them.
+  const limiter = config.redisUrl
+    ? createRedisRateLimiter(config.redisUrl, config.redisPrefix, logger)
+    : createInProcessRateLimiter();
   // A projector-only process takes no requests, so it needs no keys.
-  const { keys, generated } =
-    config.role === 'project' ? { keys: null, generated: undefined } : ensureEditorKey(config);
+  const { keys, generated, rewrote } =
+    config.role === 'project' ? { keys: null, generated: undefined, rewrote: undefined } : ensureEditorKey(config);
+  if (rewrote) logger.warn({ file: rewrote }, 'the editor key file held the key itself; it now holds its hash');
   const http =
     keys === null
       ? await startHealthServer(services, { port: config.port, host: config.host })
@@ -108,6 +115,13 @@ export const startTimeline = async (
           services,
           keys,
           live: { bufferLimit: config.subscriberBuffer },
+          role: config.role,
+          rateLimits: { settings: config.rateLimits, limiter },
+          trustProxy: config.trustProxy,
+          limits: config.operationLimits,
+          timeoutMs: config.operationLimits.timeoutMs,
+          maxBodyBytes: config.operationLimits.maxBodyBytes,
+          introspection: config.introspection,
           port: config.port,
           host: config.host,
           logger,
@@ -118,6 +132,7 @@ export const startTimeline = async (
     generatedEditorKey: generated?.secret,
     close: async () => {
       await http.close();
+      await limiter.close();
       await projector.stop();
       await announcer?.close();
       await store.close();

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { pino } from 'pino';
-import { startTimeline } from './app.js';
+import { startTimeline, type RunningTimeline } from './app.js';
 import { ConfigError, loadConfig } from './config/environment.js';
 
 /**
@@ -20,17 +20,28 @@ export const runTimeline = async (env: NodeJS.ProcessEnv): Promise<void> => {
     throw error;
   }
   const logger = pino({ level: config.logLevel });
-  const timeline = await startTimeline(config, logger, {
-    onFatal: () => {
-      // The close is best-effort: the lease is already given up, and the log holds every write.
-      timeline.close().finally(() => process.exit(1));
-    },
-  });
+  let timeline: RunningTimeline;
+  try {
+    timeline = await startTimeline(config, logger, {
+      onFatal: () => {
+        // The close is best-effort: the lease is already given up, and the log holds every write.
+        timeline.close().finally(() => process.exit(1));
+      },
+    });
+  } catch (error) {
+    // A data directory it cannot use (a foreign or damaged timeline.db, a bad editor.key, no way to write): the
+    // message names the file and what is wrong, on one line; the log line has the stack.
+    logger.fatal({ err: error }, 'diplomatic-timeline did not start');
+    process.stderr.write(
+      `diplomatic-timeline did not start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exit(1);
+  }
   if (timeline.generatedEditorKey) {
-    // Shown once, on the start that made it; it stays in the data directory, never in the logs.
+    // Shown once, on the start that made it: the data directory keeps only its hash, and the logs never see it.
     process.stdout.write(
-      `\nNo TIMELINE_EDITOR_KEYS configured: made an editor key and kept it in ${config.dataDir}/editor.key\n` +
-        `  Authorization: Bearer ${timeline.generatedEditorKey}\n\n`,
+      `\nNo TIMELINE_EDITOR_KEYS configured: made an editor key (shown this once; ${config.dataDir}/editor.key ` +
+        `keeps only its hash)\n  Authorization: Bearer ${timeline.generatedEditorKey}\n\n`,
     );
   }
   logger.info(

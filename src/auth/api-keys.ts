@@ -1,16 +1,19 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { type ApiKey, type Config, MIN_SECRET_LENGTH } from '../config/environment.js';
+import { type ApiKey, type Config, type KeyRole, MIN_SECRET_LENGTH, secretDigest } from '../config/environment.js';
 
-export type Principal = { role: 'editor' | 'reader'; keyName: string } | { role: 'anonymous' } | { role: 'invalid' };
+export type Principal = { role: KeyRole; keyName: string } | { role: 'anonymous' } | { role: 'invalid' };
 
-export type Operation = 'query' | 'mutation' | 'subscription';
+/** What an operation does: read (query, subscription), write (mutation), or administer (admin fields). */
+export type Operation = 'query' | 'mutation' | 'subscription' | 'admin';
 
 export type Authorization = { ok: true } | { ok: false; code: 'UNAUTHENTICATED' | 'FORBIDDEN'; message: string };
 
 export interface KeyRing {
   identify(authorizationHeader: string | undefined): Principal;
+  /** Every key by name and role (never a secret or a hash). */
+  list(): { readonly name: string; readonly role: KeyRole }[];
   readonly readersRequired: boolean;
 }
 
@@ -23,9 +26,10 @@ const BEARER = /^\s*bearer\s+(\S+)\s*$/i;
 
 /** Builds the lookup from a bearer secret to the key that holds it. */
 export function createKeyRing(keys: readonly ApiKey[], readersRequired: boolean): KeyRing {
-  const known = keys.map((key) => ({ role: key.role, name: key.name, digest: digest(key.secret) }));
+  const known = keys.map((key) => ({ role: key.role, name: key.name, digest: Buffer.from(key.sha256, 'hex') }));
   return {
     readersRequired,
+    list: () => known.map(({ name, role }) => ({ name, role })),
     identify(authorizationHeader) {
       if (authorizationHeader === undefined) return { role: 'anonymous' };
       const secret = BEARER.exec(authorizationHeader)?.[1];
@@ -42,7 +46,13 @@ export function createKeyRing(keys: readonly ApiKey[], readersRequired: boolean)
   };
 }
 
-const readKeptSecret = (file: string): string | undefined => {
+const KEPT = /^sha256:([0-9a-f]{64})$/;
+
+/**
+ * The generated editor key's file holds the SHA-256 of the key, never the key: the key is shown once, when it is
+ * made. A file from an earlier version holding the key itself is read, and rewritten as its hash.
+ */
+const readKeptDigest = (file: string): { sha256: string; rewritten: boolean } | undefined => {
   let content: string;
   try {
     content = readFileSync(file, 'utf8');
@@ -51,23 +61,27 @@ const readKeptSecret = (file: string): string | undefined => {
     throw error;
   }
   // An operator may have opened the file in an editor that adds a newline; anything worse is not ours to guess at.
-  const secret = content.trim();
-  if (secret.length < MIN_SECRET_LENGTH || /\s/.test(secret)) {
+  const kept = content.trim();
+  const hashed = KEPT.exec(kept);
+  if (hashed) return { sha256: hashed[1]!, rewritten: false };
+  if (kept.length < MIN_SECRET_LENGTH || /\s/.test(kept)) {
     throw new Error(
-      `${file} does not hold a usable editor key (at least ${MIN_SECRET_LENGTH} characters, no whitespace); ` +
-        'fix it, or delete it to have a new key generated',
+      `${file} does not hold a usable editor key (sha256:<64 hex digits>); fix it, or delete it to have a new key ` +
+        'generated',
     );
   }
-  return secret;
+  const sha256 = secretDigest(kept);
+  writeKeptDigest(file, sha256);
+  return { sha256, rewritten: true };
 };
 
 /** Writes beside the target and renames, so a crash leaves either no key or a whole one, never half of one. */
-const writeKeptSecret = (file: string, secret: string): void => {
+const writeKeptDigest = (file: string, sha256: string): void => {
   const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     const descriptor = openSync(temporary, 'wx', 0o600);
     try {
-      writeSync(descriptor, `${secret}\n`);
+      writeSync(descriptor, `sha256:${sha256}\n`);
       // Without the flush a power cut after the rename could leave an empty file under the final name.
       fsyncSync(descriptor);
     } finally {
@@ -80,23 +94,35 @@ const writeKeptSecret = (file: string, secret: string): void => {
   }
 };
 
+export interface EnsuredKeys {
+  readonly keys: KeyRing;
+  /** The key made on this start, to show the operator once (it is kept only as its hash). */
+  readonly generated?: { name: string; secret: string };
+  /** An editor.key of an earlier version held the key itself; it now holds its hash. */
+  readonly rewrote?: string;
+}
+
 /**
- * Makes sure somebody can edit. Configured editor keys win; without them the server keeps its own key in
- * `<dataDir>/editor.key` and reports it as `generated` the first time, so the caller can show it once.
+ * Makes sure somebody can edit. Configured editor or admin keys win; without them the server keeps its own editor
+ * key's hash in `<dataDir>/editor.key` and reports the key as `generated` the first time, so the caller can show
+ * it once.
  */
-export function ensureEditorKey(config: Config): { keys: KeyRing; generated?: { name: string; secret: string } } {
+export function ensureEditorKey(config: Config): EnsuredKeys {
   const readersRequired = config.readerKeys.length > 0;
-  if (config.editorKeys.length > 0) {
-    return { keys: createKeyRing([...config.editorKeys, ...config.readerKeys], readersRequired) };
+  const configured = [...config.adminKeys, ...config.editorKeys, ...config.readerKeys];
+  if (config.editorKeys.length > 0 || config.adminKeys.length > 0) {
+    return { keys: createKeyRing(configured, readersRequired) };
   }
   mkdirSync(config.dataDir, { recursive: true });
   const file = path.join(config.dataDir, EDITOR_KEY_FILE);
-  const kept = readKeptSecret(file);
-  const secret = kept ?? randomBytes(24).toString('base64url');
-  if (kept === undefined) writeKeptSecret(file, secret);
-  const editor: ApiKey = { name: GENERATED_EDITOR_KEY_NAME, secret, role: 'editor' };
+  const kept = readKeptDigest(file);
+  const secret = kept === undefined ? randomBytes(24).toString('base64url') : undefined;
+  const sha256 = kept?.sha256 ?? secretDigest(secret!);
+  if (kept === undefined) writeKeptDigest(file, sha256);
+  const editor: ApiKey = { name: GENERATED_EDITOR_KEY_NAME, sha256, role: 'editor' };
   const keys = createKeyRing([editor, ...config.readerKeys], readersRequired);
-  return kept === undefined ? { keys, generated: { name: editor.name, secret } } : { keys };
+  if (secret !== undefined) return { keys, generated: { name: editor.name, secret } };
+  return kept?.rewritten ? { keys, rewrote: file } : { keys };
 }
 
 const BEARER_HINT = 'send "Authorization: Bearer <key>"';
@@ -110,8 +136,15 @@ export function authorize(principal: Principal, operation: Operation, readersReq
       message: `The API key is not valid: ${BEARER_HINT} with a key this server knows`,
     };
   }
+  if (operation === 'admin') {
+    if (principal.role === 'admin') return { ok: true };
+    if (principal.role === 'anonymous') {
+      return { ok: false, code: 'UNAUTHENTICATED', message: `This needs an admin key: ${BEARER_HINT}` };
+    }
+    return { ok: false, code: 'FORBIDDEN', message: `A ${principal.role} key cannot do this; it needs an admin key` };
+  }
   if (operation === 'mutation') {
-    if (principal.role === 'editor') return { ok: true };
+    if (principal.role === 'editor' || principal.role === 'admin') return { ok: true };
     if (principal.role === 'reader') {
       return { ok: false, code: 'FORBIDDEN', message: 'A reader key cannot make changes; use an editor key' };
     }

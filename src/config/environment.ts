@@ -1,16 +1,21 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export type KeyRole = 'editor' | 'reader';
+export type KeyRole = 'admin' | 'editor' | 'reader';
 
+/** A key as the server keeps it: its name and the SHA-256 of its secret (hex), never the secret itself. */
 export interface ApiKey {
   name: string;
-  secret: string;
+  sha256: string;
   role: KeyRole;
 }
+
+/** The SHA-256 of a secret as configuration writes it: `sha256:<64 hex digits>`. */
+export const secretDigest = (secret: string): string => createHash('sha256').update(secret, 'utf8').digest('hex');
 
 /** What a process does: serve the API, project the shared read models, or both (the default). */
 export type Role = 'all' | 'serve' | 'project';
@@ -22,6 +27,7 @@ export interface Config {
   host: string;
   dataDir: string;
   seed: boolean;
+  adminKeys: ApiKey[];
   editorKeys: ApiKey[];
   readerKeys: ApiKey[];
   logLevel: LogLevel;
@@ -36,6 +42,20 @@ export interface Config {
   leaseTtlMs: number;
   /** How many changes one subscriber may fall behind before it is closed as too slow. */
   subscriberBuffer: number;
+  /** Requests per minute per key, and per address without one (0: no limit). */
+  rateLimits: { perKey: number; perAddress: number };
+  /** Take the client's address from X-Forwarded-For (behind a proxy or load balancer you trust). */
+  trustProxy: boolean;
+  /** What one operation may cost before it runs, and how long it may run. */
+  operationLimits: {
+    maxDepth: number;
+    maxComplexity: number;
+    maxAliases: number;
+    timeoutMs: number;
+    maxBodyBytes: number;
+  };
+  /** Whether the schema may be introspected (GraphiQL and code generators need it). */
+  introspection: boolean;
   /** Parse every event read from the log against its schema, not only those written by an older version. */
   verifyReads: boolean;
   /** Where the log lives: the embedded SQLite file in dataDir, or a KurrentDB server. */
@@ -133,6 +153,16 @@ const leaseTtlMs = z
   })
   .transform(Number);
 
+/** A whole number from `min` to `max`, in plain digits. */
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .refine((raw) => /^\d{1,9}$/.test(raw) && Number(raw) >= min && Number(raw) <= max, {
+      error: (issue) => `expected a whole number from ${min} to ${max}, got ${quote(issue.input)}`,
+    })
+    .transform(Number);
+
 const subscriberBuffer = z
   .string()
   .trim()
@@ -145,13 +175,20 @@ const subscriberBuffer = z
 // bare secret holding a colon would be read as name:secret and its first half would leak.
 const KEY_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
+// A configured key may be given by the SHA-256 of its secret instead (`name:sha256:<hex>`), so that the secret
+// itself lives only with whoever holds the key: `timeline keys generate` prints both forms.
+const HASHED = /^sha256:([0-9a-f]{64})$/;
+
 const entryProblem = (entry: string): string | undefined => {
   const colon = entry.indexOf(':');
-  const name = colon === -1 ? undefined : entry.slice(0, colon);
-  const secret = colon === -1 ? entry : entry.slice(colon + 1);
+  const hashedBare = HASHED.test(entry);
+  const name = colon === -1 || hashedBare ? undefined : entry.slice(0, colon);
+  const secret = colon === -1 || hashedBare ? entry : entry.slice(colon + 1);
   if (name !== undefined && !KEY_NAME.test(name)) {
     return 'the name before ":" must be 1-64 lowercase letters, digits, "-" or "_", starting with a letter or digit';
   }
+  if (HASHED.test(secret)) return undefined;
+  if (/^sha256:/i.test(secret)) return 'a hashed key is sha256: and 64 lowercase hex digits';
   if (/\s/.test(secret)) return 'the secret must not contain whitespace';
   if (secret.length < MIN_SECRET_LENGTH) return `the secret must be at least ${MIN_SECRET_LENGTH} characters long`;
   return undefined;
@@ -174,15 +211,19 @@ const keyList = (variable: string, role: KeyRole) =>
       const position = index + 1;
       const problem = entryProblem(entry);
       if (problem !== undefined) {
-        ctx.addIssue({ code: 'custom', message: `entry ${position}: ${problem} (entries are name:secret or secret)` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `entry ${position}: ${problem} (entries are name:secret, secret, name:sha256:<hex> or sha256:<hex>)`,
+        });
         return;
       }
       const colon = entry.indexOf(':');
-      const key: ApiKey =
-        colon === -1
-          ? { name: `${role}-${position}`, secret: entry, role }
-          : { name: entry.slice(0, colon), secret: entry.slice(colon + 1), role };
-      keys.push({ key, variable, position });
+      const named = colon !== -1 && !HASHED.test(entry);
+      const name = named ? entry.slice(0, colon) : `${role}-${position}`;
+      const secret = named ? entry.slice(colon + 1) : entry;
+      const hashed = HASHED.exec(secret);
+      // The secret is hashed here and not kept: nothing after configuration ever holds it.
+      keys.push({ key: { name, sha256: hashed ? hashed[1]! : secretDigest(secret), role }, variable, position });
     });
     return keys;
   });
@@ -194,6 +235,7 @@ const VARIABLES = {
   HOST: { schema: host, fallback: '0.0.0.0' },
   TIMELINE_DATA_DIR: { schema: dataDir, fallback: './data' },
   TIMELINE_SEED: { schema: flag, fallback: 'true' },
+  TIMELINE_ADMIN_KEYS: { schema: keyList('TIMELINE_ADMIN_KEYS', 'admin'), fallback: '' },
   TIMELINE_EDITOR_KEYS: { schema: keyList('TIMELINE_EDITOR_KEYS', 'editor'), fallback: '' },
   TIMELINE_READER_KEYS: { schema: keyList('TIMELINE_READER_KEYS', 'reader'), fallback: '' },
   LOG_LEVEL: { schema: logLevel, fallback: 'info' },
@@ -201,6 +243,15 @@ const VARIABLES = {
   TIMELINE_REDIS_PREFIX: { schema: redisPrefix, fallback: 'timeline' },
   TIMELINE_LEASE_TTL_MS: { schema: leaseTtlMs, fallback: '10000' },
   TIMELINE_SUBSCRIBER_BUFFER: { schema: subscriberBuffer, fallback: '1000' },
+  TIMELINE_RATE_LIMIT: { schema: wholeNumber(0, 1_000_000), fallback: '600' },
+  TIMELINE_ANONYMOUS_RATE_LIMIT: { schema: wholeNumber(0, 1_000_000), fallback: '120' },
+  TIMELINE_TRUST_PROXY: { schema: flag, fallback: 'false' },
+  TIMELINE_MAX_DEPTH: { schema: wholeNumber(2, 100), fallback: '12' },
+  TIMELINE_MAX_COMPLEXITY: { schema: wholeNumber(10, 10_000_000), fallback: '50000' },
+  TIMELINE_MAX_ALIASES: { schema: wholeNumber(1, 10_000), fallback: '30' },
+  TIMELINE_OPERATION_TIMEOUT_MS: { schema: wholeNumber(100, 600_000), fallback: '10000' },
+  TIMELINE_MAX_BODY_BYTES: { schema: wholeNumber(1_024, 100_000_000), fallback: '1048576' },
+  TIMELINE_INTROSPECTION: { schema: flag, fallback: 'true' },
   TIMELINE_VERIFY_READS: { schema: flag, fallback: 'false' },
   TIMELINE_STORE: { schema: storeKind, fallback: 'sqlite' },
   KURRENTDB_URL: { schema: kurrentDbUrl, fallback: '' },
@@ -235,9 +286,9 @@ const duplicateProblems = (keys: readonly PlacedKey[]): string[] => {
   const byName = new Map<string, PlacedKey>();
   for (const placed of keys) {
     const here = `${placed.variable}: entry ${placed.position}`;
-    const sameSecret = bySecret.get(placed.key.secret);
+    const sameSecret = bySecret.get(placed.key.sha256);
     if (sameSecret) problems.push(`${here} repeats the secret of ${where(sameSecret)}; every key needs its own`);
-    else bySecret.set(placed.key.secret, placed);
+    else bySecret.set(placed.key.sha256, placed);
     const sameName = byName.get(placed.key.name);
     if (sameName) problems.push(`${here} repeats the name "${placed.key.name}" of ${where(sameName)}`);
     else byName.set(placed.key.name, placed);
@@ -249,8 +300,14 @@ const duplicateProblems = (keys: readonly PlacedKey[]): string[] => {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
   const parsed = parseVariables(env, problems);
-  if (parsed.TIMELINE_EDITOR_KEYS && parsed.TIMELINE_READER_KEYS) {
-    problems.push(...duplicateProblems([...parsed.TIMELINE_EDITOR_KEYS, ...parsed.TIMELINE_READER_KEYS]));
+  if (parsed.TIMELINE_ADMIN_KEYS && parsed.TIMELINE_EDITOR_KEYS && parsed.TIMELINE_READER_KEYS) {
+    problems.push(
+      ...duplicateProblems([
+        ...parsed.TIMELINE_ADMIN_KEYS,
+        ...parsed.TIMELINE_EDITOR_KEYS,
+        ...parsed.TIMELINE_READER_KEYS,
+      ]),
+    );
   }
   if (parsed.TIMELINE_STORE === 'kurrentdb' && parsed.KURRENTDB_URL === '') {
     problems.push(
@@ -270,6 +327,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: values.HOST,
     dataDir: values.TIMELINE_DATA_DIR,
     seed: values.TIMELINE_SEED,
+    adminKeys: values.TIMELINE_ADMIN_KEYS.map(({ key }) => key),
     editorKeys: values.TIMELINE_EDITOR_KEYS.map(({ key }) => key),
     readerKeys: values.TIMELINE_READER_KEYS.map(({ key }) => key),
     logLevel: values.LOG_LEVEL,
@@ -277,6 +335,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisPrefix: values.TIMELINE_REDIS_PREFIX,
     leaseTtlMs: values.TIMELINE_LEASE_TTL_MS,
     subscriberBuffer: values.TIMELINE_SUBSCRIBER_BUFFER,
+    rateLimits: { perKey: values.TIMELINE_RATE_LIMIT, perAddress: values.TIMELINE_ANONYMOUS_RATE_LIMIT },
+    trustProxy: values.TIMELINE_TRUST_PROXY,
+    operationLimits: {
+      maxDepth: values.TIMELINE_MAX_DEPTH,
+      maxComplexity: values.TIMELINE_MAX_COMPLEXITY,
+      maxAliases: values.TIMELINE_MAX_ALIASES,
+      timeoutMs: values.TIMELINE_OPERATION_TIMEOUT_MS,
+      maxBodyBytes: values.TIMELINE_MAX_BODY_BYTES,
+    },
+    introspection: values.TIMELINE_INTROSPECTION,
     verifyReads: values.TIMELINE_VERIFY_READS,
     store:
       values.TIMELINE_STORE === 'kurrentdb' ? { kind: 'kurrentdb', url: values.KURRENTDB_URL } : { kind: 'sqlite' },

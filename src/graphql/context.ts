@@ -1,4 +1,4 @@
-import type { Principal } from '../auth/api-keys.js';
+import type { KeyRing, Principal } from '../auth/api-keys.js';
 import type { CommandBus } from '../application/commands/index.js';
 import type { CommandMeta } from '../application/command-context.js';
 import type { Projector } from '../projections/projector.js';
@@ -17,11 +17,17 @@ export interface AppServices {
 export interface LiveSettings {
   /** How many changes a subscriber may fall behind before it is closed as too slow. */
   readonly bufferLimit: number;
+  /** How many subscriptions are open on this process. */
+  readonly openSubscriptions: () => number;
 }
 
 export interface GraphQLContext extends AppServices {
   readonly live: LiveSettings;
   readonly principal: Principal;
+  /** The keys this server knows (names and roles), for the admin operations. */
+  readonly keyRing: KeyRing;
+  /** TIMELINE_ROLE of this process. */
+  readonly serverRole: string;
   readonly correlationId: string;
   /** The request's "now": one instant for every default asOf/knownAt of the request. */
   readonly now: Date;
@@ -29,6 +35,6 @@ export interface GraphQLContext extends AppServices {
 }
 
 export const commandMeta = (context: GraphQLContext): CommandMeta => ({
-  keyName: context.principal.role === 'editor' ? context.principal.keyName : 'anonymous',
+  keyName: 'keyName' in context.principal ? context.principal.keyName : 'anonymous',
   correlationId: context.correlationId,
 });

@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { authorize } from '../auth/api-keys.js';
+import { accessOf } from './access.js';
 import { graphQLError } from './common/errors.js';
 import type { GraphQLContext } from './context.js';
 import { checkOperationLimits, type OperationLimits } from './operation-limits.js';
@@ -14,7 +15,8 @@ export const gatePlugin = (readersRequired: boolean, limits: OperationLimits): A
   async requestDidStart() {
     return {
       async didResolveOperation({ contextValue, operation, document, schema, request }) {
-        const decision = authorize(contextValue.principal, operation?.operation ?? 'query', readersRequired);
+        const access = operation ? accessOf(document, operation) : 'query';
+        const decision = authorize(contextValue.principal, access, readersRequired);
         if (!decision.ok) {
           throw graphQLError(decision.code, decision.message, { http: { status: HTTP_STATUS[decision.code] } });
         }

@@ -19,9 +19,32 @@ const { fieldExtensionsEstimator, getComplexity, simpleEstimator } = createRequi
 export interface OperationLimits {
   readonly maxDepth: number;
   readonly maxComplexity: number;
+  /** Fields asked for under another name: a thousand aliases of one costly field is the classic bomb. */
+  readonly maxAliases: number;
 }
 
-export const DEFAULT_LIMITS: OperationLimits = { maxDepth: 12, maxComplexity: 3_000 };
+export const DEFAULT_LIMITS: OperationLimits = { maxDepth: 12, maxComplexity: 50_000, maxAliases: 30 };
+
+const aliasesIn = (
+  selectionSet: SelectionSetNode | undefined,
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+  seen: Set<string>,
+): number => {
+  if (!selectionSet) return 0;
+  let count = 0;
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) {
+      count += (selection.alias ? 1 : 0) + aliasesIn(selection.selectionSet, fragments, seen);
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      count += aliasesIn(selection.selectionSet, fragments, seen);
+    } else if (!seen.has(selection.name.value)) {
+      // A fragment spread twice is counted once: its fields are asked for once.
+      seen.add(selection.name.value);
+      count += aliasesIn(fragments.get(selection.name.value)?.selectionSet, fragments, seen);
+    }
+  }
+  return count;
+};
 
 const depthOf = (
   selectionSet: SelectionSetNode | undefined,
@@ -44,14 +67,19 @@ const depthOf = (
 };
 
 /** How deeply an operation nests its fields, fragments spread in place. */
-export const operationDepth = (document: DocumentNode, operation: OperationDefinitionNode): number => {
-  const fragments = new Map(
+const fragmentsOf = (document: DocumentNode) =>
+  new Map(
     document.definitions
       .filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION)
       .map((fragment) => [fragment.name.value, fragment]),
   );
-  return depthOf(operation.selectionSet, fragments, new Set());
-};
+
+export const operationDepth = (document: DocumentNode, operation: OperationDefinitionNode): number =>
+  depthOf(operation.selectionSet, fragmentsOf(document), new Set());
+
+/** How many fields an operation asks for under an alias, fragments spread in place. */
+export const operationAliases = (document: DocumentNode, operation: OperationDefinitionNode): number =>
+  aliasesIn(operation.selectionSet, fragmentsOf(document), new Set());
 
 /**
  * The cost gate every operation passes before it runs, over HTTP and over WebSocket alike: a refused one gets
@@ -64,6 +92,12 @@ export const checkOperationLimits = (
   variables: Record<string, unknown> | undefined,
   limits: OperationLimits = DEFAULT_LIMITS,
 ): GraphQLError | null => {
+  const aliases = operationAliases(document, operation);
+  if (aliases > limits.maxAliases) {
+    return new GraphQLError(`the operation uses ${aliases} aliases; the limit is ${limits.maxAliases}`, {
+      extensions: { code: 'QUERY_TOO_COMPLEX', aliases, maxAliases: limits.maxAliases, http: { status: 400 } },
+    });
+  }
   const depth = operationDepth(document, operation);
   if (depth > limits.maxDepth) {
     return new GraphQLError(`the operation nests ${depth} levels deep; the limit is ${limits.maxDepth}`, {

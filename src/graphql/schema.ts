@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { AdminResolver } from './admin/admin.resolver.js';
 import { ActorResolver, PositionResolver, RelationResolver, RoleResolver } from './actor/actor.resolver.js';
 import {
   DevelopmentResolver,
@@ -26,6 +27,7 @@ export const RESOLVERS = [
   VerificationResolver,
   EventLogResolver,
   LiveResolver,
+  AdminResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -14,12 +14,26 @@ import { createLoaders } from '../graphql/loaders.js';
 import { DEFAULT_LIMITS, type OperationLimits } from '../graphql/operation-limits.js';
 import { timelineSchema } from '../graphql/schema.js';
 import { addHealthRoutes } from './health-routes.js';
+import type { RateLimiter } from './rate-limit/rate-limiter.js';
+import type { RateLimitSettings } from './rate-limit/rate-limits.js';
+import { bodyErrors, rateLimitGuard, timeoutGuard } from './request-guards.js';
+import { createSubscriptionCount } from './subscription-count.js';
 import { startWebSocketServer } from './websocket-server.js';
 
 export interface HttpServerOptions {
   readonly services: AppServices;
   readonly keys: KeyRing;
-  readonly live: LiveSettings;
+  readonly live: Omit<LiveSettings, 'openSubscriptions'>;
+  /** TIMELINE_ROLE, for serverStatus. */
+  readonly role?: string;
+  /** Budgets of requests per key and per address; absent: no limits (tests of other things). */
+  readonly rateLimits?: { readonly settings: RateLimitSettings; readonly limiter: RateLimiter };
+  /** Take the client's address from X-Forwarded-For (a proxy you trust sets it). */
+  readonly trustProxy?: boolean;
+  /** How long an operation over HTTP may run before the client is told so. */
+  readonly timeoutMs?: number;
+  readonly maxBodyBytes?: number;
+  readonly introspection?: boolean;
   readonly limits?: OperationLimits;
   readonly port: number;
   readonly host: string;
@@ -41,16 +55,29 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
   const app = express();
   const httpServer = createServer(app);
 
+  const subscriptions = createSubscriptionCount();
+  const liveSettings: LiveSettings = { ...live, openSubscriptions: subscriptions.open };
   const contextFor = (authorization: string | undefined, correlationId?: string): GraphQLContext => ({
     ...services,
-    live,
+    live: liveSettings,
     principal: keys.identify(authorization),
+    keyRing: keys,
+    serverRole: options.role ?? 'all',
     correlationId: correlationId ?? randomUUID(),
     now: new Date(),
     loaders: createLoaders(services.history),
   });
 
-  const ws = startWebSocketServer({ httpServer, schema, keys, limits, contextFor, logger });
+  const ws = startWebSocketServer({
+    httpServer,
+    schema,
+    keys,
+    limits,
+    contextFor,
+    logger,
+    subscriptions,
+    ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+  });
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     plugins: [
@@ -59,15 +86,20 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
       gatePlugin(keys.readersRequired, limits),
     ],
     formatError: formatError(logger),
-    introspection: true,
+    introspection: options.introspection ?? true,
   });
   await apollo.start();
 
   app.disable('x-powered-by');
+  app.set('trust proxy', options.trustProxy ?? false);
   addHealthRoutes(app, services);
+  const maxBodyBytes = options.maxBodyBytes ?? 1_048_576;
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    ...(options.rateLimits ? [rateLimitGuard(keys, options.rateLimits.limiter, options.rateLimits.settings)] : []),
+    timeoutGuard(options.timeoutMs ?? 10_000),
+    express.json({ limit: maxBodyBytes }),
+    bodyErrors(maxBodyBytes),
     expressMiddleware(apollo, {
       context: async ({ req }) => contextFor(req.headers.authorization, req.header('x-correlation-id')),
     }),

@@ -4,10 +4,14 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { authorize, type KeyRing } from '../auth/api-keys.js';
+import { accessOf } from '../graphql/access.js';
 import { graphQLError } from '../graphql/common/errors.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { checkOperationLimits, type OperationLimits } from '../graphql/operation-limits.js';
 import { sharingSubscribe } from './shared-subscription-results.js';
+import type { RateLimiter } from './rate-limit/rate-limiter.js';
+import { checkRate, retryAfterSeconds, type RateLimitSettings } from './rate-limit/rate-limits.js';
+import type { SubscriptionCount } from './subscription-count.js';
 import { tickKeyOf } from '../graphql/live/tick-key.js';
 
 export interface WebSocketOptions {
@@ -18,6 +22,9 @@ export interface WebSocketOptions {
   /** Builds a request context for a principal, as the HTTP side does. */
   readonly contextFor: (authorization: string | undefined) => GraphQLContext;
   readonly logger: Logger;
+  readonly subscriptions: SubscriptionCount;
+  /** Every subscribe message spends from the same budget as an HTTP request. */
+  readonly rateLimits?: { readonly settings: RateLimitSettings; readonly limiter: RateLimiter };
 }
 
 /** connection_init may carry the key as `authorization` (or `Authorization`): "Bearer <key>". */
@@ -31,13 +38,22 @@ const authorizationOf = (params: Readonly<Record<string, unknown>> | undefined):
  * run here in onSubscribe: who may run it, then what it may cost. A refusal is an error message with a code; the
  * socket stays open for the client's next operation.
  */
-export const startWebSocketServer = ({ httpServer, schema, keys, limits, contextFor, logger }: WebSocketOptions) => {
+export const startWebSocketServer = ({
+  httpServer,
+  schema,
+  keys,
+  limits,
+  contextFor,
+  logger,
+  subscriptions,
+  rateLimits,
+}: WebSocketOptions) => {
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const server = useServer(
     {
       schema,
-      subscribe: sharingSubscribe(tickKeyOf),
-      onSubscribe: (ctx, _id, payload) => {
+      subscribe: subscriptions.counting(sharingSubscribe(tickKeyOf)),
+      onSubscribe: async (ctx, _id, payload) => {
         let document: DocumentNode;
         try {
           document = parse(payload.query);
@@ -49,7 +65,20 @@ export const startWebSocketServer = ({ httpServer, schema, keys, limits, context
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return [graphQLError('BAD_USER_INPUT', 'no operation to run in this document')];
         const contextValue = contextFor(authorizationOf(ctx.connectionParams));
-        const decision = authorize(contextValue.principal, operation.operation, keys.readersRequired);
+        if (rateLimits) {
+          const address = (ctx.extra as { request?: { socket?: { remoteAddress?: string } } }).request?.socket
+            ?.remoteAddress;
+          const decision = await checkRate(rateLimits.limiter, rateLimits.settings, contextValue.principal, address);
+          if (!decision.allowed) {
+            const seconds = retryAfterSeconds(decision);
+            return [
+              graphQLError('RATE_LIMITED', `too many requests; try again in ${seconds} s`, {
+                retryAfterSeconds: seconds,
+              }),
+            ];
+          }
+        }
+        const decision = authorize(contextValue.principal, accessOf(document, operation), keys.readersRequired);
         if (!decision.ok) return [graphQLError(decision.code, decision.message)];
         const tooComplex = checkOperationLimits(schema, document, operation, payload.variables ?? undefined, limits);
         if (tooComplex) return [tooComplex];

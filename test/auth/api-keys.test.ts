@@ -11,10 +11,14 @@ import {
   type Operation,
   type Principal,
 } from '../../src/auth/api-keys.js';
-import { type ApiKey, type Config, loadConfig } from '../../src/config/environment.js';
+import { type ApiKey, type Config, loadConfig, secretDigest } from '../../src/config/environment.js';
 
-const EDITOR: ApiKey = { name: 'alice', secret: 'alice-editor-secret-0001', role: 'editor' };
-const READER: ApiKey = { name: 'dashboard', secret: 'dashboard-reader-secret-01', role: 'reader' };
+const EDITOR_SECRET = 'alice-editor-secret-0001';
+const READER_SECRET = 'dashboard-reader-secret-01';
+const ADMIN_SECRET = 'ops-admin-secret-000001';
+const EDITOR: ApiKey = { name: 'alice', sha256: secretDigest(EDITOR_SECRET), role: 'editor' };
+const READER: ApiKey = { name: 'dashboard', sha256: secretDigest(READER_SECRET), role: 'reader' };
+const ADMIN: ApiKey = { name: 'ops', sha256: secretDigest(ADMIN_SECRET), role: 'admin' };
 
 let root: string;
 
@@ -42,8 +46,10 @@ describe('ensureEditorKey without configured editor keys', () => {
     // 24 random bytes in base64url: 32 characters, nothing that needs quoting in a header.
     expect(secret).toMatch(/^[A-Za-z0-9_-]{32}$/);
 
+    // The file keeps the key's hash, never the key: it is shown once, now.
     const file = path.join(config.dataDir, EDITOR_KEY_FILE);
-    expect(readFileSync(file, 'utf8').trim()).toBe(secret);
+    expect(readFileSync(file, 'utf8')).toBe(`sha256:${secretDigest(secret)}\n`);
+    expect(readFileSync(file, 'utf8')).not.toContain(secret);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     // The temporary file was renamed, not left behind.
     expect(readdirSync(config.dataDir)).toEqual([EDITOR_KEY_FILE]);
@@ -54,7 +60,22 @@ describe('ensureEditorKey without configured editor keys', () => {
     expect(second.generated).toBeUndefined();
     expect(second).not.toHaveProperty('generated');
     expect(second.keys.identify(`Bearer ${secret}`)).toEqual({ role: 'editor', keyName: GENERATED_EDITOR_KEY_NAME });
-    expect(readFileSync(file, 'utf8').trim()).toBe(secret);
+    expect(readFileSync(file, 'utf8')).toBe(`sha256:${secretDigest(secret)}\n`);
+  });
+
+  it("rewrites a key file of an earlier version, which held the key itself, as the key's hash", () => {
+    const config = configWith({ dataDir: root });
+    const file = path.join(root, EDITOR_KEY_FILE);
+    writeFileSync(file, 'an-old-kept-editor-key-01\n');
+    const result = ensureEditorKey(config);
+    expect(result).toMatchObject({ rewrote: file });
+    expect(result).not.toHaveProperty('generated');
+    expect(readFileSync(file, 'utf8')).toBe(`sha256:${secretDigest('an-old-kept-editor-key-01')}\n`);
+    expect(result.keys.identify('Bearer an-old-kept-editor-key-01')).toEqual({
+      role: 'editor',
+      keyName: GENERATED_EDITOR_KEY_NAME,
+    });
+    expect(ensureEditorKey(config)).not.toHaveProperty('rewrote');
   });
 
   it('creates the data directory, nested, when it is missing', () => {
@@ -92,7 +113,7 @@ describe('ensureEditorKey without configured editor keys', () => {
   it('still knows the configured reader keys', () => {
     const { keys } = ensureEditorKey(configWith({ readerKeys: [READER] }));
     expect(keys.readersRequired).toBe(true);
-    expect(keys.identify(`Bearer ${READER.secret}`)).toEqual({ role: 'reader', keyName: 'dashboard' });
+    expect(keys.identify(`Bearer ${READER_SECRET}`)).toEqual({ role: 'reader', keyName: 'dashboard' });
   });
 });
 
@@ -113,10 +134,17 @@ describe('ensureEditorKey with configured editor keys', () => {
     expect(() => ensureEditorKey(config)).not.toThrow();
   });
 
+  it('needs no generated key when only admin keys are configured', () => {
+    const config = configWith({ adminKeys: [ADMIN] });
+    const { keys } = ensureEditorKey(config);
+    expect(keys.identify(`Bearer ${ADMIN_SECRET}`)).toEqual({ role: 'admin', keyName: 'ops' });
+    expect(existsSync(config.dataDir)).toBe(false);
+  });
+
   it('identifies configured editors and readers', () => {
     const { keys } = ensureEditorKey(configWith({ editorKeys: [EDITOR], readerKeys: [READER] }));
-    expect(keys.identify(`Bearer ${EDITOR.secret}`)).toEqual({ role: 'editor', keyName: 'alice' });
-    expect(keys.identify(`Bearer ${READER.secret}`)).toEqual({ role: 'reader', keyName: 'dashboard' });
+    expect(keys.identify(`Bearer ${EDITOR_SECRET}`)).toEqual({ role: 'editor', keyName: 'alice' });
+    expect(keys.identify(`Bearer ${READER_SECRET}`)).toEqual({ role: 'reader', keyName: 'dashboard' });
     expect(keys.readersRequired).toBe(true);
   });
 
@@ -133,10 +161,10 @@ describe('KeyRing.identify', () => {
   });
 
   it.each([
-    ['lower-case scheme', `bearer ${EDITOR.secret}`],
-    ['upper-case scheme', `BEARER ${EDITOR.secret}`],
-    ['extra spaces', `  Bearer   ${EDITOR.secret}  `],
-    ['a tab', `Bearer\t${EDITOR.secret}`],
+    ['lower-case scheme', `bearer ${EDITOR_SECRET}`],
+    ['upper-case scheme', `BEARER ${EDITOR_SECRET}`],
+    ['extra spaces', `  Bearer   ${EDITOR_SECRET}  `],
+    ['a tab', `Bearer\t${EDITOR_SECRET}`],
   ])('accepts %s', (_, header) => {
     expect(ring.identify(header)).toEqual({ role: 'editor', keyName: 'alice' });
   });
@@ -145,27 +173,28 @@ describe('KeyRing.identify', () => {
     ['an empty header', ''],
     ['a scheme without a secret', 'Bearer'],
     ['a scheme and a blank', 'Bearer   '],
-    ['a bare secret', EDITOR.secret],
-    ['another scheme', `Basic ${EDITOR.secret}`],
-    ['a glued scheme', `Bearer${EDITOR.secret}`],
-    ['two tokens', `Bearer ${EDITOR.secret} ${READER.secret}`],
+    ['a bare secret', EDITOR_SECRET],
+    ['another scheme', `Basic ${EDITOR_SECRET}`],
+    ['a glued scheme', `Bearer${EDITOR_SECRET}`],
+    ['two tokens', `Bearer ${EDITOR_SECRET} ${READER_SECRET}`],
     ['an unknown secret', 'Bearer not-a-key-anybody-has'],
-    ['a prefix of a secret', `Bearer ${EDITOR.secret.slice(0, -1)}`],
-    ['a secret with something added', `Bearer ${EDITOR.secret}x`],
-    ['a secret in another case', `Bearer ${EDITOR.secret.toUpperCase()}`],
+    ['a prefix of a secret', `Bearer ${EDITOR_SECRET.slice(0, -1)}`],
+    ['a secret with something added', `Bearer ${EDITOR_SECRET}x`],
+    ['a secret in another case', `Bearer ${EDITOR_SECRET.toUpperCase()}`],
   ])('calls %s invalid', (_, header) => {
     expect(ring.identify(header)).toEqual({ role: 'invalid' });
   });
 
   it('knows nobody when it holds no keys', () => {
     const empty = createKeyRing([], false);
-    expect(empty.identify(`Bearer ${EDITOR.secret}`)).toEqual({ role: 'invalid' });
+    expect(empty.identify(`Bearer ${EDITOR_SECRET}`)).toEqual({ role: 'invalid' });
     expect(empty.identify(undefined)).toEqual({ role: 'anonymous' });
     expect(empty.readersRequired).toBe(false);
   });
 });
 
 describe('authorize', () => {
+  const admin: Principal = { role: 'admin', keyName: 'ops' };
   const editor: Principal = { role: 'editor', keyName: 'alice' };
   const reader: Principal = { role: 'reader', keyName: 'dashboard' };
   const anonymous: Principal = { role: 'anonymous' };
@@ -175,6 +204,12 @@ describe('authorize', () => {
   const table: [Principal, Operation, boolean, Outcome][] = [];
   for (const readersRequired of [false, true]) {
     table.push(
+      [admin, 'admin', readersRequired, 'ok'],
+      [editor, 'admin', readersRequired, 'FORBIDDEN'],
+      [reader, 'admin', readersRequired, 'FORBIDDEN'],
+      [anonymous, 'admin', readersRequired, 'UNAUTHENTICATED'],
+      [invalid, 'admin', readersRequired, 'UNAUTHENTICATED'],
+      [admin, 'mutation', readersRequired, 'ok'],
       [editor, 'mutation', readersRequired, 'ok'],
       [reader, 'mutation', readersRequired, 'FORBIDDEN'],
       [anonymous, 'mutation', readersRequired, 'UNAUTHENTICATED'],
@@ -182,6 +217,7 @@ describe('authorize', () => {
     );
     for (const operation of ['query', 'subscription'] as const) {
       table.push(
+        [admin, operation, readersRequired, 'ok'],
         [editor, operation, readersRequired, 'ok'],
         [reader, operation, readersRequired, 'ok'],
         [anonymous, operation, readersRequired, readersRequired ? 'UNAUTHENTICATED' : 'ok'],

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { ConfigError, type Config, LOG_LEVELS, loadConfig } from '../../src/config/environment.js';
+import { ConfigError, type Config, LOG_LEVELS, loadConfig, secretDigest } from '../../src/config/environment.js';
 
 const SECRET_A = 'aaaaaaaaaaaaaaaa-secret-A';
 const SECRET_B = 'bbbbbbbbbbbbbbbb-secret-B';
@@ -25,6 +25,7 @@ describe('loadConfig defaults', () => {
       host: '0.0.0.0',
       dataDir: path.resolve('./data'),
       seed: true,
+      adminKeys: [],
       editorKeys: [],
       readerKeys: [],
       logLevel: 'info',
@@ -32,6 +33,16 @@ describe('loadConfig defaults', () => {
       redisPrefix: 'timeline',
       leaseTtlMs: 10_000,
       subscriberBuffer: 1000,
+      rateLimits: { perKey: 600, perAddress: 120 },
+      trustProxy: false,
+      operationLimits: {
+        maxDepth: 12,
+        maxComplexity: 50_000,
+        maxAliases: 30,
+        timeoutMs: 10_000,
+        maxBodyBytes: 1_048_576,
+      },
+      introspection: true,
       verifyReads: false,
       store: { kind: 'sqlite' },
     });
@@ -65,6 +76,31 @@ describe('loadConfig defaults', () => {
     expect(configError({ TIMELINE_REDIS_PREFIX: '*' }).message).toContain('TIMELINE_REDIS_PREFIX');
     expect(configError({ TIMELINE_LEASE_TTL_MS: '100' }).message).toContain('TIMELINE_LEASE_TTL_MS');
     expect(configError({ TIMELINE_LEASE_TTL_MS: '1e4' }).message).toContain('TIMELINE_LEASE_TTL_MS');
+  });
+
+  it('reads the limits, and refuses what is not a whole number in range', () => {
+    const config = loadConfig({
+      TIMELINE_RATE_LIMIT: '0',
+      TIMELINE_ANONYMOUS_RATE_LIMIT: '5',
+      TIMELINE_TRUST_PROXY: 'yes',
+      TIMELINE_MAX_DEPTH: '6',
+      TIMELINE_MAX_COMPLEXITY: '500',
+      TIMELINE_MAX_ALIASES: '3',
+      TIMELINE_OPERATION_TIMEOUT_MS: '2500',
+      TIMELINE_MAX_BODY_BYTES: '2048',
+      TIMELINE_INTROSPECTION: 'false',
+    });
+    expect(config).toMatchObject({
+      rateLimits: { perKey: 0, perAddress: 5 },
+      trustProxy: true,
+      operationLimits: { maxDepth: 6, maxComplexity: 500, maxAliases: 3, timeoutMs: 2500, maxBodyBytes: 2048 },
+      introspection: false,
+    });
+    expect(configError({ TIMELINE_RATE_LIMIT: '-1' }).message).toContain(
+      'TIMELINE_RATE_LIMIT: expected a whole number from 0 to 1000000, got "-1"',
+    );
+    expect(configError({ TIMELINE_MAX_DEPTH: '1' }).message).toContain('TIMELINE_MAX_DEPTH');
+    expect(configError({ TIMELINE_OPERATION_TIMEOUT_MS: '1e4' }).message).toContain('TIMELINE_OPERATION_TIMEOUT_MS');
   });
 
   it('reads TIMELINE_VERIFY_READS as a flag, and refuses what is not one', () => {
@@ -206,10 +242,10 @@ describe('API keys', () => {
       TIMELINE_READER_KEYS: SECRET_C,
     });
     expect(config.editorKeys).toEqual([
-      { name: 'editor-1', secret: SECRET_A, role: 'editor' },
-      { name: 'editor-2', secret: SECRET_B, role: 'editor' },
+      { name: 'editor-1', sha256: secretDigest(SECRET_A), role: 'editor' },
+      { name: 'editor-2', sha256: secretDigest(SECRET_B), role: 'editor' },
     ]);
-    expect(config.readerKeys).toEqual([{ name: 'reader-1', secret: SECRET_C, role: 'reader' }]);
+    expect(config.readerKeys).toEqual([{ name: 'reader-1', sha256: secretDigest(SECRET_C), role: 'reader' }]);
   });
 
   it('takes the name before the first colon and keeps later colons in the secret', () => {
@@ -218,16 +254,37 @@ describe('API keys', () => {
       TIMELINE_READER_KEYS: `dashboard_2:${SECRET_C}:with:colons`,
     });
     expect(config.editorKeys).toEqual([
-      { name: 'alice', secret: SECRET_A, role: 'editor' },
-      { name: 'editor-2', secret: SECRET_B, role: 'editor' },
+      { name: 'alice', sha256: secretDigest(SECRET_A), role: 'editor' },
+      { name: 'editor-2', sha256: secretDigest(SECRET_B), role: 'editor' },
     ]);
-    expect(config.readerKeys).toEqual([{ name: 'dashboard_2', secret: `${SECRET_C}:with:colons`, role: 'reader' }]);
+    expect(config.readerKeys).toEqual([
+      { name: 'dashboard_2', sha256: secretDigest(`${SECRET_C}:with:colons`), role: 'reader' },
+    ]);
+  });
+
+  it('keeps only the hash of a secret, and takes keys given by their hash', () => {
+    const hash = secretDigest(SECRET_A);
+    const config = loadConfig({
+      TIMELINE_ADMIN_KEYS: `ops:sha256:${hash}`,
+      TIMELINE_EDITOR_KEYS: `sha256:${secretDigest(SECRET_B)}`,
+      TIMELINE_READER_KEYS: `dash:${SECRET_C}`,
+    });
+    expect(config.adminKeys).toEqual([{ name: 'ops', sha256: hash, role: 'admin' }]);
+    expect(config.editorKeys).toEqual([{ name: 'editor-1', sha256: secretDigest(SECRET_B), role: 'editor' }]);
+    expect(JSON.stringify(config)).not.toContain(SECRET_C);
+    expect(configError({ TIMELINE_ADMIN_KEYS: 'ops:sha256:abc' }).message).toContain(
+      'entry 1: a hashed key is sha256: and 64 lowercase hex digits',
+    );
+    // One key, two roles: refused, whichever form each entry takes.
+    expect(
+      configError({ TIMELINE_ADMIN_KEYS: `ops:sha256:${hash}`, TIMELINE_READER_KEYS: `dash:${SECRET_A}` }).message,
+    ).toContain('TIMELINE_READER_KEYS: entry 1 repeats the secret of TIMELINE_ADMIN_KEYS entry 1');
   });
 
   it('skips blank entries without renumbering the others', () => {
     const config = loadConfig({ TIMELINE_EDITOR_KEYS: ` ${SECRET_A} ,, ${SECRET_B},` });
     expect(config.editorKeys.map((key) => key.name)).toEqual(['editor-1', 'editor-3']);
-    expect(config.editorKeys.map((key) => key.secret)).toEqual([SECRET_A, SECRET_B]);
+    expect(config.editorKeys.map((key) => key.sha256)).toEqual([SECRET_A, SECRET_B].map(secretDigest));
   });
 
   it('accepts a secret of exactly 16 characters', () => {

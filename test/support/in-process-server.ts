@@ -24,6 +24,9 @@ export const startInProcessServer = async (env: Record<string, string> = {}): Pr
     TIMELINE_DATA_DIR: dataDir,
     TIMELINE_SEED: 'false',
     TIMELINE_EDITOR_KEYS: `tests:${EDITOR_KEY}`,
+    // Tests of other things send far more than a client's budget from one address; the rate tests set their own.
+    TIMELINE_RATE_LIMIT: '0',
+    TIMELINE_ANONYMOUS_RATE_LIMIT: '0',
     ...env,
   });
   const timeline = await startTimeline(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));

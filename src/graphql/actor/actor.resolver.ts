@@ -1,3 +1,4 @@
+import { listComplexity, pageComplexity } from '../common/complexity.js';
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { PageArgs } from '../common/page.args.js';
 import { rolesAt } from '../../domain/actor.js';
@@ -34,7 +35,7 @@ export class ActorResolver {
     return context.loaders.actor.load({ id, at: timePoint(context, asOf, knownAt) });
   }
 
-  @Query(() => ActorConnection)
+  @Query(() => ActorConnection, { complexity: pageComplexity })
   actors(
     @Arg('filter', () => ActorFilter, { nullable: true }) filter: ActorFilter | undefined,
     @Arg('asOf', () => DateTime, { nullable: true }) asOf: Date | undefined,
@@ -69,25 +70,26 @@ export class ActorResolver {
   }
 
   @FieldResolver(() => [Role], {
+    complexity: listComplexity(5),
     description: 'Roles held at asOf (since <= asOf and (until is null or until > asOf)).',
   })
   roles(@Root() actor: ActorNode): RoleNode[] {
     return rolesAt(actor, actor.at.asOf).map((role) => at(role, actor.at));
   }
 
-  @FieldResolver(() => [Position])
+  @FieldResolver(() => [Position], { complexity: listComplexity(10) })
   async positions(@Root() actor: ActorNode, @Ctx() context: GraphQLContext): Promise<PositionNode[]> {
     const activity = await context.loaders.actorActivity.load({ id: actor.id, at: actor.at });
     return activity.positions.map((position) => at(position, actor.at));
   }
 
-  @FieldResolver(() => [Relation])
+  @FieldResolver(() => [Relation], { complexity: listComplexity(20) })
   async relations(@Root() actor: ActorNode, @Ctx() context: GraphQLContext): Promise<RelationNode[]> {
     const activity = await context.loaders.actorActivity.load({ id: actor.id, at: actor.at });
     return activity.relations.map((relation) => at(relation, actor.at));
   }
 
-  @FieldResolver(() => [Meeting])
+  @FieldResolver(() => [Meeting], { complexity: listComplexity(10) })
   async meetings(
     @Root() actor: ActorNode,
     @Arg('statuses', () => [MeetingStatus], { nullable: true }) statuses: string[] | undefined,
@@ -100,6 +102,7 @@ export class ActorResolver {
   }
 
   @FieldResolver(() => DevelopmentConnection, {
+    complexity: pageComplexity,
     description: 'Developments this actor takes part in, occurredAt <= asOf, newest first.',
   })
   async developments(

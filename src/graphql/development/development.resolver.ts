@@ -1,3 +1,4 @@
+import { listComplexity, pageComplexity } from '../common/complexity.js';
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { CommandName } from '../../application/commands/index.js';
 import { assertedPositions } from '../../domain/positions.js';
@@ -61,6 +62,7 @@ export class DevelopmentResolver {
   }
 
   @Query(() => DevelopmentConnection, {
+    complexity: pageComplexity,
     description: 'Developments in world order (occurredAt, then recording order).',
   })
   timeline(
@@ -115,23 +117,26 @@ export class DevelopmentResolver {
     return writeDevelopment(context, 'retractDevelopment', input);
   }
 
-  @FieldResolver(() => [Participant])
+  @FieldResolver(() => [Participant], { complexity: listComplexity(5) })
   participants(@Root() development: DevelopmentNode): ParticipantNode[] {
     return development.participants.map((participant) => at(participant, development.at));
   }
 
-  @FieldResolver(() => [Topic])
+  @FieldResolver(() => [Topic], { complexity: listComplexity(5) })
   async topics(@Root() development: DevelopmentNode, @Ctx() context: GraphQLContext): Promise<TopicNode[]> {
     const topics = await context.loaders.topic.loadMany(development.topicIds.map((id) => ({ id, at: development.at })));
     return topics.filter(present);
   }
 
-  @FieldResolver(() => [Quote])
+  @FieldResolver(() => [Quote], { complexity: listComplexity(5) })
   quotes(@Root() development: DevelopmentNode): QuoteNode[] {
     return development.quotes.map((quote) => at(quote, development.at));
   }
 
-  @FieldResolver(() => [Position], { description: 'The stances this development asserts.' })
+  @FieldResolver(() => [Position], {
+    complexity: listComplexity(10),
+    description: 'The stances this development asserts.',
+  })
   positions(@Root() development: DevelopmentNode): PositionNode[] {
     return assertedPositions(development).map((position) => at(position, development.at));
   }
@@ -147,7 +152,7 @@ export class DevelopmentResolver {
     return meeting && at(meeting, point);
   }
 
-  @FieldResolver(() => [Verification])
+  @FieldResolver(() => [Verification], { complexity: listComplexity(5) })
   verifications(@Root() development: DevelopmentNode): VerificationNode[] {
     return development.verifications.map((verification) => at(verification, development.at));
   }

@@ -1,3 +1,4 @@
+import { pageComplexity } from '../common/complexity.js';
 import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
 import type { RecordedEvent as StoredEvent } from '../../../events/envelope.js';
 import { badInput } from '../../application/errors.js';
@@ -22,7 +23,10 @@ const toNode = (event: StoredEvent): RecordedEvent => ({
 
 @Resolver(() => RecordedEvent)
 export class EventLogResolver {
-  @Query(() => RecordedEventConnection, { description: 'The immutable event log in append order.' })
+  @Query(() => RecordedEventConnection, {
+    complexity: pageComplexity,
+    description: 'The immutable event log in append order.',
+  })
   eventLog(
     @Arg('after', () => String, { nullable: true }) after: string | undefined,
     @Arg('first', () => Int, { nullable: true }) first: number | undefined,

@@ -1,3 +1,4 @@
+import { listComplexity, pageComplexity } from '../common/complexity.js';
 import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import { meetingsAt } from '../../time-travel/listings.js';
 import { Actor } from '../actor/actor.type.js';
@@ -33,6 +34,7 @@ export class MeetingResolver {
   }
 
   @Query(() => MeetingConnection, {
+    complexity: pageComplexity,
     description: 'Meetings that exist at asOf, soonest scheduledFor first (unscheduled last).',
   })
   meetings(
@@ -56,19 +58,20 @@ export class MeetingResolver {
     );
   }
 
-  @FieldResolver(() => [Actor])
+  @FieldResolver(() => [Actor], { complexity: listComplexity(10) })
   async participants(@Root() meeting: MeetingNode, @Ctx() context: GraphQLContext): Promise<ActorNode[]> {
     const actors = await context.loaders.actor.loadMany(meeting.participantIds.map((id) => ({ id, at: meeting.at })));
     return actors.filter(present);
   }
 
-  @FieldResolver(() => [Topic])
+  @FieldResolver(() => [Topic], { complexity: listComplexity(5) })
   async topics(@Root() meeting: MeetingNode, @Ctx() context: GraphQLContext): Promise<TopicNode[]> {
     const topics = await context.loaders.topic.loadMany(meeting.topicIds.map((id) => ({ id, at: meeting.at })));
     return topics.filter(present);
   }
 
   @FieldResolver(() => [Development], {
+    complexity: listComplexity(20),
     description: 'The developments that named this meeting, occurredAt <= asOf, oldest first.',
   })
   async developments(@Root() meeting: MeetingNode, @Ctx() context: GraphQLContext): Promise<DevelopmentNode[]> {

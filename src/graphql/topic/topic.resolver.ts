@@ -1,3 +1,4 @@
+import { listComplexity, pageComplexity } from '../common/complexity.js';
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { CommandResult } from '../../application/command-context.js';
 import { topicsAt } from '../../time-travel/listings.js';
@@ -41,7 +42,7 @@ export class TopicResolver {
     return context.loaders.topic.load({ id, at: timePoint(context, asOf, knownAt) });
   }
 
-  @Query(() => TopicConnection)
+  @Query(() => TopicConnection, { complexity: pageComplexity })
   topics(
     @Arg('filter', () => TopicFilter, { nullable: true }) filter: TopicFilter | undefined,
     @Arg('asOf', () => DateTime, { nullable: true }) asOf: Date | undefined,
@@ -81,31 +82,35 @@ export class TopicResolver {
     return topic.parentId === undefined ? null : context.loaders.topic.load({ id: topic.parentId, at: topic.at });
   }
 
-  @FieldResolver(() => [Topic])
+  @FieldResolver(() => [Topic], { complexity: listComplexity(5) })
   subtopics(@Root() topic: TopicNode, @Ctx() context: GraphQLContext): TopicNode[] {
     return subtopicsAt(context.history, topic.id, topic.at);
   }
 
-  @FieldResolver(() => [Actor], { description: 'Actors taking part in developments on this topic up to asOf.' })
+  @FieldResolver(() => [Actor], {
+    complexity: listComplexity(10),
+    description: 'Actors taking part in developments on this topic up to asOf.',
+  })
   async actors(@Root() topic: TopicNode, @Ctx() context: GraphQLContext): Promise<ActorNode[]> {
     const activity = await context.loaders.topicActivity.load({ id: topic.id, at: topic.at });
     const actors = await context.loaders.actor.loadMany(activity.actorIds.map((id) => ({ id, at: topic.at })));
     return actors.filter((actor): actor is ActorNode => actor !== null && !(actor instanceof Error));
   }
 
-  @FieldResolver(() => [Position])
+  @FieldResolver(() => [Position], { complexity: listComplexity(10) })
   async positions(@Root() topic: TopicNode, @Ctx() context: GraphQLContext): Promise<PositionNode[]> {
     const activity = await context.loaders.topicActivity.load({ id: topic.id, at: topic.at });
     return activity.positions.map((position) => at(position, topic.at));
   }
 
-  @FieldResolver(() => [Meeting])
+  @FieldResolver(() => [Meeting], { complexity: listComplexity(10) })
   async meetings(@Root() topic: TopicNode, @Ctx() context: GraphQLContext): Promise<MeetingNode[]> {
     const activity = await context.loaders.topicActivity.load({ id: topic.id, at: topic.at });
     return activity.meetings.map((meeting) => at(meeting, topic.at));
   }
 
   @FieldResolver(() => DevelopmentConnection, {
+    complexity: pageComplexity,
     description: 'Developments on this topic, occurredAt <= asOf, newest first.',
   })
   async developments(

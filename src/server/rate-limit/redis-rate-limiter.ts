@@ -1,0 +1,40 @@
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { RATE_WINDOW_MS, type RateLimiter } from './rate-limiter.js';
+
+// One more request in the client's window: the count, and the time left in the window (ms).
+const TAKE = `
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local left = redis.call('PTTL', KEYS[1])
+if left < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); left = tonumber(ARGV[1]) end
+return {count, left}`;
+
+/**
+ * Shared by every process of a deployment (REDIS_URL), so that a client's budget does not grow with the number of
+ * API processes. While Redis does not answer, requests are let through: an outage of Redis must not become one of
+ * the API (the log and the read models are still there), and it is logged.
+ */
+export const createRedisRateLimiter = (
+  url: string,
+  prefix: string,
+  logger: Logger,
+  windowMs = RATE_WINDOW_MS,
+): RateLimiter => {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  redis.on('error', (error: Error) => logger.debug({ err: error }, 'redis connection trouble (rate limits)'));
+  return {
+    take: async (client, limit) => {
+      try {
+        const [count, left] = (await redis.eval(TAKE, 1, `${prefix}:rate:${client}`, windowMs)) as [number, number];
+        return count <= limit ? { allowed: true } : { allowed: false, retryAfterMs: left };
+      } catch (error) {
+        logger.warn({ err: error }, 'rate limits not enforced: Redis does not answer');
+        return { allowed: true };
+      }
+    },
+    close: async () => {
+      redis.disconnect();
+    },
+  };
+};
