@@ -1,7 +1,7 @@
 import { Ctx, Query, Resolver } from 'type-graphql';
 import { encodePosition } from '../../store/position-cursor.js';
 import type { GraphQLContext } from '../context.js';
-import { ApiKeyInfo, ApiKeyRole, ServerStatus } from './admin.type.js';
+import { ApiKeyInfo, type ApiKeyRole, ServerStatus } from './admin.type.js';
 
 /**
  * Operations for operators, open to admin keys only: the gate (gate-plugin.ts) refuses an operation that selects
