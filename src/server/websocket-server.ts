@@ -27,6 +27,15 @@ export interface WebSocketOptions {
   readonly rateLimits?: { readonly settings: RateLimitSettings; readonly limiter: RateLimiter };
 }
 
+const withCode = (error: GraphQLError, code: string): GraphQLError =>
+  new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, code },
+  });
+
 /** connection_init may carry the key as `authorization` (or `Authorization`): "Bearer <key>". */
 const authorizationOf = (params: Readonly<Record<string, unknown>> | undefined): string | undefined => {
   const value = params?.authorization ?? params?.Authorization;
@@ -54,14 +63,17 @@ export const startWebSocketServer = ({
       schema,
       subscribe: subscriptions.counting(sharingSubscribe(tickKeyOf)),
       onSubscribe: async (ctx, _id, payload) => {
+        // The same codes Apollo gives these over HTTP: every refusal carries one.
         let document: DocumentNode;
         try {
           document = parse(payload.query);
         } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
+          return [
+            withCode(error instanceof GraphQLError ? error : new GraphQLError(String(error)), 'GRAPHQL_PARSE_FAILED'),
+          ];
         }
         const invalid = validate(schema, document);
-        if (invalid.length > 0) return invalid;
+        if (invalid.length > 0) return invalid.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return [graphQLError('BAD_USER_INPUT', 'no operation to run in this document')];
         const contextValue = contextFor(authorizationOf(ctx.connectionParams));

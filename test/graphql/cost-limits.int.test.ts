@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { graphql } from '../support/graphql-client.js';
+import { EDITOR_KEY, startInProcessServer, type InProcessServer } from '../support/in-process-server.js';
+import { wsClient } from '../support/live-client.js';
+import { openTopic, registerActor } from '../support/live-fixtures.js';
+import { deleteKeys } from '../support/shared-read-models.js';
+
+/**
+ * What an operation may cost, checked before it runs, over HTTP and WebSocket alike: depth, complexity (lists cost
+ * their items, a page its `first`), aliases, body size; how long it may run; whether the schema may be introspected.
+ */
+
+let server: InProcessServer;
+
+beforeAll(async () => {
+  server = await startInProcessServer({ TIMELINE_MAX_BODY_BYTES: '65536' });
+  await registerActor(server.url, 'cost-a', 'A');
+  await registerActor(server.url, 'cost-b', 'B');
+  await openTopic(server.url, 'cost-topic');
+});
+afterAll(async () => server.close());
+
+const refusal = async (query: string, key?: string) => {
+  const response = await graphql(server.url, query, {}, key);
+  expect(response.data ?? null).toBeNull();
+  return { status: response.status, ...response.errors![0]! };
+};
+
+const nested = (levels: number): string => (levels === 0 ? 'id' : `relations { other { ${nested(levels - 1)} } }`);
+
+describe('cost limits', () => {
+  it('refuse a query nested too deep, with QUERY_TOO_COMPLEX and the depth', async () => {
+    const error = await refusal(`{ actor(id: "cost-a") { ${nested(8)} } }`);
+    expect(error.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', depth: 18, maxDepth: 12 });
+    expect(error.status).toBe(400);
+  });
+
+  it('refuse first: 1000000 as too costly before any resolver checks the page size', async () => {
+    const error = await refusal('{ timeline(first: 1000000) { edges { node { id title } } } }');
+    expect(error.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', maxComplexity: 50_000 });
+    expect(error.extensions!.complexity as number).toBeGreaterThan(1_000_000);
+  });
+
+  it('refuse a thousand aliases', async () => {
+    const aliases = Array.from({ length: 1000 }, (_, n) => `a${n}: timeline(first: 1) { totalCount }`).join(' ');
+    const error = await refusal(`{ ${aliases} }`);
+    expect(error.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', aliases: 1000, maxAliases: 30 });
+  });
+
+  it('let ordinary large reads through: a page of 500 developments with their actors', async () => {
+    const response = await graphql(
+      server.url,
+      `
+        {
+          timeline(first: 500) {
+            totalCount
+            edges {
+              cursor
+              node {
+                id
+                title
+                occurredAt
+                tone
+                participants {
+                  role
+                  actor {
+                    id
+                    name
+                    kind
+                  }
+                }
+                topics {
+                  id
+                  title
+                }
+                sources {
+                  publisher
+                  url
+                }
+              }
+            }
+          }
+        }
+      `,
+    );
+    expect(response.errors).toBeUndefined();
+  });
+
+  it('refuse a body over TIMELINE_MAX_BODY_BYTES with 413, in the GraphQL error shape', async () => {
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ timeline(first: 1) { totalCount } } # ${'x'.repeat(70_000)}` }),
+    });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({
+      errors: [
+        {
+          message: 'the request body is larger than 65536 bytes',
+          extensions: { code: 'QUERY_TOO_COMPLEX', maxBodyBytes: 65_536 },
+        },
+      ],
+    });
+  });
+
+  it('apply the same limits to subscriptions over WebSocket', async () => {
+    const client = wsClient(server.url);
+    try {
+      const aliases = Array.from({ length: 40 }, (_, n) => `c${n}: cursor`).join(' ');
+      const error = await new Promise<unknown>((resolve) => {
+        client.subscribe(
+          { query: `subscription { timelineChanges { ${aliases} } }` },
+          { next: () => undefined, error: resolve, complete: () => resolve(null) },
+        );
+      });
+      expect(error).toEqual([
+        expect.objectContaining({ extensions: expect.objectContaining({ code: 'QUERY_TOO_COMPLEX', aliases: 40 }) }),
+      ]);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it("give GraphQL's own refusals over WebSocket the codes they get over HTTP", async () => {
+    const client = wsClient(server.url);
+    const refusal = (query: string) =>
+      new Promise<unknown>((resolve) => {
+        client.subscribe({ query }, { next: () => undefined, error: resolve, complete: () => resolve(null) });
+      });
+    try {
+      expect(await refusal('subscription { timelineChanges { cursor } actorChanged(id: "a") { id } }')).toEqual([
+        expect.objectContaining({ extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+      ]);
+      expect(await refusal('subscription {')).toEqual([
+        expect.objectContaining({ extensions: { code: 'GRAPHQL_PARSE_FAILED' } }),
+      ]);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('answer introspection by default, and refuse it with TIMELINE_INTROSPECTION=false', async () => {
+    const query = '{ __schema { queryType { name } } }';
+    expect((await graphql(server.url, query)).data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+    const closed = await startInProcessServer({ TIMELINE_INTROSPECTION: 'false' });
+    try {
+      const response = await graphql(closed.url, query);
+      expect(response.data ?? null).toBeNull();
+      expect(response.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(response.errors?.[0]?.message).toMatch(/introspection/i);
+    } finally {
+      await closed.close();
+    }
+  });
+});
+
+describe('operation timeout', () => {
+  it('answers OPERATION_TIMEOUT (503) when an operation runs past TIMELINE_OPERATION_TIMEOUT_MS', async () => {
+    // An API process with no projector running: a mutation is appended, then waits for the read models forever.
+    const prefix = `test-timeout-${randomUUID()}`;
+    const api = await startInProcessServer({
+      TIMELINE_ROLE: 'serve',
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      TIMELINE_REDIS_PREFIX: prefix,
+      TIMELINE_OPERATION_TIMEOUT_MS: '300',
+    });
+    try {
+      const response = await graphql(
+        api.url,
+        'mutation($i: RegisterActorInput!) { registerActor(input: $i) { id } }',
+        { i: { id: 'slow-actor', name: 'Slow', kind: 'PERSON' } },
+        EDITOR_KEY,
+      );
+      expect(response.status).toBe(503);
+      expect(response.errors?.[0]?.extensions).toEqual({ code: 'OPERATION_TIMEOUT', timeoutMs: 300 });
+      expect(response.errors?.[0]?.message).toMatch(/may still have been recorded/);
+      // It was: the log has it.
+      const [event] = await api.timeline.services.store.readAll({ after: null, maxCount: 1 });
+      expect(event?.type).toBe('ActorRegistered');
+    } finally {
+      await api.close();
+      const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+      await deleteKeys(redis, `*${prefix}*`);
+      redis.disconnect();
+    }
+  });
+});

@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createInProcessRateLimiter } from '../../src/server/rate-limit/in-process-rate-limiter.js';
+import { wsClient } from '../support/live-client.js';
+import { startInProcessServer, type InProcessServer } from '../support/in-process-server.js';
+import { deleteKeys } from '../support/shared-read-models.js';
+
+/** Budgets of requests per key and per address, on real servers, in process and shared through the real Redis. */
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const EDITOR = 'rate-editor-secret-000001';
+const READER = 'rate-reader-secret-000001';
+const servers: InProcessServer[] = [];
+
+afterEach(async () => {
+  for (const server of servers.splice(0)) await server.close();
+});
+
+const start = async (env: Record<string, string> = {}) => {
+  const server = await startInProcessServer({
+    TIMELINE_EDITOR_KEYS: `alice:${EDITOR}`,
+    TIMELINE_READER_KEYS: `dash:${READER}`,
+    TIMELINE_RATE_LIMIT: '3',
+    TIMELINE_ANONYMOUS_RATE_LIMIT: '2',
+    ...env,
+  });
+  servers.push(server);
+  return server;
+};
+
+const ask = async (url: string, key?: string) => {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    body: JSON.stringify({ query: '{ timeline(first: 1) { totalCount } }' }),
+  });
+  const body = (await response.json()) as { errors?: { extensions?: Record<string, unknown> }[] };
+  return { status: response.status, retryAfter: response.headers.get('retry-after'), body };
+};
+
+describe('rate limits', () => {
+  it('give each key its budget per minute, then answer 429 RATE_LIMITED with Retry-After', async () => {
+    const server = await start();
+    for (let n = 0; n < 3; n++) expect((await ask(server.url, EDITOR)).status).toBe(200);
+    const refused = await ask(server.url, EDITOR);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(Number(refused.retryAfter)).toBeLessThanOrEqual(60);
+    expect(refused.body.errors?.[0]?.extensions).toEqual({
+      code: 'RATE_LIMITED',
+      retryAfterSeconds: Number(refused.retryAfter),
+    });
+    // Another key has a budget of its own; health checks are never limited.
+    expect((await ask(server.url, READER)).status).toBe(200);
+    expect((await fetch(server.url.replace('/graphql', '/healthz'))).status).toBe(200);
+  });
+
+  it('count requests without a valid key by address, wrong keys included', async () => {
+    const server = await start();
+    expect((await ask(server.url)).status).toBe(401); // reads need a key here: refused, but counted
+    expect((await ask(server.url, 'not-a-key-anybody-has-0001')).status).toBe(401);
+    const refused = await ask(server.url, 'another-wrong-key-0000001');
+    expect(refused.status).toBe(429);
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+    expect((await ask(server.url, EDITOR)).status).toBe(200);
+  });
+
+  it('count subscriptions from the same budget, refused with RATE_LIMITED over WebSocket', async () => {
+    const server = await start();
+    for (let n = 0; n < 3; n++) expect((await ask(server.url, EDITOR)).status).toBe(200);
+    const client = wsClient(server.url, EDITOR);
+    try {
+      const error = await new Promise<unknown>((resolve) => {
+        client.subscribe(
+          { query: 'subscription { timelineChanges { cursor } }' },
+          { next: () => undefined, error: resolve, complete: () => resolve(null) },
+        );
+      });
+      expect(error).toEqual([
+        expect.objectContaining({ extensions: expect.objectContaining({ code: 'RATE_LIMITED' }) }),
+      ]);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('are shared by the processes of a deployment through Redis', async () => {
+    const prefix = `test-rate-${randomUUID()}`;
+    const env = { REDIS_URL, TIMELINE_REDIS_PREFIX: prefix, TIMELINE_LEASE_TTL_MS: '1000' };
+    const [a, b] = [await start(env), await start(env)];
+    try {
+      expect((await ask(a.url, EDITOR)).status).toBe(200);
+      expect((await ask(b.url, EDITOR)).status).toBe(200);
+      expect((await ask(a.url, EDITOR)).status).toBe(200);
+      expect((await ask(b.url, EDITOR)).status).toBe(429);
+      expect((await ask(a.url, EDITOR)).status).toBe(429);
+    } finally {
+      const redis = new Redis(REDIS_URL);
+      await deleteKeys(redis, `*${prefix}*`);
+      redis.disconnect();
+    }
+  });
+
+  it('start a new window once the old one is over (in process)', async () => {
+    let now = 0;
+    const limiter = createInProcessRateLimiter(60_000, () => now);
+    expect(await limiter.take('key:a', 2)).toEqual({ allowed: true });
+    expect(await limiter.take('key:a', 2)).toEqual({ allowed: true });
+    now = 45_000;
+    expect(await limiter.take('key:a', 2)).toEqual({ allowed: false, retryAfterMs: 15_000 });
+    expect(await limiter.take('key:b', 2)).toEqual({ allowed: true });
+    now = 60_000;
+    expect(await limiter.take('key:a', 2)).toEqual({ allowed: true });
+  });
+});
