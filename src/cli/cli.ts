@@ -2,6 +2,7 @@ import { rebuild } from './commands/rebuild.js';
 import { replay } from './commands/replay.js';
 import { exportCommand } from './commands/export.js';
 import { importCommand } from './commands/import.js';
+import { keys } from './commands/keys.js';
 import { readModels } from './commands/read-models.js';
 import { project, serve } from './commands/run-role.js';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
@@ -18,6 +19,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   'read-models': readModels,
   import: importCommand,
   export: exportCommand,
+  keys,
 };
 
 const isHelp = (arg: string | undefined): boolean => arg === 'help' || arg === '--help' || arg === '-h';

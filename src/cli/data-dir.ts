@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadConfig } from '../config/environment.js';
 import { withEventCatalog } from '../store/catalog-store.js';
 import type { EventStore } from '../store/event-store.js';
+import { UnusableEventLogError } from '../store/sqlite/open-database.js';
 import { DATABASE_FILE, openSqliteEventStore } from '../store/sqlite/sqlite-event-store.js';
 import { CliError, UsageError } from './errors.js';
 
@@ -61,6 +62,8 @@ export const openExistingStore = (
   try {
     return { store: withEventCatalog(openSqliteEventStore({ file }), { verifyReads }), file };
   } catch (error) {
+    // It names the file and what is wrong with it already.
+    if (error instanceof UnusableEventLogError) throw new CliError(error.message, { cause: error });
     throw new CliError(`cannot open the event log ${file}: ${(error as Error).message}`, { cause: error });
   }
 };

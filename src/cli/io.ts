@@ -11,6 +11,8 @@ export interface CliIo {
   readonly stderr: OutputStream;
   readonly env: NodeJS.ProcessEnv;
   readonly now: () => Date;
+  /** What is piped in (a secret to hash): never a command-line argument, which other users can see. */
+  readonly stdin?: AsyncIterable<string | Buffer>;
 }
 
 export const processIo = (): CliIo => ({
@@ -18,6 +20,7 @@ export const processIo = (): CliIo => ({
   stderr: process.stderr,
   env: process.env,
   now: () => new Date(),
+  stdin: process.stdin,
 });
 
 /** Writes and waits until the stream took the chunk, so that a failed write is an error of the command. */

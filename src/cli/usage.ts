@@ -110,6 +110,20 @@ ${DATA_DIR}
 
 ${EXIT_CODES}`;
 
+export const KEYS_USAGE = `Usage: timeline keys generate [--role reader|editor|admin] [--name <name>]
+       timeline keys hash < file-holding-the-key
+
+The server keeps API keys only as their SHA-256. \`generate\` makes a key and prints it once, with the configuration
+entry that holds its hash (name:sha256:<hex>), to add to TIMELINE_READER_KEYS, TIMELINE_EDITOR_KEYS or
+TIMELINE_ADMIN_KEYS. \`hash\` prints the hash of a key piped into it (never give a key as an argument: other users
+of the machine can see the arguments of a command).
+
+  --role <role>        reader, editor (default) or admin.
+  --name <name>        The key's name, which goes into the metadata of every event it writes (default: the role).
+  -h, --help           Show this help.
+
+${EXIT_CODES}`;
+
 export const GENERAL_USAGE = `Usage: timeline <command> [options]
 
 Commands:
@@ -120,6 +134,7 @@ Commands:
   read-models  List the shared read-model versions in Redis, or drop an old one.
   import    Import GDELT 2.0 event files or NDJSON commands through the command handlers.
   export    Export the log as NDJSON commands.
+  keys      Generate an API key (printed once) and its configuration entry, or hash a key.
   help      Show this help, or a command's: timeline help <command>.
 
 Run 'timeline <command> --help' for the options of a command.
@@ -133,6 +148,7 @@ export const COMMAND_USAGE: Readonly<Record<string, string>> = {
   'read-models': READ_MODELS_USAGE,
   import: IMPORT_USAGE,
   export: EXPORT_USAGE,
+  keys: KEYS_USAGE,
 };
 
 export const usageOf = (command: string | undefined): string =>
