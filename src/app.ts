@@ -10,6 +10,9 @@ import { readModelKeys } from './projections/shared/read-model-keys.js';
 import { startSharedProjection } from './projections/shared/shared-projection.js';
 import { createTimelineReadModel } from './projections/timeline-read-model.js';
 import { startRedisAnnouncer } from './live/redis-announcer.js';
+import { countingAppends } from './observability/counting-commands.js';
+import { createTimelineMetrics } from './observability/metrics.js';
+import { createRedisHealth } from './observability/redis-health.js';
 import { loadSeed } from './seed/load-seed.js';
 import { startHealthServer } from './server/health-server.js';
 import { createInProcessRateLimiter } from './server/rate-limit/in-process-rate-limiter.js';
@@ -82,7 +85,9 @@ export const startTimeline = async (
   const log = withEventCatalog(openLog(config), { verifyReads: config.verifyReads });
   const announcer = config.redisUrl ? startRedisAnnouncer(config.redisUrl, log, logger) : null;
   const store = announcer?.store ?? log;
-  const commands = createCommandBus({ store });
+  // One registry per started timeline, not prom-client's global one: tests run several in one process.
+  const metrics = createTimelineMetrics();
+  const commands = countingAppends(createCommandBus({ store }), metrics);
 
   if (config.seed && config.role !== 'project' && (await store.headPosition()) === null) {
     const seed = await loadSeed(commands);
@@ -108,9 +113,13 @@ export const startTimeline = async (
   const { keys, generated, rewrote } =
     config.role === 'project' ? { keys: null, generated: undefined, rewrote: undefined } : ensureEditorKey(config);
   if (rewrote) logger.warn({ file: rewrote }, 'the editor key file held the key itself; it now holds its hash');
+  const redisHealth = config.redisUrl ? createRedisHealth(config.redisUrl, logger) : null;
   const http =
     keys === null
-      ? await startHealthServer(services, { port: config.port, host: config.host })
+      ? await startHealthServer(
+          { ...services, ...(redisHealth ? { redis: redisHealth } : {}) },
+          { port: config.port, host: config.host, logger, metrics },
+        )
       : await startHttpServer({
           services,
           keys,
@@ -125,6 +134,8 @@ export const startTimeline = async (
           port: config.port,
           host: config.host,
           logger,
+          metrics,
+          ...(redisHealth ? { redisHealth } : {}),
         });
   return {
     http,
@@ -133,6 +144,7 @@ export const startTimeline = async (
     close: async () => {
       await http.close();
       await limiter.close();
+      await redisHealth?.close();
       await projector.stop();
       await announcer?.close();
       await store.close();

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import { pino } from 'pino';
 import { startTimeline, type RunningTimeline } from './app.js';
 import { ConfigError, loadConfig } from './config/environment.js';
+import { createLogger } from './observability/logger.js';
 
 /**
  * Runs one process until a signal stops it: what `npm start`, `timeline serve` and `timeline project` share. A bad
@@ -19,7 +19,7 @@ export const runTimeline = async (env: NodeJS.ProcessEnv): Promise<void> => {
     }
     throw error;
   }
-  const logger = pino({ level: config.logLevel });
+  const logger = createLogger(config.logLevel);
   let timeline: RunningTimeline;
   try {
     timeline = await startTimeline(config, logger, {

@@ -51,6 +51,7 @@ export interface Config {
     maxDepth: number;
     maxComplexity: number;
     maxAliases: number;
+    maxFields: number;
     timeoutMs: number;
     maxBodyBytes: number;
   };
@@ -249,6 +250,7 @@ const VARIABLES = {
   TIMELINE_MAX_DEPTH: { schema: wholeNumber(2, 100), fallback: '12' },
   TIMELINE_MAX_COMPLEXITY: { schema: wholeNumber(10, 10_000_000), fallback: '50000' },
   TIMELINE_MAX_ALIASES: { schema: wholeNumber(1, 10_000), fallback: '30' },
+  TIMELINE_MAX_FIELDS: { schema: wholeNumber(10, 100_000), fallback: '1000' },
   TIMELINE_OPERATION_TIMEOUT_MS: { schema: wholeNumber(100, 600_000), fallback: '10000' },
   TIMELINE_MAX_BODY_BYTES: { schema: wholeNumber(1_024, 100_000_000), fallback: '1048576' },
   TIMELINE_INTROSPECTION: { schema: flag, fallback: 'true' },
@@ -341,6 +343,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxDepth: values.TIMELINE_MAX_DEPTH,
       maxComplexity: values.TIMELINE_MAX_COMPLEXITY,
       maxAliases: values.TIMELINE_MAX_ALIASES,
+      maxFields: values.TIMELINE_MAX_FIELDS,
       timeoutMs: values.TIMELINE_OPERATION_TIMEOUT_MS,
       maxBodyBytes: values.TIMELINE_MAX_BODY_BYTES,
     },

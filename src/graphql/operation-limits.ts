@@ -1,4 +1,5 @@
 import {
+  getVariableValues,
   GraphQLError,
   Kind,
   type DocumentNode,
@@ -21,9 +22,79 @@ export interface OperationLimits {
   readonly maxComplexity: number;
   /** Fields asked for under another name: a thousand aliases of one costly field is the classic bomb. */
   readonly maxAliases: number;
+  /**
+   * Fields in the whole document. graphql-js's validation compares the fields of a selection pairwise, so a document
+   * of many thousands of fields costs seconds to validate before any cost is known: counted first, on the parse.
+   */
+  readonly maxFields: number;
 }
 
-export const DEFAULT_LIMITS: OperationLimits = { maxDepth: 12, maxComplexity: 50_000, maxAliases: 30 };
+export const DEFAULT_LIMITS: OperationLimits = {
+  maxDepth: 12,
+  maxComplexity: 50_000,
+  maxAliases: 30,
+  maxFields: 1_000,
+};
+
+const tooComplex = (message: string, extensions: Record<string, unknown>): GraphQLError =>
+  new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COMPLEX', ...extensions, http: { status: 400 } } });
+
+/** Every field node of a document, in every operation and fragment. */
+const fieldsIn = (document: DocumentNode): number => {
+  let count = 0;
+  const walk = (selectionSet: SelectionSetNode | undefined): void => {
+    for (const selection of selectionSet?.selections ?? []) {
+      if (selection.kind === Kind.FIELD) count += 1;
+      if (selection.kind !== Kind.FRAGMENT_SPREAD) walk(selection.selectionSet);
+    }
+  };
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.OPERATION_DEFINITION || definition.kind === Kind.FRAGMENT_DEFINITION) {
+      walk(definition.selectionSet);
+    }
+  }
+  return count;
+};
+
+/**
+ * What can be counted on the parsed document alone, before validation (whose cost grows with the square of the
+ * fields of a selection): fields, aliases, depth. A document that passes still goes through checkOperationLimits
+ * once validated, for its complexity.
+ */
+export const checkBeforeValidation = (
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  limits: OperationLimits = DEFAULT_LIMITS,
+): GraphQLError | null => {
+  const fields = fieldsIn(document);
+  if (fields > limits.maxFields) {
+    return tooComplex(`the document asks for ${fields} fields; the limit is ${limits.maxFields}`, {
+      fields,
+      maxFields: limits.maxFields,
+    });
+  }
+  const operations = document.definitions.filter(
+    (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
+  );
+  const operation =
+    operationName == null ? operations[0] : operations.find((candidate) => candidate.name?.value === operationName);
+  if (!operation) return null;
+  const aliases = operationAliases(document, operation);
+  if (aliases > limits.maxAliases) {
+    return tooComplex(`the operation uses ${aliases} aliases; the limit is ${limits.maxAliases}`, {
+      aliases,
+      maxAliases: limits.maxAliases,
+    });
+  }
+  const depth = operationDepth(document, operation);
+  if (depth > limits.maxDepth) {
+    return tooComplex(`the operation nests ${depth} levels deep; the limit is ${limits.maxDepth}`, {
+      depth,
+      maxDepth: limits.maxDepth,
+    });
+  }
+  return null;
+};
 
 const aliasesIn = (
   selectionSet: SelectionSetNode | undefined,
@@ -104,6 +175,9 @@ export const checkOperationLimits = (
       extensions: { code: 'QUERY_TOO_COMPLEX', depth, maxDepth: limits.maxDepth, http: { status: 400 } },
     });
   }
+  // Variables that do not fit their types: the executor refuses the operation before any resolver runs, with
+  // BAD_USER_INPUT naming the variable's path. getComplexity would throw that error without a code (a 500).
+  if ('errors' in getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {})) return null;
   const complexity = getComplexity({
     schema,
     query: document,

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { requestLogger } from '../observability/request-log.js';
 import type { EventStore } from '../store/event-store.js';
 import { encodePosition } from '../store/position-cursor.js';
 
@@ -41,7 +42,9 @@ export const startRedisAnnouncer = (url: string, store: EventStore, logger: Logg
       const result = await store.appendToStream(streamId, events, options);
       publisher
         .publish(APPENDS_CHANNEL, encodePosition(result.position))
-        .catch((error: unknown) => logger.debug({ err: error }, 'append not announced; other processes poll'));
+        .catch((error: unknown) =>
+          requestLogger(logger).debug({ err: error }, 'append not announced; other processes poll'),
+        );
       return result;
     },
   };

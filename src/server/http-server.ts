@@ -13,10 +13,14 @@ import { gatePlugin } from '../graphql/gate-plugin.js';
 import { createLoaders } from '../graphql/loaders.js';
 import { DEFAULT_LIMITS, type OperationLimits } from '../graphql/operation-limits.js';
 import { timelineSchema } from '../graphql/schema.js';
+import { correlationIdOf, observeHttpOperations } from '../observability/http-operations.js';
+import { createTimelineMetrics, type TimelineMetrics } from '../observability/metrics.js';
+import { addMetricsRoute } from '../observability/metrics-route.js';
+import type { RedisHealth } from '../observability/redis-health.js';
 import { addHealthRoutes } from './health-routes.js';
 import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import type { RateLimitSettings } from './rate-limit/rate-limits.js';
-import { bodyErrors, rateLimitGuard, timeoutGuard } from './request-guards.js';
+import { bodyErrors, earlyLimitsGuard, rateLimitGuard, timeoutGuard } from './request-guards.js';
 import { createSubscriptionCount } from './subscription-count.js';
 import { startWebSocketServer } from './websocket-server.js';
 
@@ -38,6 +42,10 @@ export interface HttpServerOptions {
   readonly port: number;
   readonly host: string;
   readonly logger: Logger;
+  /** Where /metrics reads from and requests are counted; absent: a registry of this server's own. */
+  readonly metrics?: TimelineMetrics;
+  /** With REDIS_URL: /readyz says whether Redis answers. */
+  readonly redisHealth?: Pick<RedisHealth, 'check'>;
 }
 
 export interface RunningHttpServer {
@@ -56,6 +64,14 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
   const httpServer = createServer(app);
 
   const subscriptions = createSubscriptionCount();
+  const metrics = options.metrics ?? createTimelineMetrics();
+  metrics.watchReadModel(services);
+  metrics.watchSubscriptions(subscriptions.open);
+  const observed = observeHttpOperations({
+    logger,
+    metrics,
+    identify: (authorization) => keys.identify(authorization),
+  });
   const liveSettings: LiveSettings = { ...live, openSubscriptions: subscriptions.open };
   const contextFor = (authorization: string | undefined, correlationId?: string): GraphQLContext => ({
     ...services,
@@ -76,6 +92,7 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
     contextFor,
     logger,
     subscriptions,
+    metrics,
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
   });
   const apollo = new ApolloServer<GraphQLContext>({
@@ -83,6 +100,7 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { serverWillStart: async () => ({ drainServer: ws.dispose }) },
+      observed.plugin,
       gatePlugin(keys.readersRequired, limits),
     ],
     formatError: formatError(logger),
@@ -92,16 +110,20 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
 
   app.disable('x-powered-by');
   app.set('trust proxy', options.trustProxy ?? false);
-  addHealthRoutes(app, services);
+  addHealthRoutes(app, { ...services, ...(options.redisHealth ? { redis: options.redisHealth } : {}) });
+  addMetricsRoute(app, metrics, logger);
   const maxBodyBytes = options.maxBodyBytes ?? 1_048_576;
   app.use(
     '/graphql',
+    observed.start,
     ...(options.rateLimits ? [rateLimitGuard(keys, options.rateLimits.limiter, options.rateLimits.settings)] : []),
     timeoutGuard(options.timeoutMs ?? 10_000),
     express.json({ limit: maxBodyBytes }),
     bodyErrors(maxBodyBytes),
+    earlyLimitsGuard(limits),
+    observed.bind,
     expressMiddleware(apollo, {
-      context: async ({ req }) => contextFor(req.headers.authorization, req.header('x-correlation-id')),
+      context: async ({ req, res }) => contextFor(req.headers.authorization, correlationIdOf(res)),
     }),
   );
 

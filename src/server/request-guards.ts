@@ -1,4 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { parse, type DocumentNode } from 'graphql';
+import { checkBeforeValidation, type OperationLimits } from '../graphql/operation-limits.js';
 import type { KeyRing } from '../auth/api-keys.js';
 import { checkRate, retryAfterSeconds, type RateLimitSettings } from './rate-limit/rate-limits.js';
 import type { RateLimiter } from './rate-limit/rate-limiter.js';
@@ -69,4 +71,27 @@ export const bodyErrors =
       return;
     }
     next(error);
+  };
+
+/**
+ * Refuses, on the parsed document alone, what would cost too much to validate (fields, aliases, depth), before
+ * Apollo validates it. A document that does not parse goes on, for Apollo to report as it does.
+ */
+export const earlyLimitsGuard =
+  (limits: OperationLimits): RequestHandler =>
+  (request, response, next) => {
+    const source = (request.method === 'GET' ? request.query : request.body) as
+      { query?: unknown; operationName?: unknown } | undefined;
+    if (typeof source?.query !== 'string') return next();
+    let document: DocumentNode;
+    try {
+      document = parse(source.query);
+    } catch {
+      return next();
+    }
+    const operationName = typeof source.operationName === 'string' ? source.operationName : undefined;
+    const refused = checkBeforeValidation(document, operationName, limits);
+    if (!refused) return next();
+    const { http: _http, ...extensions } = refused.extensions as Record<string, unknown>;
+    response.status(400).json(refusal(refused.message, extensions));
   };

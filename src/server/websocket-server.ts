@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { getOperationAST, GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
@@ -7,7 +8,10 @@ import { authorize, type KeyRing } from '../auth/api-keys.js';
 import { accessOf } from '../graphql/access.js';
 import { graphQLError } from '../graphql/common/errors.js';
 import type { GraphQLContext } from '../graphql/context.js';
-import { checkOperationLimits, type OperationLimits } from '../graphql/operation-limits.js';
+import type { TimelineMetrics } from '../observability/metrics.js';
+import { keyNameOf } from '../observability/request-log.js';
+import { observeSubscriptions } from '../observability/subscription-log.js';
+import { checkBeforeValidation, checkOperationLimits, type OperationLimits } from '../graphql/operation-limits.js';
 import { sharingSubscribe } from './shared-subscription-results.js';
 import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import { checkRate, retryAfterSeconds, type RateLimitSettings } from './rate-limit/rate-limits.js';
@@ -19,10 +23,12 @@ export interface WebSocketOptions {
   readonly schema: GraphQLSchema;
   readonly keys: KeyRing;
   readonly limits: OperationLimits;
-  /** Builds a request context for a principal, as the HTTP side does. */
-  readonly contextFor: (authorization: string | undefined) => GraphQLContext;
+  /** Builds a request context for a principal, as the HTTP side does; the request id is its correlation id. */
+  readonly contextFor: (authorization: string | undefined, correlationId: string) => GraphQLContext;
   readonly logger: Logger;
   readonly subscriptions: SubscriptionCount;
+  /** Refused subscriptions are counted by code. */
+  readonly metrics: TimelineMetrics;
   /** Every subscribe message spends from the same budget as an HTTP request. */
   readonly rateLimits?: { readonly settings: RateLimitSettings; readonly limiter: RateLimiter };
 }
@@ -55,14 +61,18 @@ export const startWebSocketServer = ({
   contextFor,
   logger,
   subscriptions,
+  metrics,
   rateLimits,
 }: WebSocketOptions) => {
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const observed = observeSubscriptions({ logger, metrics });
+  const keyNameFor = (ctx: Context) => keyNameOf(keys.identify(authorizationOf(ctx.connectionParams)));
   const server = useServer(
     {
       schema,
       subscribe: subscriptions.counting(sharingSubscribe(tickKeyOf)),
-      onSubscribe: async (ctx, _id, payload) => {
+      // Each subscribe message gets a request id: its context's correlation id, bound into its log lines.
+      onSubscribe: observed.gated(keyNameFor, async (ctx, _id, payload, requestId) => {
         // The same codes Apollo gives these over HTTP: every refusal carries one.
         let document: DocumentNode;
         try {
@@ -72,11 +82,13 @@ export const startWebSocketServer = ({
             withCode(error instanceof GraphQLError ? error : new GraphQLError(String(error)), 'GRAPHQL_PARSE_FAILED'),
           ];
         }
+        const tooCostlyToValidate = checkBeforeValidation(document, payload.operationName, limits);
+        if (tooCostlyToValidate) return [tooCostlyToValidate];
         const invalid = validate(schema, document);
         if (invalid.length > 0) return invalid.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return [graphQLError('BAD_USER_INPUT', 'no operation to run in this document')];
-        const contextValue = contextFor(authorizationOf(ctx.connectionParams));
+        const contextValue = contextFor(authorizationOf(ctx.connectionParams), requestId);
         if (rateLimits) {
           const address = (ctx.extra as { request?: { socket?: { remoteAddress?: string } } }).request?.socket
             ?.remoteAddress;
@@ -101,10 +113,10 @@ export const startWebSocketServer = ({
           variableValues: payload.variables,
           contextValue,
         };
-      },
-      onError: (_ctx, _id, _payload, errors) => {
-        logger.debug({ errors: errors.map((error) => error.message) }, 'subscription refused');
-      },
+      }),
+      // Never the payload or the connection params in a log: variables may hold anything, the params hold the key.
+      onError: (ctx, id, _payload, errors) => observed.failed(ctx, id, errors),
+      onComplete: (ctx, id) => observed.ended(ctx, id),
     },
     wsServer,
   );

@@ -39,6 +39,7 @@ describe('loadConfig defaults', () => {
         maxDepth: 12,
         maxComplexity: 50_000,
         maxAliases: 30,
+        maxFields: 1000,
         timeoutMs: 10_000,
         maxBodyBytes: 1_048_576,
       },

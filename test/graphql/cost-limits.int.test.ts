@@ -43,10 +43,22 @@ describe('cost limits', () => {
     expect(error.extensions!.complexity as number).toBeGreaterThan(1_000_000);
   });
 
-  it('refuse a thousand aliases', async () => {
-    const aliases = Array.from({ length: 1000 }, (_, n) => `a${n}: timeline(first: 1) { totalCount }`).join(' ');
-    const error = await refusal(`{ ${aliases} }`);
-    expect(error.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', aliases: 1000, maxAliases: 30 });
+  it('refuse a hundred aliases (a thousand are already too many fields)', async () => {
+    const aliases = (count: number) =>
+      `{ ${Array.from({ length: count }, (_, n) => `a${n}: timeline(first: 1) { totalCount }`).join(' ')} }`;
+    expect((await refusal(aliases(100))).extensions).toMatchObject({
+      code: 'QUERY_TOO_COMPLEX',
+      aliases: 100,
+      maxAliases: 30,
+    });
+    expect((await refusal(aliases(1000))).extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', fields: 2000 });
+  });
+
+  it('refuse a document of too many fields before validating it (validation compares them pairwise)', async () => {
+    const fields = Array.from({ length: 1500 }, () => '__typename').join(' ');
+    const error = await refusal(`{ ${fields} }`);
+    expect(error.extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', fields: 1500, maxFields: 1000 });
+    expect(error.status).toBe(400);
   });
 
   it('let ordinary large reads through: a page of 500 developments with their actors', async () => {

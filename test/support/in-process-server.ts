@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { startTimeline, type RunningTimeline } from '../../src/app.js';
 import { loadConfig } from '../../src/config/environment.js';
 
@@ -15,8 +15,11 @@ export interface InProcessServer {
   close(): Promise<void>;
 }
 
-/** The whole server on a random port and a fresh data directory, in this process. */
-export const startInProcessServer = async (env: Record<string, string> = {}): Promise<InProcessServer> => {
+/** The whole server on a random port and a fresh data directory, in this process; `logger` to read its logs. */
+export const startInProcessServer = async (
+  env: Record<string, string> = {},
+  logger?: Logger,
+): Promise<InProcessServer> => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'timeline-live-'));
   const config = loadConfig({
     PORT: '0',
@@ -29,7 +32,7 @@ export const startInProcessServer = async (env: Record<string, string> = {}): Pr
     TIMELINE_ANONYMOUS_RATE_LIMIT: '0',
     ...env,
   });
-  const timeline = await startTimeline(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+  const timeline = await startTimeline(config, logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
   return {
     url: timeline.http.url,
     timeline,

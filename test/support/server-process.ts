@@ -12,6 +12,8 @@ export interface ServerProcess {
   stop(): Promise<void>;
   /** SIGKILL, as a crash or the OOM killer would: no shutdown code runs. Resolves once the process is gone. */
   kill(): Promise<void>;
+  /** Resolves with the exit code when the process ends, whoever ends it. */
+  readonly exited: Promise<number | null>;
 }
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -59,7 +61,12 @@ export const startServerProcess = async (
       reject(new Error(`server exited with ${code}:\n${stdout}\n${stderr}`));
     });
   });
+  const exited = new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
   return {
+    exited,
     url,
     baseUrl: url.replace(/\/graphql$/, ''),
     dataDir,

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { requestLogger } from '../../observability/request-log.js';
 import { RATE_WINDOW_MS, type RateLimiter } from './rate-limiter.js';
 
 // One more request in the client's window: the count, and the time left in the window (ms).
@@ -29,7 +30,8 @@ export const createRedisRateLimiter = (
         const [count, left] = (await redis.eval(TAKE, 1, `${prefix}:rate:${client}`, windowMs)) as [number, number];
         return count <= limit ? { allowed: true } : { allowed: false, retryAfterMs: left };
       } catch (error) {
-        logger.warn({ err: error }, 'rate limits not enforced: Redis does not answer');
+        // Said of the request it let through, with its id.
+        requestLogger(logger).warn({ err: error }, 'rate limits not enforced: Redis does not answer');
         return { allowed: true };
       }
     },

@@ -1,0 +1,128 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { LogPosition } from '../../events/index.js';
+import type { Projector } from '../projections/projector.js';
+import type { EventStore } from '../store/event-store.js';
+import { errorCodeLabel, operationNameLabels, operationTypeLabel } from './operation-labels.js';
+import { processMetrics } from './process-metrics.js';
+
+/** How long a scrape waits for the log's head before it reports the lag as unknown (NaN). */
+const HEAD_TIMEOUT_MS = 2_000;
+
+export interface FinishedOperation {
+  /** query, mutation or subscription; undefined when the request was refused before GraphQL read it. */
+  readonly type: string | undefined;
+  readonly name: string | null | undefined;
+  readonly seconds: number;
+}
+
+export interface ReadModelSources {
+  readonly store: Pick<EventStore, 'headPosition'>;
+  readonly projector: Pick<Projector, 'model'>;
+}
+
+/**
+ * One server's metrics, in a registry of its own rather than prom-client's global one, so that several servers in
+ * one process (tests) count apart. Counters and the histogram are recorded as things happen; the gauges are read
+ * from their sources when Prometheus scrapes.
+ */
+export interface TimelineMetrics {
+  readonly contentType: string;
+  /** Prometheus text: this server's metrics, then the process's. */
+  scrape(): Promise<string>;
+  operationFinished(operation: FinishedOperation): void;
+  /** A response (or a refused subscription) went out with these error codes; each counts once per response. */
+  rejected(codes: Iterable<unknown>): void;
+  appended(command: string, events: number): void;
+  /** Reads the projection lag from the log's head and the read model's checkpoint at each scrape. */
+  watchReadModel(sources: ReadModelSources): void;
+  /** Reads the number of open subscriptions at each scrape (servers that take subscriptions). */
+  watchSubscriptions(open: () => number): void;
+}
+
+const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T> => {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+};
+
+/** Positions are compared by commit: on the embedded store that is the event's sequence number in the log. */
+const lagOf = (head: LogPosition | null, checkpoint: LogPosition | null): number => {
+  if (head === null) return 0;
+  const behind = head.commit - (checkpoint?.commit ?? 0n);
+  return behind > 0n ? Number(behind) : 0;
+};
+
+export const createTimelineMetrics = (): TimelineMetrics => {
+  const registry = new Registry();
+  const registers = [registry];
+  const operationName = operationNameLabels();
+
+  const duration = new Histogram({
+    name: 'timeline_http_request_duration_seconds',
+    help:
+      'Time from a request reaching /graphql to its response, by operation type (unknown when refused before ' +
+      'GraphQL read it) and operation name (anonymous unless a plain name of up to 64 characters; other past 200)',
+    labelNames: ['operation_type', 'operation_name'],
+    registers,
+  });
+  const rejections = new Counter({
+    name: 'timeline_requests_rejected_total',
+    help:
+      'Responses carrying GraphQL errors, by extensions.code (RATE_LIMITED, UNAUTHENTICATED, FORBIDDEN, ' +
+      'QUERY_TOO_COMPLEX, BAD_USER_INPUT, …), refusals before GraphQL and refused subscriptions included; a ' +
+      'response counts once per distinct code',
+    labelNames: ['code'],
+    registers,
+  });
+  const appends = new Counter({
+    name: 'timeline_events_appended_total',
+    help: 'Events this process appended to the log, by command (an idempotent repeat appends none)',
+    labelNames: ['command'],
+    registers,
+  });
+
+  return {
+    contentType: registry.contentType,
+    scrape: async () => `${await registry.metrics()}\n${await processMetrics().metrics()}`,
+    operationFinished: ({ type, name, seconds }) =>
+      duration.observe({ operation_type: operationTypeLabel(type), operation_name: operationName(name) }, seconds),
+    rejected: (codes) => {
+      for (const code of new Set([...codes].map(errorCodeLabel))) rejections.inc({ code });
+    },
+    appended: (command, events) => {
+      if (events > 0) appends.inc({ command }, events);
+    },
+    watchReadModel: ({ store, projector }) => {
+      new Gauge({
+        name: 'timeline_projection_lag_events',
+        help:
+          "How far the read model is behind the log's head, read at each scrape: the head's commit position " +
+          "minus the read model's checkpoint. On the embedded store that is a count of events; on KurrentDB a " +
+          'distance in its log (0 means caught up all the same). NaN when the log did not answer within 2 s',
+        registers,
+        async collect() {
+          try {
+            const head = await withTimeout(store.headPosition(), HEAD_TIMEOUT_MS);
+            this.set(lagOf(head, projector.model.checkpoint));
+          } catch {
+            this.set(Number.NaN);
+          }
+        },
+      });
+    },
+    watchSubscriptions: (open) => {
+      new Gauge({
+        name: 'timeline_live_subscriptions',
+        help: 'GraphQL subscriptions open on this process',
+        registers,
+        collect() {
+          this.set(open());
+        },
+      });
+    },
+  };
+};

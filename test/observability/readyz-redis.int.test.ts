@@ -1,0 +1,117 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startInProcessServer, type InProcessServer } from '../support/in-process-server.js';
+import { captureLogs } from './log-capture.js';
+
+/**
+ * /readyz with REDIS_URL: a `redis` field, and 503 as soon as Redis stops answering, whatever the read-model feed
+ * notices. The server runs in role all, so it leads the projection: a leader checks its progress against the log,
+ * not Redis, and would otherwise look ready until its next write failed. Redis is a redis-server of the test's own
+ * on a free port, stopped under the running server (a server cannot start without Redis at all: its first read of
+ * the shared checkpoint fails).
+ */
+
+let redisDir: string;
+let port: number;
+let redisServer: ChildProcess | null = null;
+let server: InProcessServer | null = null;
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port: free } = probe.address() as { port: number };
+      probe.close(() => resolve(free));
+    });
+  });
+
+const startRedis = async (): Promise<void> => {
+  redisServer = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', redisDir, '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
+  const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0 });
+  probe.on('error', () => undefined);
+  await expect.poll(() => probe.ping().catch(() => null), { timeout: 10_000 }).toBe('PONG');
+  probe.disconnect();
+};
+
+const stopRedis = async (): Promise<void> => {
+  const running = redisServer;
+  redisServer = null;
+  if (!running || running.exitCode !== null) return;
+  const exited = new Promise((resolve) => running.once('exit', resolve));
+  running.kill('SIGTERM');
+  await exited;
+};
+
+const readyz = async () => {
+  const response = await fetch(`${new URL(server!.url).origin}/readyz`);
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+};
+
+beforeEach(async () => {
+  redisDir = mkdtempSync(path.join(tmpdir(), 'timeline-readyz-redis-'));
+  port = await freePort();
+  await startRedis();
+});
+
+afterEach(async () => {
+  await server?.close();
+  server = null;
+  await stopRedis();
+  rmSync(redisDir, { recursive: true, force: true });
+});
+
+describe('/readyz with REDIS_URL', () => {
+  it("says whether Redis answers, and is not ready when it stops answering (role all, the projection's leader)", async () => {
+    const logs = captureLogs();
+    server = await startInProcessServer(
+      {
+        REDIS_URL: `redis://127.0.0.1:${port}`,
+        TIMELINE_REDIS_PREFIX: `test-readyz-${randomUUID()}`,
+        TIMELINE_ANONYMOUS_RATE_LIMIT: '1000',
+      },
+      logs.logger,
+    );
+    await expect.poll(readyz, { timeout: 10_000 }).toMatchObject({
+      status: 200,
+      body: { status: 'ready', store: 'ok', redis: 'ok', readModels: 'caught-up', leading: true },
+    });
+
+    await stopRedis();
+    const started = Date.now();
+    await expect.poll(readyz, { timeout: 5_000 }).toMatchObject({ status: 503, body: { status: 'not-ready' } });
+    const { body } = await readyz();
+    expect(body.redis).toEqual(expect.stringMatching(/not connected|no answer/));
+    expect(body).toMatchObject({ store: 'ok', readModels: 'unknown' });
+    // Well before the lease (10 s) could run out and stop the projection: the Redis check is what tells.
+    expect(Date.now() - started).toBeLessThan(5_000);
+
+    // Reads go on, unlimited, and the line saying so names the request.
+    const from = logs.raw.length;
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ topics(first: 1) { totalCount } }' }),
+    });
+    expect(response.status).toBe(200);
+    const warning = await logs.until((line) => line.msg === 'rate limits not enforced: Redis does not answer', from);
+    expect(warning.requestId).toBe(response.headers.get('x-request-id'));
+  });
+
+  it('has no redis field without REDIS_URL', async () => {
+    server = await startInProcessServer();
+    const { status, body } = await readyz();
+    expect(status).toBe(200);
+    expect(body).not.toHaveProperty('redis');
+  });
+});
