@@ -82,6 +82,11 @@ export const startTimeline = async (
   options: StartOptions = {},
 ): Promise<RunningTimeline> => {
   mkdirSync(config.dataDir, { recursive: true });
+  // Keys first: a start refused for a broken key file must leave no new log behind. A projector-only process takes
+  // no requests, so it needs no keys.
+  const { keys, generated, rewrote } =
+    config.role === 'project' ? { keys: null, generated: undefined, rewrote: undefined } : ensureEditorKey(config);
+  if (rewrote) logger.warn({ file: rewrote }, 'the editor key file held the key itself; it now holds its hash');
   const log = withEventCatalog(openLog(config), { verifyReads: config.verifyReads });
   const announcer = config.redisUrl ? startRedisAnnouncer(config.redisUrl, log, logger) : null;
   const store = announcer?.store ?? log;
@@ -109,10 +114,6 @@ export const startTimeline = async (
   const limiter = config.redisUrl
     ? createRedisRateLimiter(config.redisUrl, config.redisPrefix, logger)
     : createInProcessRateLimiter();
-  // A projector-only process takes no requests, so it needs no keys.
-  const { keys, generated, rewrote } =
-    config.role === 'project' ? { keys: null, generated: undefined, rewrote: undefined } : ensureEditorKey(config);
-  if (rewrote) logger.warn({ file: rewrote }, 'the editor key file held the key itself; it now holds its hash');
   const redisHealth = config.redisUrl ? createRedisHealth(config.redisUrl, logger) : null;
   const http =
     keys === null

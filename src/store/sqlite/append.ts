@@ -1,14 +1,14 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { NewEvent } from '../../../events/envelope.js';
 import {
   type AppendOptions,
   type AppendResult,
   DuplicateEventIdError,
   type ExpectedRevision,
-  StoreUnavailableError,
   WrongExpectedRevisionError,
 } from '../event-store.js';
 import { logPosition, metadataColumn } from './event-row.js';
+import { writeFailure } from './sqlite-errors.js';
 
 interface LoggedEventRow {
   readonly position: bigint;
@@ -136,12 +136,8 @@ export const createAppendToStream = (db: Database.Database, afterCommit: () => v
       // IMMEDIATE takes the write lock before the checks, so appends from other processes cannot interleave.
       outcome = append.immediate(streamId, events, options.expectedRevision ?? 'any');
     } catch (error) {
-      if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_BUSY')) {
-        throw new StoreUnavailableError(`the event log is locked by another writer (append to ${streamId})`, {
-          cause: error,
-        });
-      }
-      throw error;
+      // A locked, full, read-only or damaged file: StoreUnavailableError naming it (SERVICE_UNAVAILABLE to clients).
+      throw writeFailure(error, db.name, `append to ${streamId}`);
     }
     if (outcome.appended) afterCommit();
     return outcome.result;

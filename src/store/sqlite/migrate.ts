@@ -27,6 +27,54 @@ const listMigrations = (folder: URL): Migration[] => {
   return migrations;
 };
 
+/** What migrate() keeps its bookkeeping in: a database that has this table (with these columns) may be ours. */
+const BOOKKEEPING_COLUMNS = ['version', 'name', 'applied_at'];
+
+/** Why a database is not one migrate() may touch: another application's, or a log of a newer version. */
+export interface NotOurs {
+  readonly newer: boolean;
+  readonly reason: string;
+}
+
+/**
+ * Why a database is not one this code may migrate, or null when it may: an empty database (a new log), or one whose
+ * schema_migrations lists only migrations of this folder, under their names. Reads only: run it before anything
+ * writes, so that another application's database, or a log of a newer version, is never changed.
+ */
+export const whyNotOurs = (db: Database.Database, folder: URL = MIGRATIONS_FOLDER): NotOurs | null => {
+  const foreign = (reason: string): NotOurs => ({
+    newer: false,
+    reason: `it is an SQLite database of something else (${reason})`,
+  });
+  const objects = db
+    .prepare<[], string>("SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite!_%' ESCAPE '!' ORDER BY name")
+    .pluck()
+    .all();
+  if (objects.length === 0) return null;
+  if (!objects.includes('schema_migrations')) {
+    const shown = objects.length > 6 ? [...objects.slice(0, 6), '…'] : objects;
+    return foreign(`it holds ${shown.join(', ')}, and no schema_migrations`);
+  }
+  const columns = db.prepare<[], string>("SELECT name FROM pragma_table_info('schema_migrations')").pluck().all();
+  if (!BOOKKEEPING_COLUMNS.every((column) => columns.includes(column))) {
+    return foreign(`its schema_migrations has the columns ${columns.join(', ')}`);
+  }
+  const ours = new Map(listMigrations(folder).map((migration) => [migration.version, migration.name]));
+  const applied = db
+    .prepare<[], { version: number | bigint; name: unknown }>(
+      'SELECT version, name FROM schema_migrations ORDER BY version',
+    )
+    .all();
+  for (const { version, name } of applied) {
+    const known = ours.get(Number(version));
+    if (known === undefined) {
+      return { newer: true, reason: `its migration ${String(name)} is unknown to this version` };
+    }
+    if (known !== name) return foreign(`its migration ${String(version)} is ${String(name)}, not ${known}`);
+  }
+  return null;
+};
+
 /**
  * Applies the migrations the database has not seen yet, in number order, and returns their names.
  * Each runs in its own BEGIN IMMEDIATE transaction and is checked again inside it, so that two processes opening

@@ -1,10 +1,12 @@
-import type { EventStore } from '../event-store.js';
+import type { NewEvent } from '../../../events/envelope.js';
+import type { AppendOptions, EventStore } from '../event-store.js';
 import { createAppendToStream } from './append.js';
 import { createChangeNotifier } from './change-notifier.js';
 import { createReadHeadPosition } from './head-position.js';
 import { openDatabase } from './open-database.js';
 import { createReadAll, createReadAllPage } from './read-all.js';
 import { createReadStream } from './read-stream.js';
+import { withReadFailures } from './sqlite-errors.js';
 import { createSubscriptions } from './subscribe-to-all.js';
 import { createWriteBatches } from './write-batch.js';
 
@@ -19,8 +21,9 @@ export const DATABASE_FILE = 'timeline.db';
 export const openSqliteEventStore = ({ file }: { file: string }): EventStore => {
   const db = openDatabase(file);
   const notifier = createChangeNotifier(db);
-  const readPage = createReadAllPage(db);
-  const readHead = createReadHeadPosition(db);
+  // A damaged file shows when it is read (the start's fold reads it all): the error names the file.
+  const readPage = withReadFailures(file, createReadAllPage(db));
+  const readHead = withReadFailures(file, createReadHeadPosition(db));
   const batches = createWriteBatches(db, readHead);
   const subscriptions = createSubscriptions({
     readPage,
@@ -41,8 +44,11 @@ export const openSqliteEventStore = ({ file }: { file: string }): EventStore => 
   let closed = false;
 
   return {
-    appendToStream: afterBatches(append),
-    readStream: afterBatches(createReadStream(db)),
+    appendToStream: afterBatches((streamId: string, events: readonly NewEvent[], options?: AppendOptions) => {
+      batches.checkIntact();
+      return append(streamId, events, options);
+    }),
+    readStream: afterBatches(withReadFailures(file, createReadStream(db))),
     readAll: afterBatches(createReadAll(readPage)),
     subscribeToAll: subscriptions.subscribeToAll,
     headPosition: afterBatches(readHead),

@@ -1,8 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { LogPosition } from '../../../events/envelope.js';
 import { StoreUnavailableError } from '../event-store.js';
 import type { ReadHeadPosition } from './head-position.js';
+import { writeFailure } from './sqlite-errors.js';
 
 /**
  * Many appends in one SQLite transaction: one commit (one WAL frame set) for a whole batch of commands instead of
@@ -23,6 +24,12 @@ export interface WriteBatches {
   deferCommitNotice(notify: () => void): boolean;
   /** The head of the log when the open batch began: what a subscription "from the end" starts after meanwhile. */
   headBeforeBatch(): LogPosition | null;
+  /**
+   * Throws StoreUnavailableError when the caller's batch has lost its transaction: SQLite rolls the whole of it back
+   * on some errors (a full disk, an I/O error) even inside a savepoint, and an append after that would commit on
+   * its own, outside the batch.
+   */
+  checkIntact(): void;
 }
 
 interface OpenBatch {
@@ -42,6 +49,14 @@ export const createWriteBatches = (db: Database.Database, readHead: ReadHeadPosi
     while (mustWait()) await open!.ended;
   };
 
+  const checkIntact = (): void => {
+    if (open === null || context.getStore() !== open.token || db.inTransaction) return;
+    throw new StoreUnavailableError(
+      `the event log ${db.name} rolled back this batch after an error (a full disk, an I/O error): nothing of it ` +
+        'was written',
+    );
+  };
+
   const run = async <T>(work: () => Promise<T>): Promise<T> => {
     if (open !== null && context.getStore() === open.token) return work();
     await idle();
@@ -49,10 +64,7 @@ export const createWriteBatches = (db: Database.Database, readHead: ReadHeadPosi
       // IMMEDIATE takes the write lock now, so that no other process can make the batch's checks stale.
       db.exec('BEGIN IMMEDIATE');
     } catch (error) {
-      if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_BUSY')) {
-        throw new StoreUnavailableError('the event log is locked by another writer (batch)', { cause: error });
-      }
-      throw error;
+      throw writeFailure(error, db.name, 'batch');
     }
     // Nothing awaited since idle() resolved: no one else can have opened a batch, and the head is read under the lock.
     let end!: () => void;
@@ -64,8 +76,17 @@ export const createWriteBatches = (db: Database.Database, readHead: ReadHeadPosi
     };
     open = batch;
     try {
-      const result = await context.run(batch.token, work);
-      db.exec('COMMIT');
+      const result = await context.run(batch.token, async () => {
+        const done = await work();
+        checkIntact();
+        return done;
+      });
+      try {
+        db.exec('COMMIT');
+      } catch (error) {
+        // A full disk may show only now, when the batch's pages go to the WAL: the whole batch rolls back below.
+        throw writeFailure(error, db.name, 'batch');
+      }
       batch.notify?.();
       return result;
     } finally {
@@ -86,5 +107,6 @@ export const createWriteBatches = (db: Database.Database, readHead: ReadHeadPosi
       return true;
     },
     headBeforeBatch: () => open?.headBefore ?? null,
+    checkIntact,
   };
 };
