@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { ensureEditorKey } from './auth/api-keys.js';
+import { checkKeptEditorKey, ensureEditorKey } from './auth/api-keys.js';
 import { createCommandBus } from './application/commands/index.js';
 import type { Config } from './config/environment.js';
 import type { AppServices } from './graphql/context.js';
@@ -82,12 +82,15 @@ export const startTimeline = async (
   options: StartOptions = {},
 ): Promise<RunningTimeline> => {
   mkdirSync(config.dataDir, { recursive: true });
-  // Keys first: a start refused for a broken key file must leave no new log behind. A projector-only process takes
-  // no requests, so it needs no keys.
-  const { keys, generated, rewrote } =
-    config.role === 'project' ? { keys: null, generated: undefined, rewrote: undefined } : ensureEditorKey(config);
-  if (rewrote) logger.warn({ file: rewrote }, 'the editor key file held the key itself; it now holds its hash');
+  // A projector-only process takes no requests, so it needs no keys. A broken key file refuses the start before the
+  // log is opened (leaving no new log), and a key is made only once the log has opened (leaving no new key).
+  const serves = config.role !== 'project';
+  if (serves) checkKeptEditorKey(config);
   const log = withEventCatalog(openLog(config), { verifyReads: config.verifyReads });
+  const { keys, generated, rewrote } = serves
+    ? ensureEditorKey(config)
+    : { keys: null, generated: undefined, rewrote: undefined };
+  if (rewrote) logger.warn({ file: rewrote }, 'the editor key file held the key itself; it now holds its hash');
   const announcer = config.redisUrl ? startRedisAnnouncer(config.redisUrl, log, logger) : null;
   const store = announcer?.store ?? log;
   // One registry per started timeline, not prom-client's global one: tests run several in one process.

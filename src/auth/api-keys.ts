@@ -52,7 +52,7 @@ const KEPT = /^sha256:([0-9a-f]{64})$/;
  * The generated editor key's file holds the SHA-256 of the key, never the key: the key is shown once, when it is
  * made. A file from an earlier version holding the key itself is read, and rewritten as its hash.
  */
-const readKeptDigest = (file: string): { sha256: string; rewritten: boolean } | undefined => {
+const readKeptDigest = (file: string, rewrite = true): { sha256: string; rewritten: boolean } | undefined => {
   let content: string;
   try {
     content = readFileSync(file, 'utf8');
@@ -71,9 +71,20 @@ const readKeptDigest = (file: string): { sha256: string; rewritten: boolean } | 
     );
   }
   const sha256 = secretDigest(kept);
+  if (!rewrite) return { sha256, rewritten: false };
   writeKeptDigest(file, sha256);
   return { sha256, rewritten: true };
 };
+
+/**
+ * Refuses a start whose kept editor key is unusable, writing nothing: checked before the log is opened, so that
+ * such a start leaves no new log behind, while the key is only made once the log has opened (a start refused for
+ * the log leaves no new key behind either).
+ */
+export function checkKeptEditorKey(config: Config): void {
+  if (config.editorKeys.length > 0 || config.adminKeys.length > 0) return;
+  readKeptDigest(path.join(config.dataDir, EDITOR_KEY_FILE), false);
+}
 
 /** Writes beside the target and renames, so a crash leaves either no key or a whole one, never half of one. */
 const writeKeptDigest = (file: string, sha256: string): void => {

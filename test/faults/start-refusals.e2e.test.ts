@@ -125,5 +125,7 @@ describe('the server (and the command line) refuse a data directory they cannot 
       `diplomatic-timeline did not start: ${keyFile} does not hold a usable editor key`,
     );
     expect(sha256(keyFile)).toBe(hash);
+    // Refused before the log was opened: no new log is left behind.
+    expect(readdirSync(dataDir)).toEqual(['editor.key']);
   });
 });
