@@ -92,7 +92,9 @@ describe('/readyz with REDIS_URL', () => {
     await expect.poll(readyz, { timeout: 5_000 }).toMatchObject({ status: 503, body: { status: 'not-ready' } });
     const { body } = await readyz();
     expect(body.redis).toEqual(expect.stringMatching(/not connected|no answer/));
-    expect(body).toMatchObject({ store: 'ok', readModels: 'unknown' });
+    expect(body.store).toBe('ok');
+    // Whichever comes first: the check cannot tell (unknown), or the leader already stopped for want of Redis.
+    expect(body.readModels).toMatch(/^(unknown|failed: )/);
     // Well before the lease (10 s) could run out and stop the projection: the Redis check is what tells.
     expect(Date.now() - started).toBeLessThan(5_000);
 
