@@ -1,32 +1,13 @@
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/cli.js';
-import type { CliIo } from '../../src/cli/io.js';
 import { secretDigest } from '../../src/config/environment.js';
+import { runTimelineCli } from '../support/cli-in-process.js';
 import { graphql } from '../support/graphql-client.js';
 import { startInProcessServer } from '../support/in-process-server.js';
 
 /** `timeline keys`: a key printed once with the entry that keeps only its hash, which a real server then accepts. */
 
-const timeline = async (args: readonly string[], stdin?: string) => {
-  let stdout = '';
-  let stderr = '';
-  const stream = (append: (chunk: string) => void) => ({
-    write: (chunk: string, callback?: (error?: Error | null) => void) => {
-      append(chunk);
-      callback?.(null);
-      return true;
-    },
-  });
-  const io: CliIo = {
-    stdout: stream((chunk) => (stdout += chunk)),
-    stderr: stream((chunk) => (stderr += chunk)),
-    env: {},
-    now: () => new Date(),
-    ...(stdin === undefined ? {} : { stdin: Readable.from([stdin]) }),
-  };
-  return { code: await runCli(['keys', ...args], io), stdout, stderr };
-};
+const timeline = (args: readonly string[], stdin?: string) =>
+  runTimelineCli(['keys', ...args], stdin === undefined ? {} : { stdin });
 
 describe('timeline keys', () => {
   it('generates a key and the configuration entry holding its hash, which a server accepts', async () => {

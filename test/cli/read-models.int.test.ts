@@ -6,8 +6,6 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCommandBus } from '../../src/application/commands/index.js';
-import { runCli } from '../../src/cli/cli.js';
-import type { CliIo } from '../../src/cli/io.js';
 import { readModelKeys } from '../../src/projections/shared/read-model-keys.js';
 import { startSharedProjection, type SharedProjection } from '../../src/projections/shared/shared-projection.js';
 import { createTimelineReadModel } from '../../src/projections/timeline-read-model.js';
@@ -15,6 +13,7 @@ import { loadSeed } from '../../src/seed/load-seed.js';
 import { withEventCatalog } from '../../src/store/catalog-store.js';
 import type { EventStore } from '../../src/store/event-store.js';
 import { openSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.js';
+import { runTimelineCli } from '../support/cli-in-process.js';
 import { deleteKeys, scanKeys } from '../support/shared-read-models.js';
 
 /** `timeline read-models` against the real Redis, on versions that real projectors built. */
@@ -26,28 +25,8 @@ let store: EventStore;
 let redis: Redis;
 let v2Leader: SharedProjection;
 
-const run = async (
-  args: readonly string[],
-  env: Record<string, string> = { REDIS_URL, TIMELINE_REDIS_PREFIX: prefix },
-) => {
-  let stdout = '';
-  let stderr = '';
-  const stream = (append: (chunk: string) => void) => ({
-    write: (chunk: string, callback?: (error?: Error | null) => void) => {
-      append(chunk);
-      callback?.(null);
-      return true;
-    },
-  });
-  const io: CliIo = {
-    stdout: stream((chunk) => (stdout += chunk)),
-    stderr: stream((chunk) => (stderr += chunk)),
-    env,
-    now: () => new Date(),
-  };
-  const code = await runCli(['read-models', ...args], io);
-  return { code, stdout, stderr };
-};
+const run = (args: readonly string[], env: NodeJS.ProcessEnv = { REDIS_URL, TIMELINE_REDIS_PREFIX: prefix }) =>
+  runTimelineCli(['read-models', ...args], { env });
 
 const project = (version: number) =>
   startSharedProjection({

@@ -1,11 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Client } from 'graphql-ws';
-import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { wsClient } from '../support/live-client.js';
 import {
@@ -18,6 +15,7 @@ import {
   registerActor,
   waitUntil,
 } from '../support/live-fixtures.js';
+import { privateRedis, type PrivateRedis } from '../support/private-redis.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 
 /**
@@ -29,47 +27,17 @@ import { startServerProcess, type ServerProcess } from '../support/server-proces
 
 const EDITOR_KEY = 'redis-restart-editor-key-0001';
 const dataDir = mkdtempSync(path.join(tmpdir(), 'timeline-redis-restart-'));
-const redisDir = mkdtempSync(path.join(tmpdir(), 'timeline-redis-restart-redis-'));
 const prefix = `redis-restart-${randomUUID()}`;
-let port = 0;
-let redisServer: ChildProcess | null = null;
+let redis: PrivateRedis;
 const processes: ServerProcess[] = [];
 const clients: Client[] = [];
 
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port: free } = server.address() as { port: number };
-      server.close(() => resolve(free));
-    });
-  });
-
-const startRedis = async () => {
-  redisServer = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', redisDir, '--save', '', '--appendonly', 'yes'],
-    { stdio: 'ignore' },
-  );
-  const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0 });
-  probe.on('error', () => undefined);
-  for (let tries = 0; tries < 200 && (await probe.ping().catch(() => null)) !== 'PONG'; tries++) await pause(25);
-  probe.disconnect();
-};
-
-const stopRedis = async () => {
-  const server = redisServer;
-  redisServer = null;
-  if (!server || server.exitCode !== null) return;
-  const exited = new Promise((resolve) => server.once('exit', resolve));
-  server.kill('SIGTERM');
-  await exited;
-};
+const startRedis = () => redis.start({ persist: true });
+const stopRedis = () => redis.stop();
 
 const env = (role: 'serve' | 'project') => ({
   TIMELINE_ROLE: role,
-  REDIS_URL: `redis://127.0.0.1:${port}`,
+  REDIS_URL: redis.url,
   TIMELINE_REDIS_PREFIX: prefix,
   TIMELINE_LEASE_TTL_MS: '1000',
   TIMELINE_SEED: 'false',
@@ -143,14 +111,13 @@ const resumingFeed = (api: ServerProcess, after: string | null): Feed => {
 afterAll(async () => {
   await Promise.all(clients.splice(0).map((client) => client.dispose()));
   await Promise.all(processes.map((process) => process.stop()));
-  await stopRedis();
+  await redis?.dispose();
   rmSync(dataDir, { recursive: true, force: true });
-  rmSync(redisDir, { recursive: true, force: true });
 });
 
 describe('a Redis restart under live subscriptions and writes', () => {
   it('loses no change and repeats none; the projector resumes', async () => {
-    port = await freePort();
+    redis = await privateRedis();
     await startRedis();
     const projector = supervisedProjector();
     const api = await startServerProcess(env('serve'), dataDir);

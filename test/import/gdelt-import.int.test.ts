@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import yazl from 'yazl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/cli.js';
-import type { CliIo } from '../../src/cli/io.js';
+import { runTimelineCli } from '../support/cli-in-process.js';
 import { graphql } from '../support/graphql-client.js';
 import { EDITOR_KEY, startInProcessServer, type InProcessServer } from '../support/in-process-server.js';
 import { readLog } from '../support/live-fixtures.js';
@@ -26,27 +25,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const collector = () => {
-  let text = '';
-  return {
-    isTTY: false,
-    write: (chunk: string, callback?: (error?: Error | null) => void) => {
-      text += chunk;
-      callback?.(null);
-      return true;
-    },
-    text: () => text,
-  };
-};
-
 /** `timeline <args>` in this process, as the command line runs it. */
-const timeline = async (args: readonly string[]) => {
-  const stdout = collector();
-  const stderr = collector();
-  const io: CliIo = { stdout, stderr, env: {}, now: () => new Date('2026-11-26T12:00:00Z') };
-  const code = await runCli(args, io);
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
-};
+const timeline = (args: readonly string[]) => runTimelineCli(args);
 
 const SUMMARY = /import gdelt: (\d+) rows read: (\d+) imported, (\d+) already present, (\d+) rejected/;
 

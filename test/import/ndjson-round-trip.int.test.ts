@@ -2,12 +2,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/cli.js';
-import type { CliIo } from '../../src/cli/io.js';
 import { rebuildReadModel } from '../../src/projections/rebuild.js';
 import { withEventCatalog } from '../../src/store/catalog-store.js';
 import { openSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.js';
 import type { EventStore } from '../../src/store/event-store.js';
+import { runTimelineCli } from '../support/cli-in-process.js';
 import { snapshotReadModel } from '../support/read-model-snapshot.js';
 
 /**
@@ -26,26 +25,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const timeline = async (args: readonly string[]) => {
-  let stdout = '';
-  let stderr = '';
-  const stream = (append: (chunk: string) => void) => ({
-    isTTY: false,
-    write: (chunk: string, callback?: (error?: Error | null) => void) => {
-      append(chunk);
-      callback?.(null);
-      return true;
-    },
-  });
-  const io: CliIo = {
-    stdout: stream((chunk) => (stdout += chunk)),
-    stderr: stream((chunk) => (stderr += chunk)),
-    env: {},
-    now: () => new Date('2026-11-26T12:00:00Z'),
-  };
-  const code = await runCli(args, io);
-  return { code, stdout, stderr };
-};
+const timeline = (args: readonly string[]) => runTimelineCli(args);
 
 const withStore = async <T>(dataDir: string, use: (store: EventStore) => Promise<T>): Promise<T> => {
   const store = withEventCatalog(openSqliteEventStore({ file: path.join(dataDir, 'timeline.db') }));

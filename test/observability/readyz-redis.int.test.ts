@@ -1,12 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startInProcessServer, type InProcessServer } from '../support/in-process-server.js';
+import { privateRedis, type PrivateRedis } from '../support/private-redis.js';
 import { captureLogs } from './log-capture.js';
 
 /**
@@ -17,41 +12,10 @@ import { captureLogs } from './log-capture.js';
  * the shared checkpoint fails).
  */
 
-let redisDir: string;
-let port: number;
-let redisServer: ChildProcess | null = null;
+let redis: PrivateRedis;
 let server: InProcessServer | null = null;
 
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port: free } = probe.address() as { port: number };
-      probe.close(() => resolve(free));
-    });
-  });
-
-const startRedis = async (): Promise<void> => {
-  redisServer = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', redisDir, '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
-  const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0 });
-  probe.on('error', () => undefined);
-  await expect.poll(() => probe.ping().catch(() => null), { timeout: 10_000 }).toBe('PONG');
-  probe.disconnect();
-};
-
-const stopRedis = async (): Promise<void> => {
-  const running = redisServer;
-  redisServer = null;
-  if (!running || running.exitCode !== null) return;
-  const exited = new Promise((resolve) => running.once('exit', resolve));
-  running.kill('SIGTERM');
-  await exited;
-};
+const stopRedis = () => redis.stop();
 
 const readyz = async () => {
   const response = await fetch(`${new URL(server!.url).origin}/readyz`);
@@ -59,16 +23,14 @@ const readyz = async () => {
 };
 
 beforeEach(async () => {
-  redisDir = mkdtempSync(path.join(tmpdir(), 'timeline-readyz-redis-'));
-  port = await freePort();
-  await startRedis();
+  redis = await privateRedis();
+  await redis.start();
 });
 
 afterEach(async () => {
   await server?.close();
   server = null;
-  await stopRedis();
-  rmSync(redisDir, { recursive: true, force: true });
+  await redis.dispose();
 });
 
 describe('/readyz with REDIS_URL', () => {
@@ -76,7 +38,7 @@ describe('/readyz with REDIS_URL', () => {
     const logs = captureLogs();
     server = await startInProcessServer(
       {
-        REDIS_URL: `redis://127.0.0.1:${port}`,
+        REDIS_URL: redis.url,
         TIMELINE_REDIS_PREFIX: `test-readyz-${randomUUID()}`,
         TIMELINE_ANONYMOUS_RATE_LIMIT: '1000',
       },

@@ -1,10 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCommandBus, type CommandBus } from '../../src/application/commands/index.js';
@@ -17,6 +14,7 @@ import { loadSeed } from '../../src/seed/load-seed.js';
 import { withEventCatalog } from '../../src/store/catalog-store.js';
 import type { EventStore } from '../../src/store/event-store.js';
 import { openSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.js';
+import { privateRedis, type PrivateRedis } from '../support/private-redis.js';
 import { snapshotReadModel } from '../support/read-model-snapshot.js';
 import { development, EDITOR } from '../support/timeline-harness.js';
 
@@ -27,21 +25,9 @@ import { development, EDITOR } from '../support/timeline-harness.js';
 
 const logger = pino({ level: 'silent' });
 let dir: string;
-let redisDir: string;
-let port: number;
-let redisServer: ChildProcess | null = null;
+let redis: PrivateRedis;
 const opened: EventStore[] = [];
 const running: SharedProjection[] = [];
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port: free } = server.address() as { port: number };
-      server.close(() => resolve(free));
-    });
-  });
 
 const until = async (condition: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> => {
   const deadline = Date.now() + ms;
@@ -51,37 +37,19 @@ const until = async (condition: () => boolean | Promise<boolean>, what: string, 
   }
 };
 
-/** Starts redis-server on `port` with its files in redisDir; `persist` keeps what it holds across a restart. */
-const startRedis = async (persist: boolean): Promise<void> => {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', redisDir, '--save', ''];
-  redisServer = spawn('redis-server', [...args, '--appendonly', persist ? 'yes' : 'no'], { stdio: 'ignore' });
-  const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0 });
-  probe.on('error', () => undefined);
-  await until(async () => (await probe.ping().catch(() => null)) === 'PONG', 'redis-server to answer');
-  probe.disconnect();
-};
-
-const stopRedis = async (): Promise<void> => {
-  const server = redisServer;
-  redisServer = null;
-  if (!server || server.exitCode !== null) return;
-  const exited = new Promise((resolve) => server.once('exit', resolve));
-  server.kill('SIGTERM');
-  await exited;
-};
+const startRedis = (persist: boolean) => redis.start({ persist });
+const stopRedis = () => redis.stop();
 
 beforeEach(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'timeline-outage-'));
-  redisDir = mkdtempSync(path.join(tmpdir(), 'timeline-outage-redis-'));
-  port = await freePort();
+  redis = await privateRedis();
 });
 
 afterEach(async () => {
   for (const projection of running.splice(0)) await projection.stop();
   for (const store of opened.splice(0)) await store.close();
-  await stopRedis();
+  await redis.dispose();
   rmSync(dir, { recursive: true, force: true });
-  rmSync(redisDir, { recursive: true, force: true });
 });
 
 const openLog = (): EventStore => {
@@ -96,7 +64,7 @@ const start = (elect: boolean): SharedProjection => {
   const projection = startSharedProjection({
     store: openLog(),
     model: createTimelineReadModel({ snapshotEvery: 2 }),
-    redisUrl: `redis://127.0.0.1:${port}`,
+    redisUrl: redis.url,
     keys,
     elect,
     leaseTtlMs: 1_000,
