@@ -126,7 +126,10 @@ const depthOf = (
   let deepest = 0;
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
-      deepest = Math.max(deepest, selection.selectionSet ? 1 + depthOf(selection.selectionSet, fragments, seen) : 1);
+      // Introspection's `ofType` unwraps a list or non-null type: a chain of single objects, which graphql-js's own
+      // introspection query (and GraphiQL's) follows nine deep. It adds no depth; the field count still bounds it.
+      const own = selection.name.value === 'ofType' ? 0 : 1;
+      deepest = Math.max(deepest, selection.selectionSet ? own + depthOf(selection.selectionSet, fragments, seen) : 1);
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
       deepest = Math.max(deepest, depthOf(selection.selectionSet, fragments, seen));
     } else if (!seen.has(selection.name.value)) {

@@ -7,6 +7,8 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { Logger } from 'pino';
 import type { KeyRing } from '../auth/api-keys.js';
+import { graphiqlLandingPage } from '../explorer/graphiql-page.js';
+import { serveExplorer } from '../explorer/serve-explorer.js';
 import type { AppServices, GraphQLContext, LiveSettings } from '../graphql/context.js';
 import { formatError } from '../graphql/format-error.js';
 import { gatePlugin } from '../graphql/gate-plugin.js';
@@ -102,6 +104,7 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
       { serverWillStart: async () => ({ drainServer: ws.dispose }) },
       observed.plugin,
       gatePlugin(keys.readersRequired, limits),
+      graphiqlLandingPage(),
     ],
     formatError: formatError(logger),
     introspection: options.introspection ?? true,
@@ -126,6 +129,8 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
       context: async ({ req, res }) => contextFor(req.headers.authorization, correlationIdOf(res)),
     }),
   );
+  // The explorer page at / (static files built by Vite); after the API routes, so it never answers for them.
+  app.use(serveExplorer());
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

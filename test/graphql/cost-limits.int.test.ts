@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { getIntrospectionQuery } from 'graphql';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from '../support/graphql-client.js';
@@ -156,6 +157,10 @@ describe('cost limits', () => {
   it('answer introspection by default, and refuse it with TIMELINE_INTROSPECTION=false', async () => {
     const query = '{ __schema { queryType { name } } }';
     expect((await graphql(server.url, query)).data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+    // The full introspection query tools send (GraphiQL's too) follows ofType nine deep: that is not depth.
+    const full = await graphql(server.url, getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true }));
+    expect(full.errors).toBeUndefined();
+    expect(full.data).toHaveProperty('__schema.types');
     const closed = await startInProcessServer({ TIMELINE_INTROSPECTION: 'false' });
     try {
       const response = await graphql(closed.url, query);
