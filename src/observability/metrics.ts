@@ -4,6 +4,7 @@ import type { Projector } from '../projections/projector.js';
 import type { EventStore } from '../store/event-store.js';
 import { errorCodeLabel, operationNameLabels, operationTypeLabel } from './operation-labels.js';
 import { processMetrics } from './process-metrics.js';
+import { withTimeout } from './with-timeout.js';
 
 /** How long a scrape waits for the log's head before it reports the lag as unknown (NaN). */
 const HEAD_TIMEOUT_MS = 2_000;
@@ -38,16 +39,6 @@ export interface TimelineMetrics {
   /** Reads the number of open subscriptions at each scrape (servers that take subscriptions). */
   watchSubscriptions(open: () => number): void;
 }
-
-const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T> => {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-};
 
 /** Positions are compared by commit: on the embedded store that is the event's sequence number in the log. */
 const lagOf = (head: LogPosition | null, checkpoint: LogPosition | null): number => {

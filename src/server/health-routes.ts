@@ -2,19 +2,10 @@ import type { Express } from 'express';
 import type { RedisHealth } from '../observability/redis-health.js';
 import type { Projector } from '../projections/projector.js';
 import type { EventStore } from '../store/event-store.js';
+import { withTimeout } from '../observability/with-timeout.js';
 
 /** How long /readyz waits for the log's head, or the shared checkpoint, before it says they are not there. */
 const READY_TIMEOUT_MS = 2_000;
-
-const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T> => {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-};
 
 export interface HealthSources {
   readonly store: EventStore;
