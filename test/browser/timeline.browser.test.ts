@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EDITOR_KEY, startInProcessServer, type InProcessServer } from '../support/in-process-server.js';
+import { watchLiveListeners } from '../support/live-listeners.js';
 import { browserAvailable, launchBrowser, watchedPage } from './browser.js';
 
 // The explorer page (GET /) in headless Chromium, against a real server with the seed timeline.
@@ -23,6 +24,13 @@ declare const document: {
   querySelectorAll(selector: string): { length: number };
 };
 declare const window: { innerWidth: number };
+interface PageStorage {
+  readonly length: number;
+  key(index: number): string | null;
+  getItem(key: string): string | null;
+}
+declare const sessionStorage: PageStorage;
+declare const localStorage: PageStorage;
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SOURCES = path.join(ROOT, 'src/explorer/web');
 const BUILT = path.join(ROOT, 'dist/explorer/index.html');
@@ -42,8 +50,15 @@ let page: Page;
 let origin: string;
 let watched: Awaited<ReturnType<typeof watchedPage>>;
 
-const api = async (query: string, variables: Record<string, unknown> = {}, key?: string) => {
-  const response = await fetch(server.url, {
+/** Builds the page when its build is missing or older than its sources. */
+const ensureBuilt = () => {
+  if (!existsSync(BUILT) || statSync(BUILT).mtimeMs < newestSource(SOURCES)) {
+    execFileSync(process.execPath, ['scripts/build-explorer.mjs'], { cwd: ROOT, stdio: 'pipe' });
+  }
+};
+
+const apiAt = async (url: string, query: string, variables: Record<string, unknown> = {}, key?: string) => {
+  const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
     body: JSON.stringify({ query, variables }),
@@ -52,6 +67,22 @@ const api = async (query: string, variables: Record<string, unknown> = {}, key?:
   expect(body.errors).toBeUndefined();
   return body.data as Record<string, unknown>;
 };
+const api = (query: string, variables: Record<string, unknown> = {}, key?: string) =>
+  apiAt(server.url, query, variables, key);
+
+const RECORD = 'mutation($input: RecordDevelopmentInput!) { recordDevelopment(input: $input) { id } }';
+const statementBy = (id: string, actorId: string, title: string, occurredAt: string) => ({
+  input: {
+    id,
+    kind: 'STATEMENT',
+    precision: 'DAY',
+    title,
+    occurredAt,
+    participants: [{ actorId, role: 'SOURCE' }],
+    topicIds: ['peace-talks'],
+    sources: [{ publisher: 'Reuters' }],
+  },
+});
 
 /** The distinct developments the timeline shows (a development sits in the lane of each of its actors). */
 const shownIds = (): Promise<string[]> =>
@@ -75,9 +106,7 @@ const loadMark = () => page.evaluate(() => document.body.dataset.loaded);
 
 describe.skipIf(NO_BROWSER)('the explorer page in Chromium', () => {
   beforeAll(async () => {
-    if (!existsSync(BUILT) || statSync(BUILT).mtimeMs < newestSource(SOURCES)) {
-      execFileSync(process.execPath, ['scripts/build-explorer.mjs'], { cwd: ROOT, stdio: 'pipe' });
-    }
+    ensureBuilt();
     server = await startInProcessServer({ TIMELINE_SEED: 'true' });
     origin = new URL(server.url).origin;
     browser = await launchBrowser();
@@ -229,19 +258,13 @@ describe.skipIf(NO_BROWSER)('the explorer page in Chromium', () => {
     await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
     const id = 'trump-budapest-two-weeks-2025-10-18';
     await api(
-      'mutation($input: RecordDevelopmentInput!) { recordDevelopment(input: $input) { id } }',
-      {
-        input: {
-          id,
-          kind: 'STATEMENT',
-          precision: 'DAY',
-          title: 'Trump says the Budapest summit could happen within two weeks',
-          occurredAt: '2025-10-18T00:00:00Z',
-          participants: [{ actorId: 'donald-trump', role: 'SOURCE' }],
-          topicIds: ['peace-talks'],
-          sources: [{ publisher: 'Reuters' }],
-        },
-      },
+      RECORD,
+      statementBy(
+        id,
+        'donald-trump',
+        'Trump says the Budapest summit could happen within two weeks',
+        '2025-10-18T00:00:00Z',
+      ),
       EDITOR_KEY,
     );
     await page.waitForSelector(`#timeline [data-development-id="${id}"]`, { timeout: 10_000 });
@@ -255,7 +278,15 @@ describe.skipIf(NO_BROWSER)('the explorer page in Chromium', () => {
     await page.waitForTimeout(100);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
-    for (const control of ['#filter-actor', '#filter-kind', '#asof-range', '#asof-date', '#known-at']) {
+    for (const control of [
+      '#api-key',
+      '#api-key-use',
+      '#filter-actor',
+      '#filter-kind',
+      '#asof-range',
+      '#asof-date',
+      '#known-at',
+    ]) {
       const box = await page.locator(control).boundingBox();
       expect(box, control).not.toBeNull();
       expect(box!.x).toBeGreaterThanOrEqual(0);
@@ -275,4 +306,116 @@ describe.skipIf(NO_BROWSER)('the explorer page in Chromium', () => {
     expect(watched.consoleErrors).toEqual([]);
     expect(watched.foreignRequests).toEqual([]);
   });
+});
+
+describe.skipIf(NO_BROWSER)('the explorer page on a server with reader keys', () => {
+  const KEY = 'dash-reader-secret-0123456789';
+  const WRONG = 'not-a-key-this-server-knows-42';
+  // What Chromium logs by itself for every fetch the server answers 401 (the page logs nothing): the only console
+  // error allowed here, while the page has no key or a wrong one.
+  const REFUSED_FETCH = 'Failed to load resource: the server responded with a status of 401 (Unauthorized)';
+  let keyed: InProcessServer;
+  let keyedBrowser: Browser;
+
+  beforeAll(async () => {
+    ensureBuilt();
+    keyed = await startInProcessServer({ TIMELINE_SEED: 'true', TIMELINE_READER_KEYS: `dash:${KEY}` });
+    keyedBrowser = await launchBrowser();
+  }, 60_000);
+
+  afterAll(async () => {
+    await keyedBrowser?.close();
+    await keyed?.close();
+  });
+
+  it('asks for a key, refuses a wrong one, and reads and goes live with the right one', async () => {
+    const keyedOrigin = new URL(keyed.url).origin;
+    const { page: keyedPage, consoleErrors, foreignRequests } = await watchedPage(keyedBrowser, keyedOrigin);
+    const listeners = watchLiveListeners(keyed);
+    const requestUrls: string[] = [];
+    const bearers = new Set<string>();
+    keyedPage.on('request', (request) => {
+      requestUrls.push(request.url());
+      const authorization = request.headers().authorization;
+      if (authorization) bearers.add(authorization);
+    });
+    const connectionInits: string[] = [];
+    keyedPage.on('websocket', (socket) =>
+      socket.on('framesent', ({ payload }) => {
+        if (String(payload).includes('"connection_init"')) connectionInits.push(String(payload));
+      }),
+    );
+    const shown = () => keyedPage.locator('#timeline [data-development-id]').count();
+    const keyState = (state: string) => keyedPage.waitForSelector(`body[data-key-state="${state}"]`);
+
+    // No key: the polite message beside the field, nothing read, and the subscription refused too.
+    await keyedPage.goto(`${keyedOrigin}/`);
+    await keyState('missing');
+    await expect(keyedPage.textContent('#key-message')).resolves.toContain('This server needs an API key to read');
+    await keyedPage.waitForSelector('#live[data-status="refused"]');
+    await expect(shown()).resolves.toBe(0);
+
+    // A wrong key, typed and sent with Enter: refused as not valid, still nothing shown.
+    await keyedPage.focus('#api-key');
+    await keyedPage.keyboard.type(WRONG);
+    await keyedPage.keyboard.press('Enter');
+    await keyState('invalid');
+    await expect(keyedPage.textContent('#key-message')).resolves.toContain('The API key is not valid');
+    await expect(keyedPage.getAttribute('#api-key', 'aria-invalid')).resolves.toBe('true');
+    await keyedPage.waitForSelector('#live[data-status="refused"]');
+    await expect(shown()).resolves.toBe(0);
+
+    // The right key: the seed's developments, and the subscription attaches (it got the key in connection_init).
+    const mark = listeners.attachments();
+    await keyedPage.fill('#api-key', KEY);
+    await keyedPage.click('#api-key-use');
+    await keyState('accepted');
+    await keyedPage.waitForSelector('#timeline [data-development-id="budapest-summit-agreed-2025-10-16"]');
+    await keyedPage.waitForSelector('#live[data-status="live"]');
+    await listeners.attachedSince(mark);
+    const seed = (
+      (await apiAt(keyed.url, '{ timeline(first: 500) { edges { node { id } } } }', {}, KEY)).timeline as {
+        edges: { node: { id: string } }[];
+      }
+    ).edges.map((edge) => edge.node.id);
+    expect(seed).toHaveLength(21);
+    const ids = await keyedPage.$$eval('#timeline [data-development-id]', (items) => [
+      ...new Set(items.map((item) => (item as HTMLElement).dataset.developmentId ?? '')),
+    ]);
+    expect(ids.sort()).toEqual([...seed].sort());
+    await expect(keyedPage.textContent('#key-message')).resolves.not.toMatch(/needs an API key|not valid/);
+
+    // Recorded through the API with the editor key: it arrives over the keyed subscription, without a reload.
+    await keyedPage.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+    const id = 'zelenskyy-keyed-statement-2025-10-19';
+    await apiAt(
+      keyed.url,
+      RECORD,
+      statementBy(id, 'volodymyr-zelenskyy', 'Zelenskyy says talks must include Ukraine', '2025-10-19T00:00:00Z'),
+      EDITOR_KEY,
+    );
+    await keyedPage.waitForSelector(`#timeline [data-development-id="${id}"].is-new`, { timeout: 10_000 });
+    await expect(keyedPage.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).resolves.toBe(
+      true,
+    );
+
+    // The key went where the server reads it, and is kept for this tab only: not in localStorage, not in a URL.
+    expect([...bearers]).toEqual([`Bearer ${WRONG}`, `Bearer ${KEY}`]);
+    expect(connectionInits.some((init) => init.includes(`"authorization":"Bearer ${KEY}"`))).toBe(true);
+    await expect(
+      keyedPage.evaluate(() =>
+        Array.from({ length: sessionStorage.length }, (_, index) => sessionStorage.getItem(sessionStorage.key(index)!)),
+      ),
+    ).resolves.toContain(KEY);
+    await expect(
+      keyedPage.evaluate(() =>
+        Array.from({ length: localStorage.length }, (_, index) => localStorage.getItem(localStorage.key(index)!) ?? ''),
+      ),
+    ).resolves.not.toContainEqual(expect.stringContaining(KEY));
+    expect(keyedPage.url()).not.toContain(KEY);
+    expect(requestUrls.filter((url) => url.includes(KEY) || url.includes(WRONG))).toEqual([]);
+
+    expect(consoleErrors.filter((error) => error !== REFUSED_FETCH)).toEqual([]);
+    expect(foreignRequests).toEqual([]);
+  }, 30_000);
 });

@@ -80,15 +80,60 @@ export interface TimelineFilter {
 
 const ENDPOINT = '/graphql';
 
+/**
+ * The API key, for a server with reader keys (TIMELINE_READER_KEYS). Kept in sessionStorage only: for this tab, gone
+ * when it closes; never in localStorage, the URL or a log.
+ */
+const KEY_ITEM = 'timeline-explorer.api-key';
+
+export const apiKey = (): string | null => {
+  try {
+    return sessionStorage.getItem(KEY_ITEM) || null;
+  } catch {
+    return null; // storage refused (a privacy setting): the page runs without a key
+  }
+};
+
+/** Keeps the key for this tab, or forgets it when empty. */
+export const setApiKey = (key: string): void => {
+  try {
+    if (key) sessionStorage.setItem(KEY_ITEM, key);
+    else sessionStorage.removeItem(KEY_ITEM);
+  } catch {
+    // Storage refused: nothing kept.
+  }
+};
+
+const authorizationOf = (key: string | null): string | null => (key ? `Bearer ${key}` : null);
+
 export class ApiError extends Error {}
 
+/** The API refused to read: no key was sent (`missing`) or the one sent is not one it knows (`invalid`). */
+export class KeyError extends ApiError {
+  constructor(readonly reason: 'missing' | 'invalid') {
+    super(reason === 'missing' ? 'This server needs an API key to read' : 'The API key is not valid');
+  }
+}
+
+type GraphQLErrors = readonly { message?: string; extensions?: { code?: unknown } }[];
+
+const unauthenticated = (errors: GraphQLErrors | undefined): boolean =>
+  errors?.some((error) => error.extensions?.code === 'UNAUTHENTICATED') ?? false;
+
 export const graphql = async <T>(query: string, variables: Record<string, unknown> = {}): Promise<T> => {
+  const key = apiKey();
+  const authorization = authorizationOf(key);
   const response = await fetch(ENDPOINT, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      ...(authorization ? { authorization } : {}),
+    },
     body: JSON.stringify({ query, variables }),
   });
-  const body = (await response.json().catch(() => ({}))) as { data?: T; errors?: { message: string }[] };
+  const body = (await response.json().catch(() => ({}))) as { data?: T; errors?: GraphQLErrors };
+  if (response.status === 401 || unauthenticated(body.errors)) throw new KeyError(key ? 'invalid' : 'missing');
   if (body.errors?.length) throw new ApiError(body.errors.map((error) => error.message).join('; '));
   if (!response.ok || body.data === undefined) throw new ApiError(`the API answered ${response.status}`);
   return body.data;
@@ -265,32 +310,59 @@ export const fetchDevelopment = (id: string, knownAt: string | null) =>
     { id, knownAt },
   ).then((data) => (data.development ? { ...data.development, meetingDetail: data.development.meeting } : null));
 
-/** timelineChanges, live only: `onChange` for every recorded, corrected, verified or retracted development. */
+export type LiveStatus = 'live' | 'connecting' | 'offline' | 'refused';
+
+/**
+ * timelineChanges, live only: `onChange` for every recorded, corrected, verified or retracted development. The key
+ * goes in connection_init as `authorization`, where the server looks for it; a new key needs a new client (close
+ * this one). A refusal for the key is `onRefused`, and the badge says `refused`: the subscription is over.
+ */
 export const subscribeToChanges = (
+  key: string | null,
   onChange: (change: { change: string; development: { id: string; title: string } }) => void,
-  onStatus: (status: 'live' | 'connecting' | 'offline') => void,
-): Client => {
+  onStatus: (status: LiveStatus) => void,
+  onRefused: (error: KeyError) => void,
+): { close(): void } => {
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${ENDPOINT}`;
-  const client = createClient({
+  const authorization = authorizationOf(key);
+  // Once closed, this client's late events (its socket closing) must not touch the page: a newer one owns it.
+  let closed = false;
+  const status = (value: LiveStatus) => {
+    if (!closed) onStatus(value);
+  };
+  const close = () => {
+    closed = true;
+    void client.dispose();
+  };
+  const client: Client = createClient({
     url,
     lazy: false,
     retryAttempts: Infinity,
     shouldRetry: () => true,
+    connectionParams: authorization ? { authorization } : {},
     on: {
-      connecting: () => onStatus('connecting'),
-      connected: () => onStatus('live'),
-      closed: () => onStatus('offline'),
+      connecting: () => status('connecting'),
+      connected: () => status('live'),
+      closed: () => status('offline'),
     },
   });
   client.subscribe<{ timelineChanges: { change: string; development: { id: string; title: string } } }>(
     { query: 'subscription ExplorerChanges { timelineChanges { cursor change development { id title } } }' },
     {
       next: (result) => {
-        if (result.data) onChange(result.data.timelineChanges);
+        if (!closed && result.data) onChange(result.data.timelineChanges);
       },
-      error: () => onStatus('offline'),
-      complete: () => onStatus('offline'),
+      error: (error) => {
+        if (closed) return;
+        if (Array.isArray(error) && unauthenticated(error as GraphQLErrors)) {
+          // Nothing more to wait for on this socket: a new key makes a new client.
+          onStatus('refused');
+          close();
+          onRefused(new KeyError(key ? 'invalid' : 'missing'));
+        } else status('offline');
+      },
+      complete: () => status('offline'),
     },
   );
-  return client;
+  return { close };
 };

@@ -1,5 +1,6 @@
 import './styles.css';
 import {
+  apiKey,
   fetchActorState,
   fetchChoices,
   fetchDevelopment,
@@ -7,9 +8,12 @@ import {
   fetchMeetings,
   fetchTimeline,
   fetchTopicState,
+  KeyError,
+  setApiKey,
   subscribeToChanges,
   type ActorState,
   type DevelopmentDetail,
+  type LiveStatus,
   type MeetingState,
   type TimelineFilter,
   type TimelineItem,
@@ -32,6 +36,11 @@ const controls = {
   knownAtNow: byId<HTMLButtonElement>('known-at-now'),
   zoomIn: byId<HTMLButtonElement>('zoom-in'),
   zoomOut: byId<HTMLButtonElement>('zoom-out'),
+};
+const keyControls = {
+  form: byId<HTMLFormElement>('key-form'),
+  input: byId<HTMLInputElement>('api-key'),
+  message: byId('key-message'),
 };
 const timeline = byId('timeline');
 const summary = byId('timeline-summary');
@@ -283,11 +292,21 @@ const load = async (): Promise<void> => {
     if (generation !== loadGeneration) return;
     statePanel.replaceChildren(...state.filter((node): node is HTMLElement => node !== null));
     timeline.removeAttribute('aria-busy');
+    showKeyState(null);
     document.body.dataset.loaded = String(generation);
   } catch (error) {
     if (generation !== loadGeneration) return;
     timeline.removeAttribute('aria-busy');
-    summary.textContent = `Could not load the timeline: ${error instanceof Error ? error.message : String(error)}`;
+    if (error instanceof KeyError) {
+      // Nothing read is shown any more: what a wrong key cannot read, the page does not keep showing either.
+      lastItems = [];
+      timeline.replaceChildren();
+      statePanel.replaceChildren();
+      summary.textContent = 'Nothing to show until the server accepts an API key.';
+      showKeyState(error);
+    } else {
+      summary.textContent = `Could not load the timeline: ${error instanceof Error ? error.message : String(error)}`;
+    }
   }
 };
 
@@ -411,6 +430,7 @@ async function openDevelopment(id: string): Promise<void> {
       ),
     );
   } catch (error) {
+    if (error instanceof KeyError) showKeyState(error);
     dialogBody.replaceChildren(
       h('p', {}, `Could not load it: ${error instanceof Error ? error.message : String(error)}`),
     );
@@ -471,38 +491,102 @@ controls.zoomOut.addEventListener('click', () => {
   void load();
 });
 
+// The API key: kept for this tab in sessionStorage (never localStorage, never the URL), sent with every read and in
+// the subscription's connection_init. The message beside the field says when the server wants one or refuses it.
+const KEY_MESSAGES = {
+  missing: 'This server needs an API key to read. Enter one and press Use.',
+  invalid: 'The API key is not valid. Check it and press Use again.',
+} as const;
+
+function showKeyState(problem: KeyError | null): void {
+  const state = problem ? problem.reason : apiKey() ? 'accepted' : 'none';
+  if (document.body.dataset.keyState === state) return;
+  document.body.dataset.keyState = state;
+  keyControls.message.textContent = problem
+    ? KEY_MESSAGES[problem.reason]
+    : state === 'accepted'
+      ? 'The key is in use for this tab.'
+      : '';
+  keyControls.input.setAttribute('aria-invalid', String(problem?.reason === 'invalid'));
+}
+
 // Live: every change reloads the view (filters and time points apply); new developments are marked and announced.
 let reloadTimer: ReturnType<typeof setTimeout> | undefined;
-let connectedOnce = false;
-subscribeToChanges(
-  (change) => {
-    if (change.change === 'RECORDED' && !lastItems.some((item) => item.id === change.development.id)) {
-      newIds = new Set([...newIds, change.development.id]);
-      announcer.textContent = `New development: ${change.development.title}`;
-    }
-    clearTimeout(reloadTimer);
-    reloadTimer = setTimeout(() => void load(), 100);
-  },
-  (status) => {
-    live.dataset.status = status;
-    live.textContent = { live: 'Live', connecting: 'Connecting…', offline: 'Offline (retrying)' }[status];
-    // After a reconnection, read again what may have been missed meanwhile.
-    if (status === 'live' && connectedOnce) void load();
-    if (status === 'live') connectedOnce = true;
-  },
-);
+let subscription: { close(): void } | undefined;
 
-void fetchChoices().then(({ actors, topics }) => {
-  controls.actor.append(
-    ...[...actors]
-      .sort((a, b) => a.name.localeCompare(b.name))
-      .map((actor) => h('option', { value: actor.id }, actor.name)),
+const goLive = (): void => {
+  subscription?.close();
+  let connectedOnce = false;
+  subscription = subscribeToChanges(
+    apiKey(),
+    (change) => {
+      if (change.change === 'RECORDED' && !lastItems.some((item) => item.id === change.development.id)) {
+        newIds = new Set([...newIds, change.development.id]);
+        announcer.textContent = `New development: ${change.development.title}`;
+      }
+      clearTimeout(reloadTimer);
+      reloadTimer = setTimeout(() => void load(), 100);
+    },
+    (status: LiveStatus) => {
+      live.dataset.status = status;
+      live.textContent = {
+        live: 'Live',
+        connecting: 'Connecting…',
+        offline: 'Offline (retrying)',
+        refused: 'Not live (needs a valid key)',
+      }[status];
+      // After a reconnection, read again what may have been missed meanwhile.
+      if (status === 'live' && connectedOnce) void load();
+      if (status === 'live') connectedOnce = true;
+    },
+    showKeyState,
   );
-  controls.topic.append(
-    ...[...topics]
-      .sort((a, b) => a.title.localeCompare(b.title))
-      .map((topic) => h('option', { value: topic.id }, topic.title)),
-  );
+};
+
+let choicesGeneration = 0;
+const loadChoices = async (): Promise<void> => {
+  const generation = ++choicesGeneration;
+  try {
+    const { actors, topics } = await fetchChoices();
+    if (generation !== choicesGeneration) return;
+    const refill = (select: HTMLSelectElement, options: HTMLOptionElement[]) => {
+      const chosen = select.value;
+      select.replaceChildren(...[...select.options].slice(0, 1), ...options);
+      select.value = options.some((option) => option.value === chosen) ? chosen : '';
+    };
+    refill(
+      controls.actor,
+      [...actors]
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((actor) => h('option', { value: actor.id }, actor.name)),
+    );
+    refill(
+      controls.topic,
+      [...topics]
+        .sort((a, b) => a.title.localeCompare(b.title))
+        .map((topic) => h('option', { value: topic.id }, topic.title)),
+    );
+  } catch (error) {
+    // The timeline's load says the same for a key; anything else leaves the choices empty (the filters still work).
+    if (generation === choicesGeneration && error instanceof KeyError) showKeyState(error);
+  }
+};
+
+keyControls.input.value = apiKey() ?? '';
+keyControls.form.addEventListener('submit', (event) => {
+  // Never submitted for real: the key would end up in a URL. (The field has no name, so it would not anyway.)
+  event.preventDefault();
+  const key = keyControls.input.value.trim();
+  keyControls.input.value = key;
+  setApiKey(key);
+  delete document.body.dataset.keyState;
+  keyControls.message.textContent = key ? 'Checking the key…' : '';
+  goLive();
+  void loadChoices();
+  void load();
 });
+
+goLive();
+void loadChoices();
 setScrubber(null);
 void load();
