@@ -97,7 +97,7 @@ export const startTimeline = async (
   const metrics = createTimelineMetrics();
   const commands = countingAppends(createCommandBus({ store }), metrics);
 
-  if (config.seed && config.role !== 'project' && (await store.headPosition()) === null) {
+  if (config.seed && serves && (await store.headPosition()) === null) {
     const seed = await loadSeed(commands);
     logger.info({ commands: seed.commands, events: seed.appended }, 'seed timeline loaded');
   }

@@ -4,9 +4,9 @@ import type { ChainableCommander, Redis } from 'ioredis';
 /**
  * Leadership of the projector by a lease in Redis: one holder at a time, with a time to live that the holder keeps
  * renewing, so that when it dies another takes over within the TTL. Every term gets a fencing token, one more than
- * any term before; a write that must come from the leader only (a checkpoint) goes through `fencedSet`, which Redis
- * refuses unless the lease is still this holder's term: a paused or partitioned old leader cannot write over the
- * new one's work, even if it does not know yet that it lost.
+ * any term before; a write that must come from the leader only (a checkpoint) goes through `fencedTransaction`,
+ * which Redis aborts unless the lease is still this holder's term: a paused or partitioned old leader cannot write
+ * over the new one's work, even if it does not know yet that it lost.
  */
 export interface LeaderLease {
   /** The fencing token of the term this process holds, null while it does not lead. */
@@ -15,8 +15,6 @@ export interface LeaderLease {
   firstCheck(): Promise<void>;
   /** Resolves with the token once this process leads (at once if it does). */
   acquired(): Promise<number>;
-  /** SET key value, only while this term holds the lease; false (and nothing written) otherwise. */
-  fencedSet(key: string, value: string): Promise<boolean>;
   /**
    * Runs the commands `fill` queues as one MULTI/EXEC on `connection` (a connection of its own: WATCH is per
    * connection), only while this term holds the lease: false, and nothing written, when it does not. The lease key
@@ -55,12 +53,6 @@ return 1`;
 // Hands the lease back if it still holds this term.
 const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-return 1`;
-
-// Writes only while the lease holds this term.
-const FENCED_SET = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[2], ARGV[2])
 return 1`;
 
 export const startLeaderLease = (
@@ -119,10 +111,6 @@ export const startLeaderLease = (
     },
     firstCheck: () => firstCheck,
     acquired: () => (token !== null ? Promise.resolve(token) : new Promise<number>((resolve) => waiters.push(resolve))),
-    fencedSet: async (target, value) => {
-      if (token === null) return false;
-      return Number(await redis.eval(FENCED_SET, 2, holderKey, target, term(), value)) === 1;
-    },
     fencedTransaction: async (connection, fill) => {
       // Our own renewal touches the watched key too and aborts EXEC: look again, as long as the term is ours.
       for (let attempt = 0; attempt < 20; attempt++) {

@@ -75,7 +75,8 @@ export const bodyErrors =
 
 /**
  * Refuses, on the parsed document alone, what would cost too much to validate (fields, aliases, depth), before
- * Apollo validates it. A document that does not parse goes on, for Apollo to report as it does.
+ * Apollo validates it: only documents long enough for that to matter are parsed here as well. A document that
+ * does not parse goes on, for Apollo to report as it does.
  */
 export const earlyLimitsGuard =
   (limits: OperationLimits): RequestHandler =>
@@ -83,6 +84,9 @@ export const earlyLimitsGuard =
     const source = (request.method === 'GET' ? request.query : request.body) as
       { query?: unknown; operationName?: unknown } | undefined;
     if (typeof source?.query !== 'string') return next();
+    // A field takes at least two characters: a shorter document cannot pass the field limit, and it validates
+    // cheaply, so it is left to Apollo's one parse and the gate's checks after validation (aliases, depth included).
+    if (source.query.length < 2 * limits.maxFields) return next();
     let document: DocumentNode;
     try {
       document = parse(source.query);

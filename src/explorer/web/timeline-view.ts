@@ -1,3 +1,4 @@
+import { DEVELOPMENT_KINDS } from '../../../events/vocabulary.js';
 import type { MeetingState, TimelineItem } from './api.js';
 import { dayOf, formatDay, formatDayNumber, formatShortDay, h } from './dom.js';
 
@@ -27,28 +28,8 @@ export interface TimelineModel {
   newIds: ReadonlySet<string>;
 }
 
-export const KINDS = [
-  'STATEMENT',
-  'CLAIM',
-  'DENIAL',
-  'APPEAL',
-  'AGREE',
-  'CONSULT',
-  'SUPPORT',
-  'CONCEDE',
-  'COOPERATE',
-  'AID',
-  'RETREAT',
-  'REQUEST',
-  'ACCUSE',
-  'REJECT',
-  'THREATEN',
-  'PROTEST',
-  'SANCTION',
-  'MOBILIZE',
-  'COERCE',
-  'ASSAULT',
-] as const;
+/** The kinds as the server knows them: the legend and the kind filter list them in this order. */
+export const KINDS = DEVELOPMENT_KINDS;
 
 const LABEL_WIDTH = 132;
 const ITEM_WIDTH = 156;
