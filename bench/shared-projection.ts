@@ -31,7 +31,7 @@ import { comparePositions, type LogPosition } from '../events/index.js';
 import { rebuildReadModel } from '../src/projections/rebuild.js';
 import { readCheckpoint } from '../src/projections/shared/checkpoint-record.js';
 import { readModelKeys } from '../src/projections/shared/read-model-keys.js';
-import { encodeRecord } from '../src/projections/shared/record-codec.js';
+import { encodeRecord } from '../src/read-store/record-codec.js';
 import { startSharedProjection, type SharedProjection } from '../src/projections/shared/shared-projection.js';
 import { createTimelineReadModel } from '../src/projections/timeline-read-model.js';
 import { withEventCatalog } from '../src/store/catalog-store.js';

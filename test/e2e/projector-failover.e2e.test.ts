@@ -6,7 +6,7 @@ import type { Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readModelKeys } from '../../src/projections/shared/read-model-keys.js';
-import { encodeRecord } from '../../src/projections/shared/record-codec.js';
+import { encodeRecord } from '../../src/read-store/record-codec.js';
 import { withEventCatalog } from '../../src/store/catalog-store.js';
 import { openSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.js';
 import { graphql } from '../support/graphql-client.js';

@@ -1,7 +1,7 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import { decodeCheckpoint } from '../../src/projections/shared/checkpoint-record.js';
 import { queueBatchWrites, touchedBy } from '../../src/projections/shared/batch-writes.js';
-import { decodeRecord } from '../../src/projections/shared/record-codec.js';
+import { decodeRecord } from '../../src/read-store/record-codec.js';
 import type { ReadModelKeys } from '../../src/projections/shared/read-model-keys.js';
 import { encodeSnapshotRecord } from '../../src/projections/shared/snapshot-records.js';
 import { createTimelineReadModel, type ReadModelOptions } from '../../src/projections/timeline-read-model.js';

@@ -4,7 +4,7 @@ import { namedActors, namedTopics } from '../../domain/development.js';
 import type { EntityHistory } from '../../time-travel/entity-history.js';
 import { meetingAt } from '../../time-travel/meeting-at.js';
 import { encodeCheckpoint, type CheckpointRecord } from './checkpoint-record.js';
-import { encodeRecord } from './record-codec.js';
+import { encodeRecord } from '../../read-store/record-codec.js';
 import type { ReadModelKeys } from './read-model-keys.js';
 
 /** The latest state of a meeting: every development that names it counted, at the end of time on both axes. */

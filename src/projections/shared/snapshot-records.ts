@@ -3,7 +3,7 @@ import type { LogPosition } from '../../../events/index.js';
 import type { ActorSummary } from '../../time-travel/actor-at.js';
 import type { Snapshot } from '../../time-travel/snapshots.js';
 import { encodePosition } from '../../store/position-cursor.js';
-import { decodeRecord, encodeRecord } from './record-codec.js';
+import { decodeRecord, encodeRecord } from '../../read-store/record-codec.js';
 import type { ReadModelKeys } from './read-model-keys.js';
 
 /** One snapshot the leader left while applying the event at `position`: the list holds them in log order. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeRecord, encodeRecord } from '../../src/projections/shared/record-codec.js';
+import { decodeRecord, encodeRecord } from '../../src/read-store/record-codec.js';
 import { development, openHarness, registerBasics } from '../support/timeline-harness.js';
 
 /** The JSON of the shared read models: what plain JSON would bend comes back as it went in. */

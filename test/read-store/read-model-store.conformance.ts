@@ -1,0 +1,302 @@
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { LogPosition } from '../../events/envelope.js';
+import { comparePlaces, matchesEntriesQuery } from '../../src/read-store/places.js';
+import {
+  CheckpointConflictError,
+  type EntriesQuery,
+  type IndexEntry,
+  type ReadModelBatch,
+  type ReadModelStore,
+  type StoredSnapshot,
+} from '../../src/read-store/read-model-store.js';
+
+/**
+ * The read-model store contract: every adapter runs this suite (test/read-store/*.test.ts), so the time-travel
+ * engine and the projector never know which store they have.
+ */
+
+export const at = (n: number): LogPosition => ({ commit: BigInt(n), prepare: BigInt(n) });
+
+export const emptyBatch = (position: number, recordedAtMs = position * 1000): ReadModelBatch => ({
+  versions: [],
+  entries: [],
+  snapshots: [],
+  closures: [],
+  subtopics: [],
+  clock: [{ position: at(position), recordedAtMs }],
+  checkpoint: { position: at(position), recordedAtMs },
+});
+
+export const entry = (
+  developmentId: string,
+  occurredAtMs: number,
+  record: number,
+  added: number,
+  earliestAddedFromMs = added * 1000,
+): IndexEntry => ({
+  developmentId,
+  occurredAtMs,
+  recordPosition: at(record),
+  addedAtMs: added * 1000,
+  addedPosition: at(added),
+  earliestAddedFromMs,
+});
+
+const snapshotOf = (actorId: string, boundary: IndexEntry, built: number, state: unknown): StoredSnapshot => ({
+  actorId,
+  boundary,
+  builtAtMs: built * 1000,
+  builtPosition: at(built),
+  invalidAtMs: Infinity,
+  state,
+});
+
+/**
+ * Entries added one by one as a projection adds them (log order, recordedAt never decreasing), each with the
+ * earliestAddedFromMs the projection gives it: its own addedAt, or that of the next entry in world order.
+ */
+const projectedEntries = (places: readonly { occurredAtMs: number; development: number }[]): IndexEntry[] => {
+  const added: IndexEntry[] = [];
+  places.forEach(({ occurredAtMs, development }, step) => {
+    const candidate = entry(`d${development}`, occurredAtMs, development, step + 1);
+    if (added.some((known) => comparePlaces(known, candidate) === 0)) return;
+    const next = added.filter((known) => comparePlaces(known, candidate) > 0).sort(comparePlaces)[0];
+    added.push({ ...candidate, earliestAddedFromMs: next?.earliestAddedFromMs ?? candidate.addedAtMs });
+  });
+  return added;
+};
+
+export const readModelStoreConformance = (name: string, open: () => Promise<ReadModelStore>) => {
+  describe(`read-model store conformance: ${name}`, () => {
+    let store: ReadModelStore;
+    beforeEach(async () => {
+      store = await open();
+      await store.clear();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it('starts empty', async () => {
+      expect(await store.checkpoint()).toBeNull();
+      expect(await store.versions('development', ['d1'])).toEqual(new Map());
+      expect(await store.ids('actor')).toEqual([]);
+      expect(await store.ids('meeting')).toEqual([]);
+      expect(await store.entries({ kind: 'world', id: '' }, { knownAtMs: Infinity })).toEqual([]);
+      expect(await store.countEntries({ kind: 'actor', id: 'a' })).toBe(0);
+      expect(await store.snapshotMetas('a')).toEqual([]);
+      expect(await store.subtopicIds('t')).toEqual([]);
+      expect(await store.positionRecordedBefore(Date.now())).toBeNull();
+    });
+
+    it('keeps versions in log order across batches, each once however often it is written', async () => {
+      const state = (n: number) => ({ n, at: new Date(n * 1000), position: at(n), tags: new Set(['x']) });
+      await store.commit({
+        ...emptyBatch(2),
+        versions: [
+          { kind: 'development', id: 'd1', version: { position: at(1), recordedAtMs: 1000, state: state(1) } },
+          { kind: 'development', id: 'd1', version: { position: at(2), recordedAtMs: 2000, state: state(2) } },
+          { kind: 'actor', id: 'a', version: { position: at(1), recordedAtMs: 1000, state: { name: 'A' } } },
+        ],
+      });
+      await store.commit({
+        ...emptyBatch(3),
+        versions: [
+          { kind: 'development', id: 'd1', version: { position: at(2), recordedAtMs: 2000, state: state(2) } },
+          { kind: 'development', id: 'd1', version: { position: at(3), recordedAtMs: 3000, state: state(3) } },
+        ],
+      });
+      const found = await store.versions('development', ['d1', 'missing']);
+      expect([...found.keys()]).toEqual(['d1']);
+      expect(found.get('d1')).toEqual(
+        [1, 2, 3].map((n) => ({ position: at(n), recordedAtMs: n * 1000, state: state(n) })),
+      );
+      expect(await store.versions('actor', ['a'])).toEqual(
+        new Map([['a', [{ position: at(1), recordedAtMs: 1000, state: { name: 'A' } }]]]),
+      );
+      expect(await store.versions('topic', ['a'])).toEqual(new Map());
+      expect(await store.ids('actor')).toEqual(['a']);
+      expect(await store.ids('topic')).toEqual([]);
+      expect(await store.checkpoint()).toEqual({ position: at(3), recordedAtMs: 3000 });
+    });
+
+    it('refuses a batch that does not follow the checkpoint, and shows nothing of it', async () => {
+      await store.commit(emptyBatch(5));
+      const stale: ReadModelBatch = {
+        ...emptyBatch(5),
+        versions: [{ kind: 'actor', id: 'late', version: { position: at(5), recordedAtMs: 5000, state: {} } }],
+      };
+      await expect(store.commit(stale)).rejects.toBeInstanceOf(CheckpointConflictError);
+      await expect(store.commit({ ...stale, ...emptyBatch(4), versions: stale.versions })).rejects.toBeInstanceOf(
+        CheckpointConflictError,
+      );
+      expect(await store.versions('actor', ['late'])).toEqual(new Map());
+      expect(await store.checkpoint()).toEqual({ position: at(5), recordedAtMs: 5000 });
+    });
+
+    it('keeps an index in world order, each place once: the first time it was taken', async () => {
+      const index = { kind: 'actor' as const, id: 'a' };
+      await store.commit({
+        ...emptyBatch(3),
+        entries: [
+          { index, entry: entry('d2', 500, 2, 2) },
+          { index, entry: entry('d1', 500, 1, 1) },
+          { index, entry: entry('d3', 100, 3, 3) },
+          { index: { kind: 'topic', id: 't' }, entry: entry('d1', 500, 1, 1) },
+        ],
+      });
+      await store.commit({ ...emptyBatch(4), entries: [{ index, entry: entry('d1', 500, 1, 4) }] });
+      const all = await store.entries(index, { knownAtMs: Infinity });
+      expect(all.map((e) => e.developmentId)).toEqual(['d3', 'd1', 'd2']);
+      expect(all[1]).toEqual(entry('d1', 500, 1, 1));
+      expect(await store.countEntries(index)).toBe(3);
+      expect(await store.countEntries(index, { after: { occurredAtMs: 500, recordPosition: at(1) } })).toBe(1);
+      expect(await store.countEntries(index, { addedAfter: at(1) })).toBe(2);
+      expect((await store.entries({ kind: 'topic', id: 't' }, { knownAtMs: Infinity })).length).toBe(1);
+      expect(await store.entries({ kind: 'topic', id: 'other' }, { knownAtMs: Infinity })).toEqual([]);
+    });
+
+    it('answers every entries query as the plain filter does', async () => {
+      const place = fc.record({
+        occurredAtMs: fc.integer({ min: 0, max: 12 }),
+        development: fc.integer({ min: 1, max: 15 }),
+      });
+      const someEntry = fc.option(
+        fc.record({ occurredAtMs: fc.integer({ min: -1, max: 13 }), record: fc.integer({ min: 0, max: 16 }) }),
+        { nil: null },
+      );
+      const query = fc.record(
+        {
+          after: someEntry,
+          through: someEntry,
+          occurredByMs: fc.integer({ min: -1, max: 13 }),
+          knownAtMs: fc.integer({ min: 0, max: 40 }).map((n) => n * 1000),
+          addedAfter: fc.option(fc.integer({ min: 0, max: 40 }), { nil: null }),
+          limit: fc.integer({ min: 0, max: 8 }),
+          descending: fc.boolean(),
+        },
+        { requiredKeys: ['knownAtMs'] },
+      );
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(place, { maxLength: 30 }),
+          fc.array(query, { minLength: 1, maxLength: 5 }),
+          async (places, queries) => {
+            await store.clear();
+            const entries = projectedEntries(places);
+            const index = { kind: 'meeting' as const, id: 'm' };
+            // Over several batches, as a projection commits them.
+            for (let start = 0, batch = 1; start < entries.length; start += 7, batch++) {
+              await store.commit({
+                ...emptyBatch(100 + batch),
+                entries: entries.slice(start, start + 7).map((e) => ({ index, entry: e })),
+              });
+            }
+            for (const raw of queries) {
+              const q: EntriesQuery = {
+                ...raw,
+                after: raw.after
+                  ? { occurredAtMs: raw.after.occurredAtMs, recordPosition: at(raw.after.record) }
+                  : raw.after,
+                through: raw.through
+                  ? { occurredAtMs: raw.through.occurredAtMs, recordPosition: at(raw.through.record) }
+                  : raw.through,
+                addedAfter:
+                  raw.addedAfter === undefined || raw.addedAfter === null ? raw.addedAfter : at(raw.addedAfter),
+              } as EntriesQuery;
+              let expected = [...entries].sort(comparePlaces).filter((e) => matchesEntriesQuery(e, q));
+              if (q.descending) expected = expected.reverse();
+              if (q.limit !== undefined) expected = expected.slice(0, q.limit);
+              expect(await store.entries(index, q)).toEqual(expected);
+            }
+          },
+        ),
+        { numRuns: 40 },
+      );
+    });
+
+    it('keeps snapshots by boundary with their states, and closes the ones a change contradicts', async () => {
+      const state = {
+        positions: new Map([['a|t', { stance: 'FOR', since: new Date(0) }]]),
+        ids: new Set(['m1']),
+        n: 3,
+      };
+      const early = snapshotOf('a', entry('d1', 100, 1, 1), 2, state);
+      const late = snapshotOf('a', entry('d4', 900, 4, 4), 5, { ...state, n: 4 });
+      const replacement = snapshotOf('a', entry('d4', 900, 4, 4), 8, { ...state, n: 5 });
+      await store.commit({
+        ...emptyBatch(5),
+        snapshots: [late, early, snapshotOf('b', entry('d1', 100, 1, 1), 2, {})],
+      });
+      expect(await store.snapshotMetas('a')).toEqual([early, late].map(({ state: _s, ...meta }) => meta));
+      expect(await store.snapshotState(early)).toEqual(state);
+      expect(await store.snapshotState({ ...early, builtPosition: at(3) })).toBeUndefined();
+
+      // A change from valid time 500 on, recorded at 7 s: the late snapshot stands no more from then on.
+      await store.commit({
+        ...emptyBatch(7),
+        closures: [
+          { actorId: 'a', fromMs: 500, atMs: 7000, position: at(7) },
+          { actorId: 'a', fromMs: 100, atMs: 7500, position: at(7) },
+        ],
+      });
+      // Written in the batch that closes it again: a snapshot built before a closure is closed by it.
+      await store.commit({
+        ...emptyBatch(9),
+        snapshots: [replacement],
+        closures: [
+          { actorId: 'a', fromMs: 0, atMs: 9000, position: at(9) },
+          { actorId: 'a', fromMs: 901, atMs: 9000, position: at(9) },
+        ],
+      });
+      const metas = await store.snapshotMetas('a');
+      expect(metas.map((meta) => [meta.builtAtMs, meta.invalidAtMs])).toEqual([
+        [2000, 7500],
+        [5000, 7000],
+        [8000, 9000],
+      ]);
+      expect(await store.snapshotState(metas[2]!)).toEqual(replacement.state);
+      expect((await store.snapshotMetas('b'))[0]!.invalidAtMs).toBe(Infinity);
+    });
+
+    it('keeps subtopics, meeting ids and the clock', async () => {
+      await store.commit({
+        ...emptyBatch(3, 2000),
+        subtopics: [
+          { parentId: 'p', id: 'c1' },
+          { parentId: 'p', id: 'c2' },
+        ],
+        entries: [{ index: { kind: 'meeting', id: 'm1' }, entry: entry('d1', 1, 1, 1) }],
+        clock: [
+          { position: at(1), recordedAtMs: 1000 },
+          { position: at(3), recordedAtMs: 2000 },
+        ],
+      });
+      await store.commit({ ...emptyBatch(5, 2000), subtopics: [{ parentId: 'p', id: 'c1' }] });
+      await store.commit(emptyBatch(6, 4000));
+      expect((await store.subtopicIds('p')).sort()).toEqual(['c1', 'c2']);
+      expect(await store.ids('meeting')).toEqual(['m1']);
+      expect(await store.positionRecordedBefore(1000)).toBeNull();
+      expect(await store.positionRecordedBefore(1001)).toEqual(at(1));
+      expect(await store.positionRecordedBefore(2000)).toEqual(at(1));
+      // The two batches recorded at 2 s: the last event of them.
+      expect(await store.positionRecordedBefore(2001)).toEqual(at(5));
+      expect(await store.positionRecordedBefore(10_000)).toEqual(at(6));
+    });
+
+    it('forgets everything on clear', async () => {
+      await store.commit({
+        ...emptyBatch(2),
+        versions: [{ kind: 'topic', id: 't', version: { position: at(1), recordedAtMs: 1000, state: {} } }],
+        entries: [{ index: { kind: 'world', id: '' }, entry: entry('d1', 1, 1, 1) }],
+      });
+      await store.clear();
+      expect(await store.checkpoint()).toBeNull();
+      expect(await store.ids('topic')).toEqual([]);
+      expect(await store.countEntries({ kind: 'world', id: '' })).toBe(0);
+      await store.commit(emptyBatch(1));
+      expect(await store.checkpoint()).toEqual({ position: at(1), recordedAtMs: 1000 });
+    });
+  });
+};
