@@ -8,7 +8,9 @@ import type { AppServices } from './graphql/context.js';
 import { startProjector, type Projector } from './projections/projector.js';
 import { readModelKeys } from './projections/shared/read-model-keys.js';
 import { startSharedProjection } from './projections/shared/shared-projection.js';
-import { createTimelineReadModel } from './projections/timeline-read-model.js';
+import { createCachedReader } from './read-store/cached-reader.js';
+import { READ_MODELS_FILE } from './read-store/sqlite/read-models-file.js';
+import { openSqliteReadStore } from './read-store/sqlite/sqlite-read-store.js';
 import { startRedisAnnouncer } from './live/redis-announcer.js';
 import { countingAppends } from './observability/counting-commands.js';
 import { createTimelineMetrics } from './observability/metrics.js';
@@ -45,21 +47,38 @@ export interface StartOptions {
 }
 
 /**
- * The read model's feed. Alone (no Redis), the process projects the log itself. With Redis, one elected projector
- * writes the shared read models and every process follows them (see shared-projection.ts); role serve never
- * stands for election.
+ * The read models and their feed. Alone (no Redis), the process projects the log into read-models.db beside it.
+ * With Redis, one elected projector writes the shared read models and every process reads them and follows their
+ * checkpoint (see shared-projection.ts); role serve never stands for election. Either way the heap holds only a
+ * cache of them, bounded by TIMELINE_CACHE_MB.
  */
-const startReadModelFeed = (
+const startReadModelFeed = async (
   config: Config,
   store: EventStore,
   logger: Logger,
   options: StartOptions,
-): Projector & { readonly leading?: boolean } => {
-  const model = createTimelineReadModel();
-  if (config.redisUrl === null) return startProjector(store, model);
+): Promise<Projector & { readonly leading?: boolean; close?: () => Promise<void> }> => {
+  if (config.redisUrl === null) {
+    const readStore = openSqliteReadStore({ file: path.join(config.dataDir, READ_MODELS_FILE) });
+    const reads = createCachedReader(readStore, config.cacheBytes);
+    const projector = await startProjector({ log: store, reads, writer: readStore });
+    return {
+      ...projector,
+      get checkpoint() {
+        return projector.checkpoint;
+      },
+      get failure() {
+        return projector.failure;
+      },
+      stop: async () => {
+        await projector.stop();
+        await readStore.close();
+      },
+    };
+  }
   return startSharedProjection({
     store,
-    model,
+    cacheBytes: config.cacheBytes,
     redisUrl: config.redisUrl,
     keys: readModelKeys(config.redisPrefix, options.readModelVersion),
     elect: config.role !== 'serve',
@@ -102,17 +121,17 @@ export const startTimeline = async (
     logger.info({ commands: seed.commands, events: seed.appended }, 'seed timeline loaded');
   }
 
-  const projector = startReadModelFeed(config, store, logger, options);
-  const { model } = projector;
   const started = Date.now();
-  // A million developments take minutes to fold on a small machine: start when done, however long that is.
-  await projector.catchUp(24 * 60 * 60 * 1000);
+  const projector = await startReadModelFeed(config, store, logger, options);
+  // A process that projects catches up with the log before it serves (at once on a store already projected; a log
+  // imported since takes its time). One that only serves is ready once the read models answer.
+  if (config.role !== 'serve') await projector.catchUp(24 * 60 * 60 * 1000);
   logger.info(
-    { checkpoint: model.checkpoint?.commit.toString() ?? null, ms: Date.now() - started, role: config.role },
-    'read models rebuilt',
+    { checkpoint: projector.checkpoint?.commit.toString() ?? null, ms: Date.now() - started, role: config.role },
+    'read models ready',
   );
 
-  const services: AppServices = { store, projector, history: model, commands };
+  const services: AppServices = { store, projector, reads: projector.reads, commands };
   // Shared by the processes of a deployment when they share a Redis, so that a budget does not grow with them.
   const limiter = config.redisUrl
     ? createRedisRateLimiter(config.redisUrl, config.redisPrefix, logger)

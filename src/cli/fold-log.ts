@@ -1,6 +1,6 @@
 import type { LogPosition } from '../../events/index.js';
-import { rebuildReadModel } from '../projections/rebuild.js';
-import type { TimelineReadModel } from '../projections/timeline-read-model.js';
+import { projectLog, rebuildReadModels } from '../projections/rebuild.js';
+import type { ReadModelStore } from '../read-store/read-model-store.js';
 import type { EventStore } from '../store/event-store.js';
 import { CliError } from './errors.js';
 
@@ -13,7 +13,6 @@ export interface FoldProgress {
 }
 
 export interface FoldResult {
-  readonly model: TimelineReadModel;
   readonly events: number;
   readonly elapsedMs: number;
   /** The position of the last event applied; null for an empty log. */
@@ -36,23 +35,24 @@ export const formatPosition = (position: LogPosition | null): string | null =>
       : `${position.commit}:${position.prepare}`;
 
 /**
- * Folds the log into a fresh read model with rebuildReadModel, telling `onProgress` where it starts and after each
- * page. It stops at the head as it was when it began, so that a log still being written to by a server ends the
- * fold too, and the count is that of a definite log.
+ * Folds the log afresh into `target` (emptied first) with rebuildReadModels, telling `onProgress` where it starts
+ * and after each page. It stops at the head as it was when it began, so that a log still being written to by a
+ * server ends the fold too, and the count is that of a definite log.
  */
 export const foldLog = async (
   store: EventStore,
+  target: ReadModelStore,
   onProgress: (progress: FoldProgress) => void = () => {},
   now: () => number = () => performance.now(),
+  { afresh = true }: { readonly afresh?: boolean } = {},
 ): Promise<FoldResult> => {
   const started = now();
   const head = await store.headPosition();
   const total = estimateEventCount(head);
   let events = 0;
   onProgress({ done: 0, total, elapsedMs: now() - started });
-  let model;
   try {
-    model = await rebuildReadModel(store, {
+    await (afresh ? rebuildReadModels : projectLog)(store, target, {
       until: head,
       onPage: (applied) => {
         events = applied;
@@ -65,5 +65,7 @@ export const foldLog = async (
     const message = error instanceof Error ? error.message : String(error);
     throw new CliError(`the log does not fold from the start (${events} events applied): ${message}`, { cause: error });
   }
-  return { model, events, elapsedMs: now() - started, checkpoint: model.checkpoint };
+  // Read models kept current already took nothing: they hold the whole log all the same.
+  if (!afresh) onProgress({ done: total, total, elapsedMs: now() - started });
+  return { events, elapsedMs: now() - started, checkpoint: head };
 };

@@ -3,7 +3,7 @@ import type { PositionState } from '../domain/positions.js';
 import { meanTone } from '../domain/relations.js';
 import type { TimePoint } from '../domain/time-point.js';
 import { actorActivityAt } from '../time-travel/actor-at.js';
-import type { EntityHistory } from '../time-travel/entity-history.js';
+import type { ReadModelReader } from '../read-store/read-model-store.js';
 import { actorsAt, meetingsAt, topicsAt } from '../time-travel/listings.js';
 import { subtopicsAt, topicActivityAt } from '../time-travel/topic-at.js';
 import { formatPosition } from './fold-log.js';
@@ -123,11 +123,18 @@ const positions = (states: readonly PositionState[]): PositionSnapshot[] =>
     ),
   );
 
-export const worldStateAt = (history: EntityHistory, at: TimePoint): WorldState => {
-  const actors: ActorSnapshot[] = actorsAt(history, {}, at)
-    .sort(byKey((actor) => actor.id))
-    .map((actor) => {
-      const activity = actorActivityAt(history, actor.id, at);
+/** Each in turn, not all at once: a world of many actors would otherwise hold every fold in the heap together. */
+const eachInTurn = async <T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> => {
+  const done: R[] = [];
+  for (const item of items) done.push(await work(item));
+  return done;
+};
+
+export const worldStateAt = async (reads: ReadModelReader, at: TimePoint): Promise<WorldState> => {
+  const actors: ActorSnapshot[] = await eachInTurn(
+    (await actorsAt(reads, {}, at)).sort(byKey((actor) => actor.id)),
+    async (actor) => {
+      const activity = await actorActivityAt(reads, actor.id, at);
       return {
         id: actor.id,
         name: actor.name,
@@ -152,34 +159,34 @@ export const worldStateAt = (history: EntityHistory, at: TimePoint): WorldState 
           }))
           .sort(byKey((relation) => relation.otherId)),
         meetings: activity.meetings.map((meeting) => meeting.id).sort(compareIds),
-        developmentCount: activity.developments.length,
+        developmentCount: (await activity.developments()).length,
         lastActiveAt: activity.lastActiveAt,
       };
-    });
+    },
+  );
   const actorIds = new Set(actors.map((actor) => actor.id));
 
-  const topics: TopicSnapshot[] = topicsAt(history, {}, at)
-    .sort(byKey((topic) => topic.id))
-    .map((topic) => {
-      const activity = topicActivityAt(history, topic.id, at);
+  const topics: TopicSnapshot[] = await eachInTurn(
+    (await topicsAt(reads, {}, at)).sort(byKey((topic) => topic.id)),
+    async (topic) => {
+      const activity = await topicActivityAt(reads, topic.id, at);
       return {
         id: topic.id,
         title: topic.title,
         status: topic.status,
         parentId: topic.parentId ?? null,
         openedAt: topic.openedAt,
-        subtopics: subtopicsAt(history, topic.id, at)
-          .map((child) => child.id)
-          .sort(compareIds),
+        subtopics: (await subtopicsAt(reads, topic.id, at)).map((child) => child.id).sort(compareIds),
         positions: positions(activity.positions),
         actors: activity.actorIds.filter((id) => actorIds.has(id)).sort(compareIds),
         developmentCount: activity.developments.length,
         firstDevelopmentAt: activity.firstDevelopmentAt,
         lastDevelopmentAt: activity.lastDevelopmentAt,
       };
-    });
+    },
+  );
 
-  const meetings: MeetingSnapshot[] = meetingsAt(history, {}, at)
+  const meetings: MeetingSnapshot[] = (await meetingsAt(reads, {}, at))
     .sort(byKey((meeting) => meeting.id))
     .map((meeting) => ({
       id: meeting.id,
@@ -195,7 +202,7 @@ export const worldStateAt = (history: EntityHistory, at: TimePoint): WorldState 
   return {
     asOf: at.asOf.toISOString(),
     knownAt: at.knownAt.toISOString(),
-    checkpoint: formatPosition(history.checkpoint),
+    checkpoint: formatPosition((await reads.checkpoint())?.position ?? null),
     actors,
     topics,
     meetings,

@@ -40,6 +40,8 @@ export interface Config {
   redisPrefix: string;
   /** How long the projector's lease lives without renewal: the longest a failover takes. */
   leaseTtlMs: number;
+  /** The heap this process may keep as a cache of the read models, in bytes. */
+  cacheBytes: number;
   /** How many changes one subscriber may fall behind before it is closed as too slow. */
   subscriberBuffer: number;
   /** Requests per minute per key, and per address without one (0: no limit). */
@@ -243,6 +245,7 @@ const VARIABLES = {
   REDIS_URL: { schema: redisUrl, fallback: '' },
   TIMELINE_REDIS_PREFIX: { schema: redisPrefix, fallback: 'timeline' },
   TIMELINE_LEASE_TTL_MS: { schema: leaseTtlMs, fallback: '10000' },
+  TIMELINE_CACHE_MB: { schema: wholeNumber(1, 1_000_000), fallback: '256' },
   TIMELINE_SUBSCRIBER_BUFFER: { schema: subscriberBuffer, fallback: '1000' },
   TIMELINE_RATE_LIMIT: { schema: wholeNumber(0, 1_000_000), fallback: '600' },
   TIMELINE_ANONYMOUS_RATE_LIMIT: { schema: wholeNumber(0, 1_000_000), fallback: '120' },
@@ -336,6 +339,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: values.REDIS_URL,
     redisPrefix: values.TIMELINE_REDIS_PREFIX,
     leaseTtlMs: values.TIMELINE_LEASE_TTL_MS,
+    cacheBytes: values.TIMELINE_CACHE_MB * 1024 * 1024,
     subscriberBuffer: values.TIMELINE_SUBSCRIBER_BUFFER,
     rateLimits: { perKey: values.TIMELINE_RATE_LIMIT, perAddress: values.TIMELINE_ANONYMOUS_RATE_LIMIT },
     trustProxy: values.TIMELINE_TRUST_PROXY,

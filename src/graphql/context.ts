@@ -2,15 +2,16 @@ import type { KeyRing, Principal } from '../auth/api-keys.js';
 import type { CommandBus } from '../application/commands/index.js';
 import type { CommandMeta } from '../application/command-context.js';
 import type { Projector } from '../projections/projector.js';
+import type { ReadModelReader } from '../read-store/read-model-store.js';
 import type { EventStore } from '../store/event-store.js';
-import type { EntityHistory } from '../time-travel/entity-history.js';
 import type { Loaders } from './loaders.js';
 
 /** What the server gives every request. */
 export interface AppServices {
   readonly store: EventStore;
   readonly projector: Projector;
-  readonly history: EntityHistory;
+  /** The read models, through this process's cache: what every question reads. */
+  readonly reads: ReadModelReader;
   readonly commands: CommandBus;
 }
 

@@ -1,44 +1,41 @@
-import {
-  isActorEvent,
-  isDevelopmentEvent,
-  isTopicEvent,
-  type DevelopmentEvent,
-  type TimelineEvent,
-} from '../../events/index.js';
+import { isActorEvent, isDevelopmentEvent, isTopicEvent, type TimelineEvent } from '../../events/index.js';
 import { namedActors, namedTopics, type DevelopmentState } from '../domain/development.js';
-import type { EntityHistory } from '../time-travel/entity-history.js';
-import { versionsAround } from '../time-travel/known-state.js';
-import { liveEvents, TOO_SLOW, type LiveSources } from './live-events.js';
+import type { DevelopmentChange } from '../projections/project-batch.js';
+import { liveEvents, TOO_SLOW, type LiveSources, type SelectEvent } from './live-events.js';
 
 /** Both versions of the development an event changes: a correction can drop an actor as well as add one. */
-const versionsOf = (history: EntityHistory, event: DevelopmentEvent): DevelopmentState[] => {
-  return versionsAround(history, event.data.id, event.position).filter((v): v is DevelopmentState => v !== null);
-};
+const versionsOf = (change: DevelopmentChange | undefined): DevelopmentState[] =>
+  change ? [change.before, change.after].filter((v): v is DevelopmentState => v !== null) : [];
 
-export const touchesActor = (history: EntityHistory, event: TimelineEvent, actorId: string): boolean => {
-  if (isActorEvent(event)) return (event.type === 'ActorRegistered' ? event.data.id : event.data.actorId) === actorId;
-  if (isDevelopmentEvent(event)) return versionsOf(history, event).some((v) => namedActors(v).includes(actorId));
-  return false;
-};
+export const touchesActor =
+  (actorId: string): SelectEvent =>
+  (event, change) => {
+    if (isActorEvent(event)) return (event.type === 'ActorRegistered' ? event.data.id : event.data.actorId) === actorId;
+    if (isDevelopmentEvent(event)) return versionsOf(change).some((v) => namedActors(v).includes(actorId));
+    return false;
+  };
 
-export const touchesTopic = (history: EntityHistory, event: TimelineEvent, topicId: string): boolean => {
-  // A subtopic opening changes its parent's state too (its subtopics).
-  if (isTopicEvent(event)) {
-    return event.type === 'TopicOpened'
-      ? event.data.id === topicId || event.data.parentId === topicId
-      : event.data.topicId === topicId;
-  }
-  if (isDevelopmentEvent(event)) return versionsOf(history, event).some((v) => namedTopics(v).includes(topicId));
-  return false;
-};
+export const touchesTopic =
+  (topicId: string): SelectEvent =>
+  (event, change) => {
+    // A subtopic opening changes its parent's state too (its subtopics).
+    if (isTopicEvent(event)) {
+      return event.type === 'TopicOpened'
+        ? event.data.id === topicId || event.data.parentId === topicId
+        : event.data.topicId === topicId;
+    }
+    if (isDevelopmentEvent(event)) return versionsOf(change).some((v) => namedTopics(v).includes(topicId));
+    return false;
+  };
 
 /**
  * A tick each time a change touches the entity, live only; the subscriber serves the entity's state as of now.
- * The test runs as the projector hands the event over, having applied it, so only what matters is buffered.
+ * The test runs as the projector hands the event over, with the read models already holding it, so only what
+ * matters is buffered.
  */
 export async function* entityChanges(
   sources: LiveSources,
-  touches: (event: TimelineEvent) => boolean,
+  touches: SelectEvent,
   bufferLimit: number,
   signal?: AbortSignal,
 ): AsyncGenerator<TimelineEvent | typeof TOO_SLOW> {

@@ -1,7 +1,5 @@
 import { isDevelopmentEvent, type DevelopmentEvent, type LogPosition, type TimelineEvent } from '../../events/index.js';
-import type { DevelopmentState } from '../domain/development.js';
-import type { EntityHistory } from '../time-travel/entity-history.js';
-import { versionsAround } from '../time-travel/known-state.js';
+import type { DevelopmentChange } from '../projections/project-batch.js';
 import { matchesFilter, type TimelineFilter } from '../time-travel/timeline.js';
 import { liveEvents, TOO_SLOW, type LiveSources, type StreamPhase } from './live-events.js';
 
@@ -21,20 +19,6 @@ export interface TimelineChangeItem {
   readonly change: ChangeKind;
 }
 
-type Versions = [before: DevelopmentState | null, after: DevelopmentState | null];
-
-/** Every subscriber is handed the same event object: the versions around it are folded once for all of them. */
-const foldedVersions = new WeakMap<DevelopmentEvent, Versions>();
-
-/** The development just before and just after one of its events. */
-const versionsOf = (history: EntityHistory, event: DevelopmentEvent): Versions => {
-  const known = foldedVersions.get(event);
-  if (known) return known;
-  const versions = versionsAround(history, event.data.id, event.position);
-  foldedVersions.set(event, versions);
-  return versions;
-};
-
 const isEmptyFilter = (filter: TimelineFilter): boolean =>
   !filter.actorIds?.length &&
   !filter.topicIds?.length &&
@@ -48,10 +32,12 @@ const isEmptyFilter = (filter: TimelineFilter): boolean =>
  * correction that moves a development out of the filter is news to whoever watched it. Each change is judged on
  * the versions around it, not on today's, so a replay answers the same whenever it runs.
  */
-const changeMatches = (history: EntityHistory, event: DevelopmentEvent, filter: TimelineFilter): boolean => {
+const changeMatches = (change: DevelopmentChange | undefined, filter: TimelineFilter): boolean => {
   if (isEmptyFilter(filter)) return true;
   const everything = { ...filter, includeRetracted: true };
-  return versionsOf(history, event).some((version) => version !== null && matchesFilter(version, everything));
+  return [change?.before ?? null, change?.after ?? null].some(
+    (version) => version !== null && matchesFilter(version, everything),
+  );
 };
 
 export interface TimelineChangesOptions {
@@ -67,8 +53,8 @@ export async function* timelineChanges(
   options: TimelineChangesOptions,
 ): AsyncGenerator<TimelineChangeItem | typeof TOO_SLOW> {
   // Selecting as events arrive keeps what does not match out of the buffer, where it would count against the limit.
-  const select = (event: TimelineEvent) =>
-    isDevelopmentEvent(event) && changeMatches(sources.history, event, options.filter);
+  const select = (event: TimelineEvent, change: DevelopmentChange | undefined) =>
+    isDevelopmentEvent(event) && changeMatches(change, options.filter);
   for await (const item of liveEvents(sources, { ...options, select })) {
     if (item === TOO_SLOW) {
       yield TOO_SLOW;

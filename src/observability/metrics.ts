@@ -18,7 +18,7 @@ export interface FinishedOperation {
 
 export interface ReadModelSources {
   readonly store: Pick<EventStore, 'headPosition'>;
-  readonly projector: Pick<Projector, 'model'>;
+  readonly projector: Pick<Projector, 'checkpoint'>;
 }
 
 /**
@@ -98,7 +98,7 @@ export const createTimelineMetrics = (): TimelineMetrics => {
         async collect() {
           try {
             const head = await withTimeout(store.headPosition(), HEAD_TIMEOUT_MS);
-            this.set(lagOf(head, projector.model.checkpoint));
+            this.set(lagOf(head, projector.checkpoint));
           } catch {
             this.set(Number.NaN);
           }

@@ -1,5 +1,5 @@
 import { isAfter, type LogPosition, type TimelineEvent } from '../../events/index.js';
-import type { TimelineReadModel } from './timeline-read-model.js';
+import type { DevelopmentChange } from './project-batch.js';
 
 export class ProjectionTimeoutError extends Error {
   constructor(position: LogPosition, timeoutMs: number) {
@@ -14,27 +14,30 @@ interface Waiter {
   readonly reject: (error: Error) => void;
 }
 
+/** Told each event once the read models hold it; a development event comes with its versions around it. */
+export type AppliedListener = (event: TimelineEvent, change: DevelopmentChange | undefined) => void;
+
 /**
  * What every way of feeding a read model shares: writers waiting for their append's position, listeners told of
  * each event right after the model applied it, and the error that stopped the feed.
  */
 export interface AppliedProgress {
   waitFor(position: LogPosition | null, timeoutMs?: number): Promise<void>;
-  onApplied(listener: (event: TimelineEvent) => void): () => void;
-  /** To call right after the model applied `event`. */
-  applied(event: TimelineEvent): void;
+  onApplied(listener: AppliedListener): () => void;
+  /** To call right after the read models took `event` (a development's change with it). */
+  applied(event: TimelineEvent, change?: DevelopmentChange): void;
   fail(error: unknown): void;
   readonly failure: Error | null;
 }
 
-export const createAppliedProgress = (model: TimelineReadModel): AppliedProgress => {
+export const createAppliedProgress = (checkpoint: () => LogPosition | null): AppliedProgress => {
   let waiters: Waiter[] = [];
   let failure: Error | null = null;
-  const listeners = new Set<(event: TimelineEvent) => void>();
+  const listeners = new Set<AppliedListener>();
 
   const settle = () => {
     if (waiters.length === 0) return;
-    const reached = (waiter: Waiter) => !isAfter(waiter.position, model.checkpoint);
+    const reached = (waiter: Waiter) => !isAfter(waiter.position, checkpoint());
     for (const waiter of waiters.filter(reached)) waiter.resolve();
     waiters = waiters.filter((waiter) => !reached(waiter));
   };
@@ -42,7 +45,7 @@ export const createAppliedProgress = (model: TimelineReadModel): AppliedProgress
   return {
     waitFor: (position, timeoutMs = 10_000) => {
       if (failure) return Promise.reject(failure);
-      if (position === null || !isAfter(position, model.checkpoint)) return Promise.resolve();
+      if (position === null || !isAfter(position, checkpoint())) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
           waiters = waiters.filter((waiter) => waiter.resolve !== done);
@@ -66,9 +69,9 @@ export const createAppliedProgress = (model: TimelineReadModel): AppliedProgress
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    applied: (event) => {
+    applied: (event, change) => {
       settle();
-      for (const listener of listeners) listener(event);
+      for (const listener of listeners) listener(event, change);
     },
     fail: (error) => {
       failure ??= error instanceof Error ? error : new Error(String(error));

@@ -1,34 +1,57 @@
 import { isAfter, type LogPosition, type TimelineEvent } from '../../events/index.js';
+import { createCachedReader } from '../read-store/cached-reader.js';
+import type { ReadModelStore } from '../read-store/read-model-store.js';
 import type { EventStore } from '../store/event-store.js';
-import { createTimelineReadModel, type TimelineReadModel } from './timeline-read-model.js';
+import { createProjection } from './projection.js';
+import type { SnapshotPolicyOptions } from './snapshot-policy.js';
 
-export interface RebuildOptions {
+export interface RebuildOptions extends SnapshotPolicyOptions {
   /** Stop at this position (inclusive): the head as it was when a rebuild began, while a server goes on writing. */
   readonly until?: LogPosition | null;
   /** Told the number of events applied after each page. */
   readonly onPage?: (applied: number) => void;
   readonly pageSize?: number;
+  /** The heap the fold may keep as a cache of what it wrote. */
+  readonly cacheBytes?: number;
 }
 
-/** A read model folded from the log, page by page: what the projector must always equal. */
-export const rebuildReadModel = async (store: EventStore, options: RebuildOptions = {}): Promise<TimelineReadModel> => {
-  const model = createTimelineReadModel();
+/**
+ * Projects the log after `target`'s checkpoint into it, page by page through the same projection the live
+ * projector runs, up to `until` (or the end). Returns the events applied.
+ */
+export const projectLog = async (
+  log: EventStore,
+  target: ReadModelStore,
+  options: RebuildOptions = {},
+): Promise<number> => {
+  const reads = createCachedReader(target, options.cacheBytes ?? 64 * 1024 * 1024);
+  const projection = createProjection({ ...options, reads, writer: target });
+  let after: LogPosition | null = (await target.checkpoint())?.position ?? null;
   let applied = 0;
   for (;;) {
-    const page = await store.readAll({ after: model.checkpoint, maxCount: options.pageSize ?? 1_000 });
-    let reachedEnd = page.length === 0;
-    for (const event of page) {
-      if (options.until && isAfter(event.position, options.until)) {
-        reachedEnd = true;
-        break;
-      }
-      model.apply(event as TimelineEvent);
-      applied += 1;
+    if (options.until === null) return applied;
+    const page = (await log.readAll({ after, maxCount: options.pageSize ?? 500 })) as TimelineEvent[];
+    const until = options.until;
+    const taken = until ? page.filter((event) => !isAfter(event.position, until)) : page;
+    if (taken.length > 0) {
+      await projection.apply(taken);
+      applied += taken.length;
+      after = taken.at(-1)!.position;
+      options.onPage?.(applied);
     }
-    if (options.until === null || (options.until && model.checkpoint && !isAfter(options.until, model.checkpoint))) {
-      reachedEnd = true;
-    }
-    if (page.length > 0) options.onPage?.(applied);
-    if (reachedEnd) return model;
+    if (taken.length < page.length || page.length === 0) return applied;
   }
+};
+
+/**
+ * The read models folded afresh from the log into `target` (emptied first): what the live read models must always
+ * equal. Returns the events applied.
+ */
+export const rebuildReadModels = async (
+  log: EventStore,
+  target: ReadModelStore,
+  options: RebuildOptions = {},
+): Promise<number> => {
+  await target.clear();
+  return projectLog(log, target, options);
 };

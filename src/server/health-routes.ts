@@ -25,7 +25,7 @@ export const addHealthRoutes = (app: Express, { store, projector, redis }: Healt
 
   app.get('/healthz', async (_request, response) => {
     const ok = await caughtUp();
-    const checkpoint = projector.model.checkpoint;
+    const checkpoint = projector.checkpoint;
     response.status(ok ? 200 : 503).json({
       status: ok ? 'ok' : 'catching-up',
       checkpoint: checkpoint === null ? null : checkpoint.commit.toString(),

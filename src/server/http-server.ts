@@ -83,7 +83,7 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
     serverRole: options.role ?? 'all',
     correlationId: correlationId ?? randomUUID(),
     now: new Date(),
-    loaders: createLoaders(services.history),
+    loaders: createLoaders(services.reads),
   });
 
   const ws = startWebSocketServer({

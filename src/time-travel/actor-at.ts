@@ -4,12 +4,20 @@ import type { MeetingState } from '../domain/meeting.js';
 import { assertedPosition, positionKey, type PositionState } from '../domain/positions.js';
 import { counterparts, mergeRelation, type RelationState } from '../domain/relations.js';
 import type { TimePoint } from '../domain/time-point.js';
-import type { EntityHistory } from './entity-history.js';
-import { knownActor } from './known-state.js';
+import { comparePlaces } from '../read-store/places.js';
+import type {
+  IndexEntry,
+  IndexRef,
+  Place,
+  ReadModelCheckpoint,
+  ReadModelReader,
+  SnapshotMeta,
+  StoredSnapshot,
+} from '../read-store/read-model-store.js';
+import { developmentVersions, knownActor } from './known-state.js';
 import { meetingAt } from './meeting-at.js';
-import { bestSnapshot, entriesThrough, type Snapshot } from './snapshots.js';
-import { takesPart, visibleAt, visibleDevelopments } from './visible-developments.js';
-import { compareEntries, visibleEnd, type WorldIndexEntry } from './world-index.js';
+import { bestSnapshot } from './snapshots.js';
+import { takesPart, visibleAt, visibleDevelopments, type Versions } from './visible-developments.js';
 
 export interface ActorAt extends ActorState {
   readonly at: TimePoint;
@@ -17,8 +25,8 @@ export interface ActorAt extends ActorState {
 }
 
 /** An actor exists once registered (as of knownAt), whatever asOf says; its roles are those held at asOf. */
-export const actorAt = (history: EntityHistory, id: string, at: TimePoint): ActorAt | null => {
-  const actor = knownActor(history, id, at.knownAt);
+export const actorAt = async (reads: ReadModelReader, id: string, at: TimePoint): Promise<ActorAt | null> => {
+  const actor = await knownActor(reads, id, at.knownAt);
   return actor && { ...actor, at, currentRoles: rolesAt(actor, at.asOf) };
 };
 
@@ -38,10 +46,10 @@ export interface ActorSummary {
 }
 
 interface SummaryPlaces {
-  readonly positions: Map<string, WorldIndexEntry>;
-  readonly relations: Map<string, WorldIndexEntry>;
-  readonly relationTones: Map<string, WorldIndexEntry>;
-  lastActive: WorldIndexEntry | null;
+  readonly positions: Map<string, Place>;
+  readonly relations: Map<string, Place>;
+  readonly relationTones: Map<string, Place>;
+  lastActive: Place | null;
 }
 
 const emptySummary = (): ActorSummary => ({
@@ -67,17 +75,16 @@ const copySummary = (summary: ActorSummary): ActorSummary => ({
   },
 });
 
-const isLater = (place: WorldIndexEntry, than: WorldIndexEntry | null | undefined): boolean =>
-  than == null || compareEntries(place, than) > 0;
+const isLater = (place: Place, than: Place | null | undefined): boolean =>
+  than == null || comparePlaces(place, than) > 0;
+
+/** Only the place of an entry: a summary keeps places, not whole entries. */
+const placeOf = ({ occurredAtMs, recordPosition }: Place): Place => ({ occurredAtMs, recordPosition });
 
 /** One more development, at its place in world order, into a summary the fold owns. */
-const addDevelopment = (
-  summary: ActorSummary,
-  development: DevelopmentState,
-  actorId: string,
-  place: WorldIndexEntry,
-): void => {
+const addDevelopment = (summary: ActorSummary, development: DevelopmentState, actorId: string, at: Place): void => {
   const { places } = summary;
+  const place = placeOf(at);
   for (const stance of development.positions) {
     if (stance.actorId !== actorId) continue;
     const key = positionKey(actorId, stance.topicId);
@@ -105,74 +112,99 @@ const addDevelopment = (
   }
 };
 
+const foldEntries = (
+  summary: ActorSummary,
+  entries: readonly IndexEntry[],
+  versions: Versions,
+  knownAtMs: number,
+  actorId: string,
+): void => {
+  for (const entry of entries) {
+    const development = visibleAt(versions, entry, knownAtMs);
+    if (development) addDevelopment(summary, development, actorId, entry);
+  }
+};
+
+/** What a question about an actor walks: the snapshot it starts from, and the entries it folds on top. */
+interface SummaryPlan {
+  readonly start: SnapshotMeta | undefined;
+  readonly late: readonly IndexEntry[];
+  readonly tail: readonly IndexEntry[];
+}
+
+const planSummary = async (reads: ReadModelReader, id: string, at: TimePoint): Promise<SummaryPlan> => {
+  const index: IndexRef = { kind: 'actor', id };
+  const asOfMs = at.asOf.getTime();
+  const knownAtMs = at.knownAt.getTime();
+  const start = bestSnapshot(await reads.snapshotMetas(id), asOfMs, knownAtMs);
+  const [late, tail] = await Promise.all([
+    start
+      ? reads.entries(index, { through: start.boundary, addedAfter: start.builtPosition, knownAtMs })
+      : Promise.resolve([]),
+    reads.entries(index, { after: start?.boundary ?? null, occurredByMs: asOfMs, knownAtMs }),
+  ]);
+  return { start, late, tail };
+};
+
 /**
  * The summary at a time point: start from the furthest snapshot of the actor's index that stands at knownAt inside
  * asOf, add what was recorded after it was built with a place inside its boundary (late arrivals), and fold the
- * entries after its boundary.
+ * entries after its boundary. Three reads and one read of versions, however long the actor's history is.
  */
-export const actorSummaryAt = (history: EntityHistory, id: string, at: TimePoint): ActorSummary => {
-  const index = history.developmentsNamingActor(id);
-  const { entries } = index;
+export const actorSummaryAt = async (reads: ReadModelReader, id: string, at: TimePoint): Promise<ActorSummary> => {
+  const { start, late, tail } = await planSummary(reads, id, at);
+  const [state, versions] = await Promise.all([
+    start ? reads.snapshotState(start) : Promise.resolve(undefined),
+    developmentVersions(
+      reads,
+      [...late, ...tail].map((entry) => entry.developmentId),
+    ),
+  ]);
+  if (start && state === undefined) throw new Error(`snapshot of ${id} at ${start.builtPosition.commit} is missing`);
+  const summary = state ? copySummary(state as ActorSummary) : emptySummary();
   const knownAtMs = at.knownAt.getTime();
-  const end = visibleEnd(index, at.asOf.getTime(), knownAtMs);
-  const start = bestSnapshot(history.actorSnapshots(id), at.asOf.getTime(), knownAtMs);
-  if (!start) {
-    const summary = emptySummary();
-    for (let next = 0; next < end; next++) addVisible(history, summary, entries[next]!, at, id);
-    return summary;
-  }
-  const summary = copySummary(start.state);
-  const { inAddedOrder } = index;
-  for (let next = start.addedBefore; next < inAddedOrder.length; next++) {
-    const entry = inAddedOrder[next]!;
-    if (entry.addedAtMs > knownAtMs) break;
-    if (compareEntries(entry, start.boundary) <= 0) addVisible(history, summary, entry, at, id);
-  }
-  for (let next = entriesThrough(entries, start.boundary); next < end; next++) {
-    addVisible(history, summary, entries[next]!, at, id);
-  }
+  foldEntries(summary, late, versions, knownAtMs, id);
+  foldEntries(summary, tail, versions, knownAtMs, id);
   return summary;
 };
 
-const addVisible = (
-  history: EntityHistory,
-  summary: ActorSummary,
-  entry: WorldIndexEntry,
-  at: TimePoint,
-  actorId: string,
-): void => {
-  const development = visibleAt(history, entry, at);
-  if (development) addDevelopment(summary, development, actorId, entry);
+/** How many entries a question at the checkpoint, over the actor's whole index, walks beyond its snapshot. */
+export const snapshotFoldLength = async (
+  reads: ReadModelReader,
+  id: string,
+  checkpoint: ReadModelCheckpoint,
+): Promise<number> => {
+  const index: IndexRef = { kind: 'actor', id };
+  const [boundary] = await reads.entries(index, { knownAtMs: Infinity, descending: true, limit: 1 });
+  if (boundary === undefined) return 0;
+  const start = bestSnapshot(await reads.snapshotMetas(id), boundary.occurredAtMs, checkpoint.recordedAtMs);
+  if (!start) return reads.countEntries(index);
+  const [added, after] = await Promise.all([
+    reads.countEntries(index, { addedAfter: start.builtPosition }),
+    reads.countEntries(index, { after: start.boundary }),
+  ]);
+  return Math.max(added, after);
 };
 
-/** How many entries building a snapshot of the actor now would walk (see actorSummaryAt). */
-export const snapshotFoldLength = (history: EntityHistory, id: string): number => {
-  const index = history.developmentsNamingActor(id);
-  const stamp = history.checkpointStamp;
-  const boundary = index.entries.at(-1);
-  if (boundary === undefined || stamp === null) return 0;
-  const start = bestSnapshot(history.actorSnapshots(id), boundary.occurredAtMs, stamp.recordedAtMs);
-  if (!start) return index.entries.length;
-  // What the index took in since the snapshot: the entries after its boundary and the late arrivals inside it.
-  return Math.max(
-    index.inAddedOrder.length - start.addedBefore,
-    index.entries.length - entriesThrough(index.entries, start.boundary),
-  );
-};
-
-/** A snapshot of the actor's whole index as the log stands now: what the projection leaves behind as it goes. */
-export const snapshotActorNow = (history: EntityHistory, id: string): Snapshot<ActorSummary> | null => {
-  const index = history.developmentsNamingActor(id);
-  const boundary = index.entries.at(-1);
-  const stamp = history.checkpointStamp;
-  if (boundary === undefined || stamp === null) return null;
-  const at = { asOf: new Date(boundary.occurredAtMs), knownAt: new Date(stamp.recordedAtMs) };
+/**
+ * A snapshot of the actor's whole index as the store stands at the checkpoint: what the projector leaves behind as
+ * it goes. The store must be at exactly that checkpoint.
+ */
+export const snapshotActorAt = async (
+  reads: ReadModelReader,
+  id: string,
+  checkpoint: ReadModelCheckpoint,
+): Promise<StoredSnapshot<ActorSummary> | null> => {
+  const [boundary] = await reads.entries({ kind: 'actor', id }, { knownAtMs: Infinity, descending: true, limit: 1 });
+  if (boundary === undefined) return null;
+  const at = { asOf: new Date(boundary.occurredAtMs), knownAt: new Date(checkpoint.recordedAtMs) };
   return {
+    actorId: id,
     boundary,
-    builtAtMs: stamp.recordedAtMs,
-    addedBefore: index.inAddedOrder.length,
+    builtAtMs: checkpoint.recordedAtMs,
+    builtPosition: checkpoint.position,
     invalidAtMs: Infinity,
-    state: actorSummaryAt(history, id, at),
+    state: await actorSummaryAt(reads, id, at),
   };
 };
 
@@ -183,30 +215,30 @@ export interface ActorActivity {
   readonly meetings: readonly MeetingState[];
   readonly developmentCount: number;
   readonly lastActiveAt: string | null;
-  /** The developments it takes part in, newest first (walked from the index when asked for). */
-  readonly developments: readonly DevelopmentState[];
+  /** The developments it takes part in, newest first: read when asked for. */
+  developments(): Promise<readonly DevelopmentState[]>;
 }
 
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-export const actorActivityAt = (history: EntityHistory, id: string, at: TimePoint): ActorActivity => {
-  const summary = actorSummaryAt(history, id, at);
-  let developments: readonly DevelopmentState[] | undefined;
-  // In a fixed order: a summary's maps fill in the order its fold met them, which differs between a fold from
-  // scratch and one from a snapshot, and an answer must not depend on which one ran.
+export const actorActivityAt = async (reads: ReadModelReader, id: string, at: TimePoint): Promise<ActorActivity> => {
+  const summary = await actorSummaryAt(reads, id, at);
+  // In a fixed order: a summary's maps and its set of meetings fill in the order its fold met them, which differs
+  // between a fold from scratch and one from a snapshot, and an answer must not depend on which one ran.
+  const meetingIds = [...summary.meetingIds].sort(byText);
+  const meetings = await Promise.all(meetingIds.map((meetingId) => meetingAt(reads, meetingId, at)));
+  let developments: Promise<DevelopmentState[]> | undefined;
   return {
     positions: [...summary.positions.values()].sort((a, b) => byText(a.topicId, b.topicId)),
     relations: [...summary.relations.values()].sort((a, b) => byText(a.otherId, b.otherId)),
-    meetings: [...summary.meetingIds]
-      .map((meetingId) => meetingAt(history, meetingId, at))
-      .filter((meeting): meeting is MeetingState => meeting !== null && meeting.participantIds.includes(id)),
+    meetings: meetings.filter(
+      (meeting): meeting is MeetingState => meeting !== null && meeting.participantIds.includes(id),
+    ),
     developmentCount: summary.developmentCount,
     lastActiveAt: summary.lastActiveAt,
-    get developments() {
-      developments ??= visibleDevelopments(history, history.developmentsNamingActor(id), at, (development) =>
+    developments: () =>
+      (developments ??= visibleDevelopments(reads, { kind: 'actor', id }, at, (development) =>
         takesPart(development, id),
-      ).reverse();
-      return developments;
-    },
+      ).then((found) => found.reverse())),
   };
 };

@@ -1,54 +1,55 @@
 import { comparePositions, type LogPosition } from '../../events/envelope.js';
-import type { DevelopmentVersion, EntityHistory } from './entity-history.js';
-import { foldActor, type ActorState } from '../domain/actor.js';
+import type { ActorState } from '../domain/actor.js';
 import type { DevelopmentState } from '../domain/development.js';
-import { isKnownAt } from '../domain/time-point.js';
-import { foldTopic, type TopicState } from '../domain/topic.js';
+import type { TopicState } from '../domain/topic.js';
+import type { ReadModelReader, StoredVersion, VersionKind } from '../read-store/read-model-store.js';
 
 /**
- * An entity as known at knownAt: the fold of the events recorded by then. The store keeps recordedAt
- * non-decreasing along the log, so the known events are a prefix of the entity's history, and when the newest
- * one is known the projected latest state is that fold already.
+ * recordedAt never decreases along the log, so the version of an entity known at knownAt is the last one recorded
+ * by then: the fold of the events known then, kept by the projection so that no question folds them again.
  */
-const knownFold = <E extends { recordedAt: Date }, S>(
-  events: readonly E[],
-  knownAt: Date,
-  latest: S | undefined,
-  fold: (events: readonly E[]) => S | null,
-): S | null => {
-  const newest = events.at(-1);
-  if (newest === undefined) return null;
-  if (isKnownAt(newest, knownAt) && latest !== undefined) return latest;
-  const known = events.filter((event) => isKnownAt(event, knownAt));
-  return known.length === 0 ? null : fold(known);
-};
-
-export const knownActor = (history: EntityHistory, id: string, knownAt: Date): ActorState | null =>
-  knownFold(history.actorEvents(id), knownAt, history.latestActor(id), foldActor);
-
-export const knownTopic = (history: EntityHistory, id: string, knownAt: Date): TopicState | null =>
-  knownFold(history.topicEvents(id), knownAt, history.latestTopic(id), foldTopic);
-
-/** recordedAt never decreases along the log, so the version known at knownAt is the last one recorded by then. */
-export const knownVersion = (history: EntityHistory, id: string, knownAtMs: number): DevelopmentVersion | null => {
-  const versions = history.developmentVersions(id);
+export const knownVersion = <S>(versions: readonly StoredVersion<S>[] | undefined, knownAtMs: number) => {
+  if (versions === undefined) return null;
   for (let index = versions.length - 1; index >= 0; index--) {
     if (versions[index]!.recordedAtMs <= knownAtMs) return versions[index]!;
   }
   return null;
 };
 
-export const knownDevelopment = (history: EntityHistory, id: string, knownAt: Date): DevelopmentState | null =>
-  knownVersion(history, id, knownAt.getTime())?.state ?? null;
-
-/** The development just before and just after the event at `position` (null where there is none). */
-export const versionsAround = (
-  history: EntityHistory,
-  id: string,
-  position: LogPosition,
-): [before: DevelopmentState | null, after: DevelopmentState | null] => {
-  const versions = history.developmentVersions(id);
-  let at = versions.length - 1;
-  while (at >= 0 && comparePositions(versions[at]!.position, position) > 0) at--;
-  return [versions[at - 1]?.state ?? null, versions[at]?.state ?? null];
+const knownState = async <S>(reads: ReadModelReader, kind: VersionKind, id: string, knownAt: Date) => {
+  const versions = (await reads.versions(kind, [id])).get(id) as StoredVersion<S>[] | undefined;
+  return knownVersion(versions, knownAt.getTime())?.state ?? null;
 };
+
+export const knownActor = (reads: ReadModelReader, id: string, knownAt: Date) =>
+  knownState<ActorState>(reads, 'actor', id, knownAt);
+
+export const knownTopic = (reads: ReadModelReader, id: string, knownAt: Date) =>
+  knownState<TopicState>(reads, 'topic', id, knownAt);
+
+export const knownDevelopment = (reads: ReadModelReader, id: string, knownAt: Date) =>
+  knownState<DevelopmentState>(reads, 'development', id, knownAt);
+
+/** The newest state of an entity, known or not: what "now" folds skip to. */
+export const latestState = async <S>(reads: ReadModelReader, kind: VersionKind, id: string): Promise<S | null> =>
+  ((await reads.versions(kind, [id])).get(id)?.at(-1)?.state as S | undefined) ?? null;
+
+export type VersionsAround = [before: DevelopmentState | null, after: DevelopmentState | null];
+
+/** The development just before and just after its event at `position` (null where there is none). */
+export const versionsAround = (
+  versions: readonly StoredVersion<DevelopmentState>[] | undefined,
+  position: LogPosition,
+): VersionsAround => {
+  const list = versions ?? [];
+  let at = list.length - 1;
+  while (at >= 0 && comparePositions(list[at]!.position, position) > 0) at--;
+  return [list[at - 1]?.state ?? null, list[at]?.state ?? null];
+};
+
+/** Every development's versions at once: one read for a page of index entries, not one per entry. */
+export const developmentVersions = async (
+  reads: ReadModelReader,
+  ids: Iterable<string>,
+): Promise<Map<string, StoredVersion<DevelopmentState>[]>> =>
+  (await reads.versions('development', [...new Set(ids)])) as Map<string, StoredVersion<DevelopmentState>[]>;

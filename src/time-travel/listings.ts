@@ -1,10 +1,14 @@
 import type { ActorKind, MeetingStatus, TopicStatus } from '../../events/index.js';
+import { rolesAt, type ActorState } from '../domain/actor.js';
 import type { MeetingState } from '../domain/meeting.js';
 import type { TimePoint } from '../domain/time-point.js';
-import { actorAt, type ActorAt } from './actor-at.js';
-import type { EntityHistory } from './entity-history.js';
+import type { TopicState } from '../domain/topic.js';
+import type { ReadModelReader, StoredVersion } from '../read-store/read-model-store.js';
+import type { ActorAt } from './actor-at.js';
+import { knownVersion } from './known-state.js';
 import { meetingAt } from './meeting-at.js';
-import { topicAt, type TopicAt } from './topic-at.js';
+import { isOpenAt, topicStatusAt } from '../domain/topic.js';
+import type { TopicAt } from './topic-at.js';
 
 export interface ActorFilter {
   readonly kinds?: readonly ActorKind[] | null;
@@ -19,17 +23,27 @@ const includesText = (values: readonly string[], text: string): boolean => {
 
 const present = <T>(value: T | null): value is T => value !== null;
 
+/** Every entity of a kind as known at knownAt: one read of all their versions. */
+const knownAll = async <S>(reads: ReadModelReader, kind: 'actor' | 'topic', knownAt: Date): Promise<S[]> => {
+  const versions = await reads.versions(kind, await reads.ids(kind));
+  const known: S[] = [];
+  for (const list of versions.values()) {
+    const version = knownVersion(list as StoredVersion<S>[], knownAt.getTime());
+    if (version) known.push(version.state);
+  }
+  return known;
+};
+
 /** Actors registered as of knownAt that match the filter, by name then id. */
-export const actorsAt = (history: EntityHistory, filter: ActorFilter, at: TimePoint): ActorAt[] =>
-  [...history.actorIds()]
-    .map((id) => actorAt(history, id, at))
-    .filter(present)
+export const actorsAt = async (reads: ReadModelReader, filter: ActorFilter, at: TimePoint): Promise<ActorAt[]> =>
+  (await knownAll<ActorState>(reads, 'actor', at.knownAt))
     .filter(
       (actor) =>
         (!filter.kinds?.length || filter.kinds.includes(actor.kind)) &&
         (!filter.country || actor.country === filter.country.toUpperCase()) &&
         (!filter.text || includesText([actor.name, ...actor.aliases], filter.text)),
     )
+    .map((actor) => ({ ...actor, at, currentRoles: rolesAt(actor, at.asOf) }))
     .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
 
 export interface TopicFilter {
@@ -39,10 +53,10 @@ export interface TopicFilter {
 }
 
 /** Topics open at asOf as known at knownAt that match the filter, by openedAt then id. */
-export const topicsAt = (history: EntityHistory, filter: TopicFilter, at: TimePoint): TopicAt[] =>
-  [...history.topicIds()]
-    .map((id) => topicAt(history, id, at))
-    .filter(present)
+export const topicsAt = async (reads: ReadModelReader, filter: TopicFilter, at: TimePoint): Promise<TopicAt[]> =>
+  (await knownAll<TopicState>(reads, 'topic', at.knownAt))
+    .filter((topic) => isOpenAt(topic, at.asOf))
+    .map((topic): TopicAt => ({ ...topic, at, status: topicStatusAt(topic, at.asOf) }))
     .filter(
       (topic) =>
         (!filter.statuses?.length || filter.statuses.includes(topic.status)) &&
@@ -63,9 +77,12 @@ const scheduledMs = (meeting: MeetingState): number =>
   meeting.scheduledFor === undefined ? Number.POSITIVE_INFINITY : Date.parse(meeting.scheduledFor);
 
 /** Meetings that exist at the time point, soonest scheduledFor first, unscheduled last, then by id. */
-export const meetingsAt = (history: EntityHistory, filter: MeetingFilter, at: TimePoint): MeetingState[] =>
-  [...history.meetingIds()]
-    .map((id) => meetingAt(history, id, at))
+export const meetingsAt = async (
+  reads: ReadModelReader,
+  filter: MeetingFilter,
+  at: TimePoint,
+): Promise<MeetingState[]> =>
+  (await Promise.all((await reads.ids('meeting')).map((id) => meetingAt(reads, id, at))))
     .filter(present)
     .filter(
       (meeting) =>

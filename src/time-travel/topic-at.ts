@@ -4,7 +4,7 @@ import { foldPositions, type PositionState } from '../domain/positions.js';
 import type { TimePoint } from '../domain/time-point.js';
 import { isOpenAt, topicStatusAt, type TopicState } from '../domain/topic.js';
 import type { TopicStatus } from '../../events/index.js';
-import type { EntityHistory } from './entity-history.js';
+import type { ReadModelReader } from '../read-store/read-model-store.js';
 import { knownTopic } from './known-state.js';
 import { meetingAt } from './meeting-at.js';
 import { isOnTopic, visibleDevelopments } from './visible-developments.js';
@@ -14,18 +14,17 @@ export interface TopicAt extends TopicState {
   readonly status: TopicStatus;
 }
 
-/** A topic exists from its openedAt (valid time) once its opening is known; null otherwise. */
-export const topicAt = (history: EntityHistory, id: string, at: TimePoint): TopicAt | null => {
-  const topic = knownTopic(history, id, at.knownAt);
-  if (topic === null || !isOpenAt(topic, at.asOf)) return null;
-  return { ...topic, at, status: topicStatusAt(topic, at.asOf) };
-};
+const openAt = (topic: TopicState | null, at: TimePoint): TopicAt | null =>
+  topic === null || !isOpenAt(topic, at.asOf) ? null : { ...topic, at, status: topicStatusAt(topic, at.asOf) };
 
-export const subtopicsAt = (history: EntityHistory, id: string, at: TimePoint): TopicAt[] =>
-  [...history.subtopicIds(id)]
-    .map((childId) => topicAt(history, childId, at))
-    .filter((child): child is TopicAt => child !== null)
-    .sort((a, b) => a.id.localeCompare(b.id));
+/** A topic exists from its openedAt (valid time) once its opening is known; null otherwise. */
+export const topicAt = async (reads: ReadModelReader, id: string, at: TimePoint): Promise<TopicAt | null> =>
+  openAt(await knownTopic(reads, id, at.knownAt), at);
+
+export const subtopicsAt = async (reads: ReadModelReader, id: string, at: TimePoint): Promise<TopicAt[]> => {
+  const children = await Promise.all((await reads.subtopicIds(id)).map((childId) => topicAt(reads, childId, at)));
+  return children.filter((child): child is TopicAt => child !== null).sort((a, b) => a.id.localeCompare(b.id));
+};
 
 export interface TopicActivity {
   readonly actorIds: readonly string[];
@@ -37,8 +36,8 @@ export interface TopicActivity {
   readonly lastDevelopmentAt: string | null;
 }
 
-export const topicActivityAt = (history: EntityHistory, id: string, at: TimePoint): TopicActivity => {
-  const named = visibleDevelopments(history, history.developmentsNamingTopic(id), at);
+export const topicActivityAt = async (reads: ReadModelReader, id: string, at: TimePoint): Promise<TopicActivity> => {
+  const named = await visibleDevelopments(reads, { kind: 'topic', id }, at);
   const actorIds = new Set<string>();
   const meetingIds = new Set<string>();
   const onTopic: DevelopmentState[] = [];
@@ -48,13 +47,11 @@ export const topicActivityAt = (history: EntityHistory, id: string, at: TimePoin
     for (const participant of development.participants) actorIds.add(participant.actorId);
     onTopic.push(development);
   }
-  const meetings = [...meetingIds]
-    .map((meetingId) => meetingAt(history, meetingId, at))
-    .filter((meeting): meeting is MeetingState => meeting !== null && meeting.topicIds.includes(id));
+  const meetings = await Promise.all([...meetingIds].map((meetingId) => meetingAt(reads, meetingId, at)));
   return {
     actorIds: [...actorIds],
     positions: foldPositions(named, (position) => position.topicId === id),
-    meetings,
+    meetings: meetings.filter((meeting): meeting is MeetingState => meeting !== null && meeting.topicIds.includes(id)),
     developments: [...onTopic].reverse(),
     firstDevelopmentAt: onTopic[0]?.occurredAt ?? null,
     lastDevelopmentAt: onTopic.at(-1)?.occurredAt ?? null,

@@ -1,37 +1,45 @@
 import type { DevelopmentState } from '../domain/development.js';
 import type { TimePoint } from '../domain/time-point.js';
-import type { EntityHistory } from './entity-history.js';
-import { knownVersion } from './known-state.js';
-import { visibleEnd, type IndexedEntries, type WorldIndexEntry } from './world-index.js';
+import { instantMs } from '../domain/time-point.js';
+import type { IndexEntry, IndexRef, ReadModelReader, StoredVersion } from '../read-store/read-model-store.js';
+import { developmentVersions, knownVersion } from './known-state.js';
+
+export type Versions = ReadonlyMap<string, readonly StoredVersion<DevelopmentState>[]>;
 
 /**
- * The developments of an index that count at a time point: known at knownAt, not retracted by then, occurred by
- * asOf, and passing `keep` in the version known then. The index is in world order and holds an entry for every
- * occurredAt a development ever had, so each development is taken at the entry of the version known at knownAt,
- * and the result comes out in world order (oldest first) without sorting.
+ * The development of an index entry, if it counts at the time point at that entry's place: known at knownAt, not
+ * retracted by then, and at this entry's occurredAt in the version known then. An index holds an entry for every
+ * occurredAt a development ever had, so each development counts once, at the entry of its version known then.
  */
-export const visibleDevelopments = (
-  history: EntityHistory,
-  index: IndexedEntries,
+export const visibleAt = (versions: Versions, entry: IndexEntry, knownAtMs: number): DevelopmentState | null => {
+  const version = knownVersion(versions.get(entry.developmentId), knownAtMs);
+  return version !== null && !version.state.retracted && instantMs(version.state.occurredAt) === entry.occurredAtMs
+    ? version.state
+    : null;
+};
+
+/**
+ * The developments of an index that count at a time point and pass `keep` in the version known then, in world order
+ * (oldest first): one read of the entries up to asOf known then, one read of their versions.
+ */
+export const visibleDevelopments = async (
+  reads: ReadModelReader,
+  index: IndexRef,
   at: TimePoint,
   keep: (development: DevelopmentState) => boolean = () => true,
-): DevelopmentState[] => {
+): Promise<DevelopmentState[]> => {
+  const knownAtMs = at.knownAt.getTime();
+  const entries = await reads.entries(index, { occurredByMs: at.asOf.getTime(), knownAtMs });
+  const versions = await developmentVersions(
+    reads,
+    entries.map((entry) => entry.developmentId),
+  );
   const visible: DevelopmentState[] = [];
-  const { entries } = index;
-  const end = visibleEnd(index, at.asOf.getTime(), at.knownAt.getTime());
-  for (let index = 0; index < end; index++) {
-    const development = visibleAt(history, entries[index]!, at);
+  for (const entry of entries) {
+    const development = visibleAt(versions, entry, knownAtMs);
     if (development !== null && keep(development)) visible.push(development);
   }
   return visible;
-};
-
-/** The development of an index entry, if it counts at the time point at that entry's place. */
-export const visibleAt = (history: EntityHistory, entry: WorldIndexEntry, at: TimePoint): DevelopmentState | null => {
-  const version = knownVersion(history, entry.developmentId, at.knownAt.getTime());
-  return version !== null && !version.state.retracted && version.occurredAtMs === entry.occurredAtMs
-    ? version.state
-    : null;
 };
 
 export const takesPart = (development: DevelopmentState, actorId: string): boolean =>

@@ -3,7 +3,13 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TimelineError } from '../../src/application/errors.js';
 import { loadSeed } from '../../src/seed/load-seed.js';
-import { development, EDITOR, freshHarnessWithBasics, type TimelineHarness } from '../support/timeline-harness.js';
+import {
+  development,
+  EDITOR,
+  freshHarnessWithBasics,
+  latestDevelopment,
+  type TimelineHarness,
+} from '../support/timeline-harness.js';
 
 /** Bulk writes (seed, import, bench) through bus.inOneCommit: the same rules as one command at a time. */
 
@@ -45,8 +51,8 @@ describe('commands in one commit', () => {
     expect((await harness.logLength()) - before).toBe(3);
     const head = await harness.store.headPosition();
     await harness.projector.waitFor(head);
-    expect(harness.model.latestDevelopment('dev-3')?.participants).toEqual([{ actorId: 'carol', role: 'SOURCE' }]);
-    expect(harness.model.latestDevelopment('dev-2')).toBeUndefined();
+    expect((await latestDevelopment(harness, 'dev-3'))?.participants).toEqual([{ actorId: 'carol', role: 'SOURCE' }]);
+    expect(await latestDevelopment(harness, 'dev-2')).toBeUndefined();
   });
 
   it('forgets what it learnt inside a batch that rolled back: an actor registered there does not exist after', async () => {

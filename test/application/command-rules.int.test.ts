@@ -3,7 +3,13 @@ import type { DevelopmentCorrectedData } from '../../events/development-correcte
 import type { RecordedEvent } from '../../events/envelope.js';
 import { TimelineError } from '../../src/application/errors.js';
 import { expectRefusal, refusal } from '../support/refusals.js';
-import { development, EDITOR, freshHarnessWithBasics, type TimelineHarness } from '../support/timeline-harness.js';
+import {
+  development,
+  EDITOR,
+  freshHarnessWithBasics,
+  latestDevelopment,
+  type TimelineHarness,
+} from '../support/timeline-harness.js';
 
 /**
  * The rules of the write side, through the real command bus on a real SQLite log: every refusal has its code and the
@@ -24,7 +30,7 @@ const readLog = async (): Promise<RecordedEvent[]> => {
 
 const eventsOf = async (stream: string): Promise<RecordedEvent[]> => harness.store.readStream(stream);
 
-const revisionOf = (id: string): number | undefined => harness.model.latestDevelopment(id)?.revision;
+const revisionOf = async (id: string): Promise<number | undefined> => (await latestDevelopment(harness, id))?.revision;
 
 describe('registerActor', () => {
   it('refuses an id that is not a slug', async () => {
@@ -270,8 +276,8 @@ describe('recordDevelopment', () => {
   it('accepts the tones at the bounds, 10 and -10', async () => {
     expect((await harness.run('recordDevelopment', development({ id: 'warm', tone: 10 }))).appended).toBe(1);
     expect((await harness.run('recordDevelopment', development({ id: 'cold', tone: -10 }))).appended).toBe(1);
-    expect(harness.model.latestDevelopment('warm')?.tone).toBe(10);
-    expect(harness.model.latestDevelopment('cold')?.tone).toBe(-10);
+    expect((await latestDevelopment(harness, 'warm'))?.tone).toBe(10);
+    expect((await latestDevelopment(harness, 'cold'))?.tone).toBe(-10);
   });
 
   it('refuses an occurredAt that is not a date, or a day that does not exist', async () => {
@@ -397,7 +403,7 @@ describe('recordDevelopment', () => {
     expect(second.appended).toBe(1);
     expect(first.id).toMatch(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/);
     expect(second.id).not.toBe(first.id);
-    expect(harness.model.latestDevelopment(first.id)).toMatchObject({ id: first.id, title: 'Alice speaks' });
+    expect(await latestDevelopment(harness, first.id)).toMatchObject({ id: first.id, title: 'Alice speaks' });
     const [recorded] = await eventsOf(`development-${first.id}`);
     expect(recorded).toMatchObject({ type: 'DevelopmentRecorded', data: { id: first.id } });
   });
@@ -507,7 +513,7 @@ describe('correctDevelopment', () => {
     expect(corrected.type).toBe('DevelopmentCorrected');
     expect(corrected.data.changedFields).toEqual(['summary']);
     expect(corrected.data.patch).toEqual({ summary: 'She said more than we thought' });
-    expect(harness.model.latestDevelopment('dev-1')).toMatchObject({
+    expect(await latestDevelopment(harness, 'dev-1')).toMatchObject({
       revision: 1,
       summary: 'She said more than we thought',
       title: 'Alice speaks',
@@ -521,7 +527,7 @@ describe('correctDevelopment', () => {
     const last = events.at(-1) as RecordedEvent<'DevelopmentCorrected', DevelopmentCorrectedData>;
     expect(last.data.changedFields).toEqual(['tone']);
     expect(last.data.patch).toEqual({ tone: null });
-    expect(harness.model.latestDevelopment('dev-1')?.tone).toBeUndefined();
+    expect((await latestDevelopment(harness, 'dev-1'))?.tone).toBeUndefined();
   });
 });
 
@@ -576,8 +582,8 @@ describe('verifyDevelopment', () => {
     const first = await harness.run('verifyDevelopment', verification());
     const second = await harness.run('verifyDevelopment', verification({ status: 'CONFIRMED', byActorId: 'acme' }));
     expect([first.appended, second.appended]).toEqual([1, 1]);
-    expect(harness.model.latestDevelopment('dev-1')).toMatchObject({ revision: 2, status: 'CONFIRMED' });
-    expect(harness.model.latestDevelopment('dev-1')?.verifications.map((v) => v.status)).toEqual([
+    expect(await latestDevelopment(harness, 'dev-1')).toMatchObject({ revision: 2, status: 'CONFIRMED' });
+    expect((await latestDevelopment(harness, 'dev-1'))?.verifications.map((v) => v.status)).toEqual([
       'DISPUTED',
       'CONFIRMED',
     ]);
@@ -597,7 +603,7 @@ describe('retractDevelopment', () => {
   it('retracts once; a second retraction is a CONFLICT', async () => {
     const first = await harness.run('retractDevelopment', { id: 'dev-1', expectedRevision: 0, reason: 'fake' });
     expect(first.appended).toBe(1);
-    expect(revisionOf('dev-1')).toBe(1);
+    expect(await revisionOf('dev-1')).toBe(1);
     await expectRefusal(
       harness,
       'retractDevelopment',

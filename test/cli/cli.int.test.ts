@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorldState } from '../../src/cli/world-state.js';
+import { READ_MODEL_VERSION } from '../../src/projections/shared/read-model-keys.js';
 import { loadSeed } from '../../src/seed/load-seed.js';
 import { openHarness, type TimelineHarness } from '../support/timeline-harness.js';
 
@@ -333,7 +334,7 @@ describe('timeline command line', () => {
         const health = (await (await fetch(url)).json()) as { status: string; leading: boolean; checkpoint: string };
         expect(health).toMatchObject({ status: 'ok', leading: true, checkpoint: String(logLength) });
         expect((await fetch(url.replace('/healthz', '/graphql'))).status).toBe(404);
-        expect(await redis.get(`${prefix}:current`)).toBe('1');
+        expect(await redis.get(`${prefix}:current`)).toBe(String(READ_MODEL_VERSION));
       } finally {
         const exited = new Promise((resolve) => child.once('close', resolve));
         child.kill('SIGTERM');

@@ -6,24 +6,26 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCommandBus } from '../../src/application/commands/index.js';
-import { readModelKeys } from '../../src/projections/shared/read-model-keys.js';
+import { READ_MODEL_VERSION, readModelKeys } from '../../src/projections/shared/read-model-keys.js';
 import { startSharedProjection, type SharedProjection } from '../../src/projections/shared/shared-projection.js';
-import { createTimelineReadModel } from '../../src/projections/timeline-read-model.js';
 import { loadSeed } from '../../src/seed/load-seed.js';
 import { withEventCatalog } from '../../src/store/catalog-store.js';
 import type { EventStore } from '../../src/store/event-store.js';
 import { openSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.js';
 import { runTimelineCli } from '../support/cli-in-process.js';
-import { deleteKeys, scanKeys } from '../support/shared-read-models.js';
+import { deletePrefix, prefixKeys, scanKeys } from '../support/shared-read-models.js';
 
 /** `timeline read-models` against the real Redis, on versions that real projectors built. */
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `test-cli-${randomUUID()}`;
+/** The version built first and then left, and the one built beside it, whose projector goes on leading. */
+const OLD = READ_MODEL_VERSION;
+const NEW = READ_MODEL_VERSION + 1;
 let dir: string;
 let store: EventStore;
 let redis: Redis;
-let v2Leader: SharedProjection;
+let newLeader: SharedProjection;
 
 const run = (args: readonly string[], env: NodeJS.ProcessEnv = { REDIS_URL, TIMELINE_REDIS_PREFIX: prefix }) =>
   runTimelineCli(['read-models', ...args], { env });
@@ -31,38 +33,52 @@ const run = (args: readonly string[], env: NodeJS.ProcessEnv = { REDIS_URL, TIME
 const project = (version: number) =>
   startSharedProjection({
     store,
-    model: createTimelineReadModel(),
     redisUrl: REDIS_URL,
     keys: readModelKeys(prefix, version),
+    cacheBytes: 8 * 1024 * 1024,
     elect: true,
     leaseTtlMs: 5_000,
     pollMs: 20,
     logger: pino({ level: 'silent' }),
   });
 
-const caughtUp = async (projection: SharedProjection) => {
-  for (let tries = 0; tries < 500 && !(projection.leading && (await projection.isCaughtUp())); tries++) {
+const caughtUp = async (projection: SharedProjection, version: number) => {
+  for (let tries = 0; tries < 1_000; tries++) {
+    if (
+      projection.leading &&
+      (await projection.isCaughtUp()) &&
+      Number(await redis.get(readModelKeys(prefix).current)) === version
+    ) {
+      return;
+    }
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+  throw new Error(`the v${version} projector did not catch up`);
 };
+
+/** Both kinds of key of a version: its entities' records, and what lives under its hash tag. */
+const versionKeys = async (version: number) => [
+  ...(await scanKeys(redis, `${prefix}:rm:v${version}:*`)),
+  ...(await scanKeys(redis, `{${prefix}:rm:v${version}}*`)),
+];
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'timeline-read-models-'));
   store = withEventCatalog(openSqliteEventStore({ file: path.join(dir, 'timeline.db') }));
   redis = new Redis(REDIS_URL);
   await loadSeed(createCommandBus({ store }));
-  // Version 1 is built and its projector stopped; version 2 is built beside it and its projector goes on leading.
-  const v1Leader = project(1);
-  await caughtUp(v1Leader);
-  await v1Leader.stop();
-  v2Leader = project(2);
-  await caughtUp(v2Leader);
+  // The old version is built and its projector stopped; the new one is built beside it and its projector leads on.
+  const oldLeader = project(OLD);
+  await caughtUp(oldLeader, OLD);
+  await oldLeader.stop();
+  newLeader = project(NEW);
+  await caughtUp(newLeader, NEW);
 });
 
 afterAll(async () => {
-  await v2Leader.stop();
+  await newLeader.stop();
   await store.close();
-  await deleteKeys(redis, `*${prefix}*`);
+  await deletePrefix(redis, prefix);
   redis.disconnect();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -70,34 +86,45 @@ afterAll(async () => {
 describe('timeline read-models', () => {
   it('lists every version with its checkpoint, which one is current, and who leads it', async () => {
     const head = (await store.headPosition())!.commit.toString();
-    const { code, stdout } = await run([]);
-    expect(code).toBe(0);
+    const { code, stdout, stderr } = await run([]);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     const lines = stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^version\s+current\s+checkpoint\s+recorded at\s+snapshots\s+leader$/);
-    expect(lines[1]).toMatch(new RegExp(`^v2\\s+current\\s+${head}\\s+\\S+Z\\s+\\d+\\s+term 1$`));
-    expect(lines[2]).toMatch(new RegExp(`^v1\\s+${head}\\s+\\S+Z\\s+\\d+\\s+none$`));
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^version\s+current\s+checkpoint\s+recorded at\s+leader$/);
+    expect(lines[1]).toMatch(new RegExp(`^v${NEW}\\s+current\\s+${head}\\s+\\S+Z\\s+term 1$`));
+    expect(lines[2]).toMatch(new RegExp(`^v${OLD}\\s+${head}\\s+\\S+Z\\s+none$`));
   });
 
   it('refuses to drop the current version, or one a projector leads, and drops an old one', async () => {
-    const refused = await run(['--drop', '2']);
+    const refused = await run(['--drop', String(NEW)]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/will not drop: version 2 is the current one/);
+    expect(refused.stderr).toMatch(new RegExp(`will not drop: version ${NEW} is the current one`));
 
-    await redis.set(`${readModelKeys(prefix, 1).lease}:holder`, 'someone:9', 'PX', 60_000);
-    const led = await run(['--drop', '1']);
+    const oldLease = `${readModelKeys(prefix, OLD).lease}:holder`;
+    await redis.set(oldLease, 'someone:9', 'PX', 60_000);
+    const led = await run(['--drop', String(OLD)]);
     expect(led.code).toBe(1);
-    expect(led.stderr).toMatch(/a projector still leads version 1/);
-    await redis.del(`${readModelKeys(prefix, 1).lease}:holder`);
+    expect(led.stderr).toMatch(new RegExp(`a projector still leads version ${OLD}`));
+    await redis.del(oldLease);
 
-    const v1Keys = await scanKeys(redis, readModelKeys(prefix, 1).pattern);
-    const v2Keys = await scanKeys(redis, readModelKeys(prefix, 2).pattern);
-    expect(v1Keys.length).toBeGreaterThan(10);
-    const dropped = await run(['--drop', '1']);
+    const oldKeys = await versionKeys(OLD);
+    const newKeys = await versionKeys(NEW);
+    // Entities' records and the meta tag's alike.
+    expect(oldKeys.filter((key) => key.startsWith(`${prefix}:rm:v${OLD}:`)).length).toBeGreaterThan(10);
+    expect(oldKeys.filter((key) => key.startsWith(`{${prefix}:rm:v${OLD}}`)).length).toBeGreaterThan(3);
+    const others = (await prefixKeys(redis, prefix)).filter((key) => !oldKeys.includes(key));
+
+    const dropped = await run(['--drop', String(OLD)]);
     expect(dropped).toMatchObject({ code: 0, stderr: '' });
-    expect(dropped.stdout).toBe(`dropped read-model version 1 under "${prefix}": ${v1Keys.length} keys\n`);
-    expect(await scanKeys(redis, readModelKeys(prefix, 1).pattern)).toEqual([]);
-    expect(await scanKeys(redis, readModelKeys(prefix, 2).pattern)).toEqual(v2Keys);
-    expect((await run([])).stdout).not.toMatch(/^v1/m);
+    expect(dropped.stdout).toBe(`dropped read-model version ${OLD} under "${prefix}"\n`);
+    expect(await versionKeys(OLD)).toEqual([]);
+    // Nothing else is touched: the new version, `current`, the new version's lease.
+    expect(await versionKeys(NEW)).toEqual(newKeys);
+    expect(await prefixKeys(redis, prefix)).toEqual(others);
+    expect(await redis.get(readModelKeys(prefix).current)).toBe(String(NEW));
+    const listed = await run([]);
+    expect(listed.stdout).not.toMatch(new RegExp(`^v${OLD}\\b`, 'm'));
+    expect(listed.stdout).toMatch(new RegExp(`^v${NEW}\\s+current`, 'm'));
   });
 
   it('says what is wrong without REDIS_URL, with a bad --drop, and with a Redis that does not answer', async () => {

@@ -32,6 +32,7 @@ describe('loadConfig defaults', () => {
       redisUrl: null,
       redisPrefix: 'timeline',
       leaseTtlMs: 10_000,
+      cacheBytes: 256 * 1024 * 1024,
       subscriberBuffer: 1000,
       rateLimits: { perKey: 600, perAddress: 120 },
       trustProxy: false,

@@ -21,7 +21,7 @@ import {
   waitUntil,
 } from '../support/live-fixtures.js';
 import { removeDir, startServerProcess, type ServerProcess } from '../support/server-process.js';
-import { deleteKeys } from '../support/shared-read-models.js';
+import { deletePrefix } from '../support/shared-read-models.js';
 
 /**
  * Several real server processes on ONE data directory (one SQLite log): a change written through one reaches the
@@ -174,7 +174,7 @@ afterAll(async () => {
   await Promise.all([a, b, c, d].map((server) => server?.stop()));
   if (dataDir) removeDir(dataDir);
   const redis = new Redis(REDIS_URL);
-  await deleteKeys(redis, `*${prefix}*`);
+  await deletePrefix(redis, prefix);
   redis.disconnect();
 });
 

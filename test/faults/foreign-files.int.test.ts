@@ -154,7 +154,7 @@ describe('a data directory holding a timeline.db that is not a log of ours', () 
     const { dir, file } = dataDirWith('whole', (file) => copyFileSync(realLog, file));
     const timeline = await startTimelineOn(dir, { TIMELINE_VERIFY_READS: 'true' });
     try {
-      expect(timeline.services.history.checkpoint).not.toBeNull();
+      expect(timeline.services.projector.checkpoint).not.toBeNull();
     } finally {
       await timeline.close();
     }

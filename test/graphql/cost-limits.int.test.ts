@@ -6,7 +6,7 @@ import { graphql } from '../support/graphql-client.js';
 import { EDITOR_KEY, startInProcessServer, type InProcessServer } from '../support/in-process-server.js';
 import { wsClient } from '../support/live-client.js';
 import { openTopic, registerActor } from '../support/live-fixtures.js';
-import { deleteKeys } from '../support/shared-read-models.js';
+import { deletePrefix } from '../support/shared-read-models.js';
 
 /**
  * What an operation may cost, checked before it runs, over HTTP and WebSocket alike: depth, complexity (lists cost
@@ -199,7 +199,7 @@ describe('operation timeout', () => {
     } finally {
       await api.close();
       const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-      await deleteKeys(redis, `*${prefix}*`);
+      await deletePrefix(redis, prefix);
       redis.disconnect();
     }
   });

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rebuildReadModel } from '../../src/projections/rebuild.js';
+import { rebuildReadModels } from '../../src/projections/rebuild.js';
+import { createMemoryReadStore } from '../../src/read-store/memory/memory-read-store.js';
 import { withEventCatalog } from '../../src/store/catalog-store.js';
 import { openSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.js';
 import type { EventStore } from '../../src/store/event-store.js';
@@ -44,7 +45,7 @@ const withoutRecordingTimes = (value: unknown): unknown =>
       key === 'recordedAtMs' ||
       key === 'registeredAt' ||
       key === 'addedAtMs' ||
-      key === 'earliestAddedFrom'
+      key === 'earliestAddedFromMs'
         ? undefined
         : typeof inner === 'bigint'
           ? inner.toString()
@@ -60,18 +61,20 @@ const stateOf = (dataDir: string) =>
     const events = (await store.readAll({ after: null, maxCount: 1_000_000 })).map(
       ({ streamId, revision, position, type, data }) => ({ streamId, revision, position, type, data }),
     );
-    const model = await rebuildReadModel(store);
+    const model = createMemoryReadStore();
+    await rebuildReadModels(store, model);
     const points = [END, new Date('2025-10-15T00:00:00Z'), new Date('2015-02-18T12:00:00Z')].map((asOf) => ({
       asOf,
       knownAt: END,
     }));
-    const snapshot = snapshotReadModel(model, points);
-    // Each version's [position, recordedAtMs]: only the position is the log's own.
-    const developments = snapshot.indexes.developments.map(([id, versions]) => [
-      id,
-      (versions as unknown[][]).map(([position]) => position),
-    ]);
-    return withoutRecordingTimes({ events, model: { ...snapshot, indexes: { ...snapshot.indexes, developments } } });
+    const snapshot = await snapshotReadModel(model, points);
+    // Each version is [position, recordedAtMs, state]: only the position and the state are the log's own.
+    const withoutTimes = (versions: unknown[][]) =>
+      versions.map(([id, list]) => [id, (list as unknown[][]).map(([position, , state]) => [position, state])]);
+    const versions = Object.fromEntries(
+      Object.entries(snapshot.versions).map(([kind, list]) => [kind, withoutTimes(list as unknown[][])]),
+    );
+    return withoutRecordingTimes({ events, model: { ...snapshot, versions } });
   });
 
 const roundTrip = async (name: string, load: (dataDir: string) => Promise<{ code: number }>) => {

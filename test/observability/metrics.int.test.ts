@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from '../support/graphql-client.js';
 import { EDITOR_KEY, startInProcessServer, type InProcessServer } from '../support/in-process-server.js';
 import { collect, wsClient } from '../support/live-client.js';
-import { deleteKeys } from '../support/shared-read-models.js';
+import { deletePrefix } from '../support/shared-read-models.js';
 import { parsePrometheusText, valueOf, type Sample } from './prometheus-text.js';
 
 /**
@@ -140,7 +140,7 @@ describe('/metrics of a projector-only process (role project)', () => {
   afterAll(async () => {
     await projector?.close();
     const redis = new Redis(REDIS_URL);
-    await deleteKeys(redis, `*${prefix}*`);
+    await deletePrefix(redis, prefix);
     redis.disconnect();
   });
 

@@ -9,7 +9,7 @@ const at = (commit: number): LogPosition => ({ commit: BigInt(commit), prepare: 
 /** A metrics registry over a log whose head and a read model whose checkpoint the test sets. */
 const watched = (head: () => Promise<LogPosition | null>, checkpoint: LogPosition | null) => {
   const metrics = createTimelineMetrics();
-  metrics.watchReadModel({ store: { headPosition: head }, projector: { model: { checkpoint } as never } });
+  metrics.watchReadModel({ store: { headPosition: head }, projector: { checkpoint } });
   return async () => parsePrometheusText(await metrics.scrape());
 };
 

@@ -6,6 +6,7 @@ import {
   CheckpointConflictError,
   type EntriesQuery,
   type IndexEntry,
+  type IndexRef,
   type ReadModelBatch,
   type ReadModelStore,
   type StoredSnapshot,
@@ -65,6 +66,80 @@ const projectedEntries = (places: readonly { occurredAtMs: number; development: 
     added.push({ ...candidate, earliestAddedFromMs: next?.earliestAddedFromMs ?? candidate.addedAtMs });
   });
   return added;
+};
+
+/** Instants drawn as -1 to 13, spread from past the Date range's start to past its end, month starts and ties. */
+const FAR_INSTANTS = [
+  -9e15, -8.64e15, -6.2e13, -1e12, -1, 0, 86_400_000, 2_678_399_999, 2_678_400_000, 1.7e12, 1_704_067_200_000, 4.1e12,
+  2.5e14, 8.64e15, 9e15,
+];
+
+/**
+ * Random entries, committed over several batches, and random queries, each answered as the plain filter answers it.
+ * `occurred` maps the small integers drawn for instants (places, bounds) to the instants the index holds.
+ */
+const answersAsThePlainFilter = (
+  store: () => ReadModelStore,
+  index: IndexRef,
+  occurred: (drawn: number) => number,
+): Promise<void> => {
+  const place = fc.record({
+    occurredAtMs: fc.integer({ min: 0, max: 12 }),
+    development: fc.integer({ min: 1, max: 15 }),
+  });
+  const someEntry = fc.option(
+    fc.record({ occurredAtMs: fc.integer({ min: -1, max: 13 }), record: fc.integer({ min: 0, max: 16 }) }),
+    { nil: null },
+  );
+  const query = fc.record(
+    {
+      after: someEntry,
+      through: someEntry,
+      occurredByMs: fc.integer({ min: -1, max: 13 }),
+      knownAtMs: fc.integer({ min: 0, max: 40 }).map((n) => n * 1000),
+      addedAfter: fc.option(fc.integer({ min: 0, max: 40 }), { nil: null }),
+      limit: fc.integer({ min: 0, max: 8 }),
+      descending: fc.boolean(),
+    },
+    { requiredKeys: ['knownAtMs'] },
+  );
+  return fc.assert(
+    fc.asyncProperty(
+      fc.array(place, { maxLength: 30 }),
+      fc.array(query, { minLength: 1, maxLength: 5 }),
+      async (places, queries) => {
+        await store().clear();
+        const entries = projectedEntries(
+          places.map((place) => ({ ...place, occurredAtMs: occurred(place.occurredAtMs) })),
+        );
+        // Over several batches, as a projection commits them.
+        for (let start = 0, batch = 1; start < entries.length; start += 7, batch++) {
+          await store().commit({
+            ...emptyBatch(100 + batch),
+            entries: entries.slice(start, start + 7).map((e) => ({ index, entry: e })),
+          });
+        }
+        for (const raw of queries) {
+          const q: EntriesQuery = {
+            ...raw,
+            ...(raw.occurredByMs === undefined ? {} : { occurredByMs: occurred(raw.occurredByMs) }),
+            after: raw.after
+              ? { occurredAtMs: occurred(raw.after.occurredAtMs), recordPosition: at(raw.after.record) }
+              : raw.after,
+            through: raw.through
+              ? { occurredAtMs: occurred(raw.through.occurredAtMs), recordPosition: at(raw.through.record) }
+              : raw.through,
+            addedAfter: raw.addedAfter === undefined || raw.addedAfter === null ? raw.addedAfter : at(raw.addedAfter),
+          } as EntriesQuery;
+          let expected = [...entries].sort(comparePlaces).filter((e) => matchesEntriesQuery(e, q));
+          if (q.descending) expected = expected.reverse();
+          if (q.limit !== undefined) expected = expected.slice(0, q.limit);
+          expect(await store().entries(index, q)).toEqual(expected);
+        }
+      },
+    ),
+    { numRuns: 40 },
+  );
 };
 
 export const readModelStoreConformance = (name: string, open: () => Promise<ReadModelStore>) => {
@@ -157,63 +232,84 @@ export const readModelStoreConformance = (name: string, open: () => Promise<Read
       expect(await store.entries({ kind: 'topic', id: 'other' }, { knownAtMs: Infinity })).toEqual([]);
     });
 
-    it('answers every entries query as the plain filter does', async () => {
-      const place = fc.record({
-        occurredAtMs: fc.integer({ min: 0, max: 12 }),
-        development: fc.integer({ min: 1, max: 15 }),
+    it('answers every entries query as the plain filter does', () =>
+      answersAsThePlainFilter(
+        () => store,
+        { kind: 'meeting', id: 'm' },
+        (drawn) => drawn,
+      ));
+
+    it('answers world queries as the plain filter does, for instants from before year 0 to past the Date range', () =>
+      answersAsThePlainFilter(
+        () => store,
+        { kind: 'world', id: '' },
+        (drawn) => FAR_INSTANTS[drawn + 1]!,
+      ));
+
+    it('keeps world order and position filters for positions of every size, commit and prepare apart', async () => {
+      const big = (commit: bigint, prepare: bigint): LogPosition => ({ commit, prepare });
+      const positions = [
+        big(0n, 0n),
+        big(1n, 5n),
+        big(1n, 6n),
+        big(15n, 15n),
+        big(16n, 0n),
+        big(255n, 2n ** 40n),
+        big(256n, 1n),
+        big(2n ** 62n, 0n),
+        big(2n ** 63n - 1n, 2n ** 63n - 1n),
+      ];
+      const index = { kind: 'actor' as const, id: 'a' };
+      const entries = positions.map((position, n): IndexEntry => ({
+        developmentId: `d${n}`,
+        occurredAtMs: n % 2 === 0 ? -5 : 7,
+        recordPosition: position,
+        addedAtMs: 1000,
+        addedPosition: positions[positions.length - 1 - n]!,
+        earliestAddedFromMs: 1000,
+      }));
+      const last = positions[positions.length - 1]!;
+      await store.commit({
+        ...emptyBatch(1),
+        clock: [{ position: last, recordedAtMs: 1000 }],
+        checkpoint: { position: last, recordedAtMs: 1000 },
+        entries: [...entries].reverse().map((e) => ({ index, entry: e })),
       });
-      const someEntry = fc.option(
-        fc.record({ occurredAtMs: fc.integer({ min: -1, max: 13 }), record: fc.integer({ min: 0, max: 16 }) }),
-        { nil: null },
+      const ordered = [...entries].sort(comparePlaces);
+      expect(await store.entries(index, { knownAtMs: Infinity })).toEqual(ordered);
+      expect(await store.entries(index, { knownAtMs: Infinity, descending: true, limit: 3 })).toEqual(
+        [...ordered].reverse().slice(0, 3),
       );
-      const query = fc.record(
-        {
-          after: someEntry,
-          through: someEntry,
-          occurredByMs: fc.integer({ min: -1, max: 13 }),
-          knownAtMs: fc.integer({ min: 0, max: 40 }).map((n) => n * 1000),
-          addedAfter: fc.option(fc.integer({ min: 0, max: 40 }), { nil: null }),
-          limit: fc.integer({ min: 0, max: 8 }),
-          descending: fc.boolean(),
-        },
-        { requiredKeys: ['knownAtMs'] },
-      );
-      await fc.assert(
-        fc.asyncProperty(
-          fc.array(place, { maxLength: 30 }),
-          fc.array(query, { minLength: 1, maxLength: 5 }),
-          async (places, queries) => {
-            await store.clear();
-            const entries = projectedEntries(places);
-            const index = { kind: 'meeting' as const, id: 'm' };
-            // Over several batches, as a projection commits them.
-            for (let start = 0, batch = 1; start < entries.length; start += 7, batch++) {
-              await store.commit({
-                ...emptyBatch(100 + batch),
-                entries: entries.slice(start, start + 7).map((e) => ({ index, entry: e })),
-              });
-            }
-            for (const raw of queries) {
-              const q: EntriesQuery = {
-                ...raw,
-                after: raw.after
-                  ? { occurredAtMs: raw.after.occurredAtMs, recordPosition: at(raw.after.record) }
-                  : raw.after,
-                through: raw.through
-                  ? { occurredAtMs: raw.through.occurredAtMs, recordPosition: at(raw.through.record) }
-                  : raw.through,
-                addedAfter:
-                  raw.addedAfter === undefined || raw.addedAfter === null ? raw.addedAfter : at(raw.addedAfter),
-              } as EntriesQuery;
-              let expected = [...entries].sort(comparePlaces).filter((e) => matchesEntriesQuery(e, q));
-              if (q.descending) expected = expected.reverse();
-              if (q.limit !== undefined) expected = expected.slice(0, q.limit);
-              expect(await store.entries(index, q)).toEqual(expected);
-            }
-          },
-        ),
-        { numRuns: 40 },
-      );
+      for (const bound of positions) {
+        const place = { occurredAtMs: 7, recordPosition: bound };
+        const queries: EntriesQuery[] = [
+          { knownAtMs: Infinity, after: place },
+          { knownAtMs: Infinity, through: { occurredAtMs: -5, recordPosition: bound } },
+          { knownAtMs: Infinity, addedAfter: bound },
+        ];
+        for (const q of queries) {
+          expect(await store.entries(index, q)).toEqual(ordered.filter((e) => matchesEntriesQuery(e, q)));
+        }
+        expect(await store.countEntries(index, { after: place, addedAfter: bound })).toBe(
+          ordered.filter((e) => matchesEntriesQuery(e, { knownAtMs: Infinity, after: place, addedAfter: bound }))
+            .length,
+        );
+      }
+      expect(await store.checkpoint()).toEqual({ position: last, recordedAtMs: 1000 });
+      expect(await store.positionRecordedBefore(1001)).toEqual(last);
+    });
+
+    it('keeps versions in log order whatever order a batch lists them in', async () => {
+      const version = (n: number) => ({ position: at(n), recordedAtMs: n * 1000, state: { n } });
+      await store.commit({
+        ...emptyBatch(3),
+        versions: [3, 1, 2, 1].map((n) => ({ kind: 'topic' as const, id: 't', version: version(n) })),
+      });
+      await store.commit({
+        ...emptyBatch(6),
+        versions: [6, 2, 4].map((n) => ({ kind: 'topic' as const, id: 't', version: version(n) })),
+      });
+      expect(await store.versions('topic', ['t'])).toEqual(new Map([['t', [1, 2, 3, 4, 6].map(version)]]));
     });
 
     it('keeps snapshots by boundary with their states, and closes the ones a change contradicts', async () => {

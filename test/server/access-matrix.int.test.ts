@@ -1,4 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DevelopmentState } from '../../src/domain/development.js';
+import { latestState } from '../../src/time-travel/known-state.js';
+import { afterAll, beforeAll, describe, expect, it, beforeEach } from 'vitest';
 import { secretDigest } from '../../src/config/environment.js';
 import { graphql } from '../support/graphql-client.js';
 import { startInProcessServer, type InProcessServer } from '../support/in-process-server.js';
@@ -96,7 +98,7 @@ const WRITES: readonly [string, () => [string, Record<string, unknown>]][] = [
     'correctDevelopment',
     () => [
       'mutation($i: CorrectDevelopmentInput!) { correctDevelopment(input: $i) { id } }',
-      { id: 'base-development', expectedRevision: revision(), reason: 'fix', patch: { title: unique('Corrected') } },
+      { id: 'base-development', expectedRevision: revision, reason: 'fix', patch: { title: unique('Corrected') } },
     ],
   ],
   [
@@ -126,7 +128,8 @@ const development = (id: string) => ({
 });
 
 let server: InProcessServer;
-let revision: () => number = () => 0;
+/** The base development's revision, read before each mutation test: a correction must name it. */
+let revision = 0;
 const fresh: string[] = [];
 
 const codeOf = (response: { errors?: { extensions?: { code?: string } }[] }): Outcome =>
@@ -167,7 +170,11 @@ describe.each(variants)('access with $name', ({ readersRequired }) => {
       fresh.push(id);
       await setup('mutation($i: RecordDevelopmentInput!) { recordDevelopment(input: $i) { id } }', development(id));
     }
-    revision = () => server.timeline.services.history.latestDevelopment('base-development')!.revision;
+  });
+  beforeEach(async () => {
+    revision =
+      (await latestState<DevelopmentState>(server.timeline.services.reads, 'development', 'base-development'))
+        ?.revision ?? 0;
   });
   afterAll(async () => {
     await server.close();

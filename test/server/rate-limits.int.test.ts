@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createInProcessRateLimiter } from '../../src/server/rate-limit/in-process-rate-limiter.js';
 import { wsClient } from '../support/live-client.js';
 import { startInProcessServer, type InProcessServer } from '../support/in-process-server.js';
-import { deleteKeys } from '../support/shared-read-models.js';
+import { deletePrefix } from '../support/shared-read-models.js';
 
 /** Budgets of requests per key and per address, on real servers, in process and shared through the real Redis. */
 
@@ -97,7 +97,7 @@ describe('rate limits', () => {
       expect((await ask(a.url, EDITOR)).status).toBe(429);
     } finally {
       const redis = new Redis(REDIS_URL);
-      await deleteKeys(redis, `*${prefix}*`);
+      await deletePrefix(redis, prefix);
       redis.disconnect();
     }
   });

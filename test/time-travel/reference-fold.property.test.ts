@@ -6,8 +6,12 @@ import type { TimePoint } from '../../src/domain/time-point.js';
 import { meanTone } from '../../src/domain/relations.js';
 import type { PositionState } from '../../src/domain/positions.js';
 import type { MeetingState } from '../../src/domain/meeting.js';
+import type { DevelopmentState } from '../../src/domain/development.js';
+import { rebuildReadModels } from '../../src/projections/rebuild.js';
+import { createMemoryReadStore } from '../../src/read-store/memory/memory-read-store.js';
+import type { ReadModelReader } from '../../src/read-store/read-model-store.js';
 import { actorActivityAt, actorAt } from '../../src/time-travel/actor-at.js';
-import { knownDevelopment } from '../../src/time-travel/known-state.js';
+import { knownDevelopment, latestState } from '../../src/time-travel/known-state.js';
 import { meetingsAt } from '../../src/time-travel/listings.js';
 import { meetingAt } from '../../src/time-travel/meeting-at.js';
 import { timelineAt } from '../../src/time-travel/timeline.js';
@@ -22,14 +26,15 @@ import {
   referenceTimeline,
   referenceTopicActivity,
 } from '../support/reference-fold.js';
-import { openHarness, type TimelineHarness } from '../support/timeline-harness.js';
+import { openHarness, type HarnessOptions, type TimelineHarness } from '../support/timeline-harness.js';
 import type { TimelineEvent } from '../../events/index.js';
 
 /**
  * DESIGN.md: "The reference semantics is the brute-force fold over the whole log with those two filters; every
  * faster path must give the same answer, and a property test checks that on random histories with late arrivals,
  * corrections and retractions." Histories are made through the real command handlers on a real SQLite log; the
- * engine reads the live projection, the reference (test/support/reference-fold.ts) reads the raw log.
+ * engine reads the live projection (real SQLite read models, through the projector's cache) and a rebuild of the
+ * same log into the in-memory store, the reference (test/support/reference-fold.ts) reads the raw log.
  */
 
 const ACTORS = ['ana', 'ben', 'cy'] as const;
@@ -143,9 +148,27 @@ const pointPicks = fc.array(fc.tuple(fc.nat(), fc.nat()), { minLength: 12, maxLe
 
 // ------------------------------------------------------------------------------------------ running a history
 
-/** Snapshots every 1 to 3 index entries, so that the folds start from snapshots and the changes drop them. */
-const openCast = async (snapshotEvery: number): Promise<TimelineHarness> => {
-  const harness = await openHarness({ snapshotEvery, extraFoldsPerEntry: Infinity });
+/**
+ * How the live projection runs. Snapshots every 1 to 3 index entries, so that the folds start from snapshots and
+ * corrections close them; built at every chance (extraFoldsPerEntry Infinity) or as the default policy waits; and
+ * with a cache too small to hold anything, so that every read goes through to SQLite.
+ */
+const VARIANTS = {
+  'snapshots at every chance': (snapshotEvery: number): HarnessOptions => ({
+    snapshotEvery,
+    extraFoldsPerEntry: Infinity,
+  }),
+  'snapshots as the default policy waits': (snapshotEvery: number): HarnessOptions => ({ snapshotEvery }),
+  'no cache: every read from SQLite': (snapshotEvery: number): HarnessOptions => ({
+    snapshotEvery,
+    extraFoldsPerEntry: Infinity,
+    cacheBytes: 1,
+  }),
+} as const;
+type Variant = keyof typeof VARIANTS;
+
+const openCast = async (options: HarnessOptions): Promise<TimelineHarness> => {
+  const harness = await openHarness(options);
   for (const id of ACTORS) await harness.run('registerActor', { id, name: id.toUpperCase(), kind: 'PERSON' });
   await harness.run('openTopic', { id: 'trade', title: 'Trade', openedAt: '2000-01-01T00:00:00.000Z' });
   await harness.run('openTopic', {
@@ -165,7 +188,11 @@ interface History {
 
 const clean = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
-const inputFor = (harness: TimelineHarness, history: History, cmd: Command): [string, unknown] | null => {
+const inputFor = async (
+  harness: TimelineHarness,
+  history: History,
+  cmd: Command,
+): Promise<[string, unknown] | null> => {
   if (cmd.kind === 'record') {
     const { kind: _kind, ...content } = cmd;
     const id = `dev-${history.recorded.length + 1}`;
@@ -175,7 +202,7 @@ const inputFor = (harness: TimelineHarness, history: History, cmd: Command): [st
   }
   const target = history.recorded[cmd.target % Math.max(history.recorded.length, 1)];
   if (target === undefined) return null;
-  const revision = harness.model.latestDevelopment(target.id)?.revision;
+  const revision = (await latestState<DevelopmentState>(harness.reads, 'development', target.id))?.revision;
   switch (cmd.kind) {
     case 'repeat':
       return ['recordDevelopment', target.input];
@@ -205,7 +232,7 @@ const runHistory = async (harness: TimelineHarness, commands: readonly Command[]
   // the first mark: the cast is known, no development yet
   const history: History = { recorded: [], checkpoints: [new Date()], refusals: 0 };
   for (const cmd of commands) {
-    const call = inputFor(harness, history, cmd);
+    const call = await inputFor(harness, history, cmd);
     if (call === null) continue;
     try {
       await harness.run(call[0] as Parameters<TimelineHarness['run']>[0], call[1]);
@@ -216,9 +243,10 @@ const runHistory = async (harness: TimelineHarness, commands: readonly Command[]
     }
     await pause(2);
     history.checkpoints.push(new Date());
-    // Questions "as of now" between the commands leave snapshots that the commands after them must invalidate.
+    // Questions "as of now" between the commands fill the projector's cache (and read its snapshots), which the
+    // commands after them must make it forget.
     const now = { asOf: new Date(), knownAt: new Date() };
-    for (const id of ACTORS) actorActivityAt(harness.model, id, now);
+    for (const id of ACTORS) await (await actorActivityAt(harness.reads, id, now)).developments();
   }
   return history;
 };
@@ -254,84 +282,81 @@ const engineMeeting = (meeting: MeetingState | null) =>
     developmentIds: [...meeting.developmentIds],
   };
 
-const engineView = (harness: TimelineHarness, developmentIds: readonly string[], point: TimePoint) => {
-  const model = harness.model;
-  const actors = Object.fromEntries(
-    ACTORS.map((id) => {
-      const activity = actorActivityAt(model, id, point);
-      return [
-        id,
-        {
-          registered: actorAt(model, id, point) !== null,
-          positions: enginePositions(activity.positions),
-          developmentIds: activity.developments.map((d) => d.id),
-          developmentCount: activity.developments.length,
-          lastActiveAt: activity.lastActiveAt,
-          relations: activity.relations
-            .map((r) => ({
-              otherId: r.otherId,
-              developmentCount: r.developmentCount,
-              tone: meanTone(r),
-              lastTone: r.lastTone ?? null,
-              lastDevelopmentId: r.lastDevelopmentId,
-            }))
-            .sort(byKey((r) => r.otherId)),
-          meetingIds: activity.meetings.map((m) => m.id).sort(),
-        },
-      ];
-    }),
-  );
-  const topics = Object.fromEntries(
-    TOPICS.map((id) => {
-      const activity = topicActivityAt(model, id, point);
-      return [
-        id,
-        {
-          positions: enginePositions(activity.positions),
-          actorIds: [...activity.actorIds].sort(),
-          developmentIds: activity.developments.map((d) => d.id),
-          developmentCount: activity.developments.length,
-          firstDevelopmentAt: activity.firstDevelopmentAt,
-          lastDevelopmentAt: activity.lastDevelopmentAt,
-          meetingIds: activity.meetings.map((m) => m.id).sort(),
-        },
-      ];
-    }),
-  );
-  const meetings = Object.fromEntries(MEETINGS.map((id) => [id, engineMeeting(meetingAt(model, id, point))]));
-  const developments = Object.fromEntries(
-    developmentIds.map((id) => {
-      const d = knownDevelopment(model, id, point.knownAt);
-      return [
-        id,
-        d && {
-          occurredAt: d.occurredAt,
-          revision: d.revision,
-          status: d.status,
-          retracted: d.retracted,
-          verifications: d.verifications.map((v) => v.status),
-          corrections: d.corrections.map((c) => [...c.changedFields]),
-          tone: d.tone ?? null,
-          meetingId: d.meeting?.id ?? null,
-        },
-      ];
-    }),
-  );
+const entriesOf = async <K extends string, V>(keys: readonly K[], value: (key: K) => Promise<V>) =>
+  Object.fromEntries(await Promise.all(keys.map(async (key) => [key, await value(key)] as const))) as Record<K, V>;
+
+const engineView = async (reads: ReadModelReader, developmentIds: readonly string[], point: TimePoint) => {
+  const actors = await entriesOf(ACTORS, async (id) => {
+    const activity = await actorActivityAt(reads, id, point);
+    const developments = await activity.developments();
+    return {
+      registered: (await actorAt(reads, id, point)) !== null,
+      positions: enginePositions(activity.positions),
+      developmentIds: developments.map((d) => d.id),
+      developmentCount: developments.length,
+      // The summary's own count (from snapshots and folds) must agree with the developments it lists.
+      summaryCount: activity.developmentCount,
+      lastActiveAt: activity.lastActiveAt,
+      relations: activity.relations
+        .map((r) => ({
+          otherId: r.otherId,
+          developmentCount: r.developmentCount,
+          tone: meanTone(r),
+          lastTone: r.lastTone ?? null,
+          lastDevelopmentId: r.lastDevelopmentId,
+        }))
+        .sort(byKey((r) => r.otherId)),
+      meetingIds: activity.meetings.map((m) => m.id).sort(),
+    };
+  });
+  const topics = await entriesOf(TOPICS, async (id) => {
+    const activity = await topicActivityAt(reads, id, point);
+    return {
+      positions: enginePositions(activity.positions),
+      actorIds: [...activity.actorIds].sort(),
+      developmentIds: activity.developments.map((d) => d.id),
+      developmentCount: activity.developments.length,
+      firstDevelopmentAt: activity.firstDevelopmentAt,
+      lastDevelopmentAt: activity.lastDevelopmentAt,
+      meetingIds: activity.meetings.map((m) => m.id).sort(),
+    };
+  });
+  const meetings = await entriesOf(MEETINGS, async (id) => engineMeeting(await meetingAt(reads, id, point)));
+  const developments = await entriesOf(developmentIds, async (id) => {
+    const d = await knownDevelopment(reads, id, point.knownAt);
+    return (
+      d && {
+        occurredAt: d.occurredAt,
+        revision: d.revision,
+        status: d.status,
+        retracted: d.retracted,
+        verifications: d.verifications.map((v) => v.status),
+        corrections: d.corrections.map((c) => [...c.changedFields]),
+        tone: d.tone ?? null,
+        meetingId: d.meeting?.id ?? null,
+      }
+    );
+  });
   const ids = (list: readonly { id: string }[]) => list.map((d) => d.id);
   return {
     actors,
     topics,
     meetings,
-    meetingList: meetingsAt(model, {}, point).map((m) => m.id),
+    meetingList: (await meetingsAt(reads, {}, point)).map((m) => m.id),
     developments,
-    timeline: ids(timelineAt(model, {}, point.knownAt)),
-    timelineWithRetracted: ids(timelineAt(model, { includeRetracted: true }, point.knownAt)),
-    timelineToAsOf: ids(timelineAt(model, { to: point.asOf }, point.knownAt)),
+    timeline: ids(await timelineAt(reads, {}, point.knownAt)),
+    timelineWithRetracted: ids(await timelineAt(reads, { includeRetracted: true }, point.knownAt)),
+    timelineToAsOf: ids(await timelineAt(reads, { to: point.asOf }, point.knownAt)),
   };
 };
 
 const referenceView = (log: readonly TimelineEvent[], developmentIds: readonly string[], point: TimePoint) => ({
-  actors: Object.fromEntries(ACTORS.map((id) => [id, referenceActor(log, id, point)])),
+  actors: Object.fromEntries(
+    ACTORS.map((id) => {
+      const actor = referenceActor(log, id, point);
+      return [id, { ...actor, summaryCount: actor.developmentCount }];
+    }),
+  ),
   topics: Object.fromEntries(TOPICS.map((id) => [id, referenceTopicActivity(log, id, point)])),
   meetings: Object.fromEntries(MEETINGS.map((id) => [id, referenceMeeting(log, id, point)])),
   meetingList: referenceMeetingList(log, point),
@@ -344,25 +369,32 @@ const referenceView = (log: readonly TimelineEvent[], developmentIds: readonly s
 // ------------------------------------------------------------------------------------------ the property
 
 describe('time travel against the reference fold', () => {
-  it(
-    'gives what the brute-force fold of the whole log gives, at any (asOf, knownAt)',
-    { timeout: 120_000 },
-    async () => {
+  it.each(Object.keys(VARIANTS) as Variant[])(
+    'gives what the brute-force fold of the whole log gives, at any (asOf, knownAt): %s',
+    { timeout: 240_000 },
+    async (variant) => {
       let runs = 0;
       let comparisons = 0;
       let refusals = 0;
+      let snapshots = 0;
+      let closed = 0;
       const appended = new Map<string, number>();
       await fc.assert(
         fc.asyncProperty(
           fc.array(command, { minLength: 5, maxLength: 25 }),
           pointPicks,
           fc.integer({ min: 1, max: 3 }),
-          async (commands, picks, snapshotEvery) => {
-            const harness = await openCast(snapshotEvery);
+          fc.integer({ min: 1, max: 4 }),
+          async (commands, picks, snapshotEvery, pageSize) => {
+            const options = VARIANTS[variant](snapshotEvery);
+            const harness = await openCast(options);
+            const memory = createMemoryReadStore();
             try {
               const history = await runHistory(harness, commands);
               const log = await readWholeLog(harness.store);
               for (const event of log) appended.set(event.type, (appended.get(event.type) ?? 0) + 1);
+              // The same log folded afresh into the in-memory adapter, a few events a batch.
+              await rebuildReadModels(harness.store, memory, { ...options, pageSize });
               // knownAt candidates: the marks between commands, and each recordedAt on the log and 1 ms before it
               const knownAts = [
                 ...history.checkpoints,
@@ -375,24 +407,36 @@ describe('time travel against the reference fold', () => {
               const developmentIds = history.recorded.map((r) => r.id);
               for (const point of points) {
                 const label = `asOf ${point.asOf.toISOString()}, knownAt ${point.knownAt.toISOString()}`;
-                expect(engineView(harness, developmentIds, point), label).toEqual(
-                  referenceView(log, developmentIds, point),
-                );
+                const reference = referenceView(log, developmentIds, point);
+                expect(await engineView(harness.reads, developmentIds, point), `live, ${label}`).toEqual(reference);
+                expect(await engineView(memory, developmentIds, point), `memory rebuild, ${label}`).toEqual(reference);
                 comparisons++;
+              }
+              for (const id of ACTORS) {
+                const metas = await harness.readStore.snapshotMetas(id);
+                snapshots += metas.length;
+                closed += metas.filter((meta) => meta.invalidAtMs !== Infinity).length;
               }
               runs++;
               refusals += history.refusals;
             } finally {
+              await memory.close();
               await harness.dispose();
             }
           },
         ),
-        { numRuns: 200 },
+        { numRuns: 80 },
       );
-      expect(runs).toBeGreaterThanOrEqual(100);
-      expect(comparisons).toBeGreaterThan(1000);
+      expect(runs).toBeGreaterThanOrEqual(80);
+      expect(comparisons).toBeGreaterThan(900);
+      // The snapshot paths were walked: snapshots were built, and corrections or retractions closed some.
+      expect(snapshots).toBeGreaterThan(0);
+      expect(closed).toBeGreaterThan(0);
       const tally = [...appended].map(([type, count]) => `${type} ${count}`).join(', ');
-      console.info(`reference fold: ${runs} histories, ${comparisons} time points compared, ${refusals} refusals`);
+      console.info(
+        `reference fold (${variant}): ${runs} histories, ${comparisons} time points compared, ${refusals} refusals, ` +
+          `${snapshots} snapshots (${closed} closed)`,
+      );
       console.info(`events appended: ${tally}`);
     },
   );

@@ -24,7 +24,6 @@ const row = (version: ReadModelVersion): string =>
     (version.current ? 'current' : '').padEnd(8),
     (version.checkpoint ? version.checkpoint.position.commit.toString() : '-').padEnd(12),
     (version.checkpoint ? new Date(version.checkpoint.recordedAtMs).toISOString() : '-').padEnd(25),
-    String(version.checkpoint?.snapshots ?? 0).padEnd(10),
     version.leader === null ? 'none' : `term ${version.leader.split(':').at(-1)}`,
   ].join(' ');
 
@@ -54,19 +53,16 @@ export const readModels = async (args: readonly string[], io: CliIo): Promise<nu
       throw new CliError(`cannot reach Redis at ${config.redisUrl}: ${(error as Error).message}`);
     });
     if (drop !== undefined) {
-      const dropped = await dropReadModelVersion(redis, config.redisPrefix, Number(drop)).catch((error: unknown) => {
+      await dropReadModelVersion(redis, config.redisUrl, config.redisPrefix, Number(drop)).catch((error: unknown) => {
         if (error instanceof ReadModelInUseError) throw new CliError(`will not drop: ${error.message}`);
         throw error;
       });
-      await writeFully(
-        io.stdout,
-        `dropped read-model version ${drop} under "${config.redisPrefix}": ${dropped} keys\n`,
-      );
+      await writeFully(io.stdout, `dropped read-model version ${drop} under "${config.redisPrefix}"\n`);
       return EXIT_OK;
     }
-    const versions = await listReadModelVersions(redis, config.redisPrefix);
-    const header = ['version', 'current', 'checkpoint', 'recorded at', 'snapshots', 'leader']
-      .map((title, index) => title.padEnd([8, 8, 12, 25, 10, 0][index]!))
+    const versions = await listReadModelVersions(redis, config.redisUrl, config.redisPrefix);
+    const header = ['version', 'current', 'checkpoint', 'recorded at', 'leader']
+      .map((title, index) => title.padEnd([8, 8, 12, 25, 0][index]!))
       .join(' ');
     const lines = versions.length === 0 ? ['no read-model versions under this prefix'] : [header, ...versions.map(row)];
     await writeFully(io.stdout, `${lines.join('\n').replace(/ +$/gm, '')}\n`);

@@ -1,3 +1,7 @@
+import { renameSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { READ_MODELS_FILE } from '../../read-store/sqlite/read-models-file.js';
+import { openSqliteReadStore } from '../../read-store/sqlite/sqlite-read-store.js';
 import { parseCommandArgs } from '../args.js';
 import { openExistingStore, resolveDataDir } from '../data-dir.js';
 import { EXIT_OK } from '../errors.js';
@@ -22,7 +26,15 @@ export const summaryLine = (result: Pick<FoldResult, 'events' | 'elapsedMs' | 'c
   `(${rate(result.events, result.elapsedMs)} events/s), checkpoint ${formatPosition(result.checkpoint) ?? 'none'}, ` +
   `rss ${Math.round(rssBytes / (1024 * 1024))} MB`;
 
-/** `timeline rebuild`: what the server does at start (fold the whole log into the read models), measured. */
+/** SQLite's own files beside a database. */
+const removeDatabase = (file: string) => {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+};
+
+/**
+ * `timeline rebuild`: folds the whole log afresh into the read models (read-models.db), measured. It builds a new
+ * file beside the old one and puts it in its place when done, so a rebuild that fails leaves the old one standing.
+ */
 export const rebuild = async (args: readonly string[], io: CliIo): Promise<number> => {
   const { values } = parseCommandArgs(COMMAND, args, OPTIONS);
   if (values.help) {
@@ -36,15 +48,22 @@ export const rebuild = async (args: readonly string[], io: CliIo): Promise<numbe
   try {
     io.stderr.write(`${COMMAND}: reading ${file}\n`);
     const reporter = progressReporter(io.stderr, COMMAND);
+    const target = path.join(dataDir, READ_MODELS_FILE);
+    const building = `${target}.rebuilding`;
+    removeDatabase(building);
+    const readStore = openSqliteReadStore({ file: building });
     let result;
     try {
-      result = await foldLog(store, (progress) => reporter.update(progress));
+      result = await foldLog(store, readStore, (progress) => reporter.update(progress));
     } finally {
       // Also on a failure: the bar's redraw timer would keep the process alive.
       reporter.stop();
+      await readStore.close();
     }
-    // Taken while the read model is still held, so that the figure includes it.
     const rss = process.memoryUsage.rss();
+    removeDatabase(target);
+    renameSync(building, target);
+    io.stderr.write(`${COMMAND}: wrote ${target}\n`);
     io.stderr.write(`${summaryLine(result, rss)}\n`);
     return EXIT_OK;
   } finally {

@@ -1,5 +1,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
+import { READ_MODELS_FILE } from '../../read-store/sqlite/read-models-file.js';
+import { openSqliteReadStore } from '../../read-store/sqlite/sqlite-read-store.js';
 import { parseCommandArgs, parseInstant, required } from '../args.js';
 import { openExistingStore, resolveDataDir } from '../data-dir.js';
 import { CliError, EXIT_OK, UsageError } from '../errors.js';
@@ -53,16 +55,23 @@ export const replay = async (args: readonly string[], io: CliIo): Promise<number
 
   const { store, file } = openExistingStore(dataDir);
   try {
-    io.stderr.write(`${COMMAND}: rebuilding the read model from ${file}\n`);
-    const reporter = progressReporter(io.stderr, COMMAND);
-    let fold;
+    // The read models the server keeps beside the log, brought up to its head first (at once when a server keeps
+    // them current): the world state is read from the same store every question reads.
+    const readStore = openSqliteReadStore({ file: path.join(dataDir, READ_MODELS_FILE) });
+    let state;
     try {
-      fold = await foldLog(store, (progress) => reporter.update(progress));
+      io.stderr.write(`${COMMAND}: reading the read models of ${file}\n`);
+      const reporter = progressReporter(io.stderr, COMMAND);
+      try {
+        await foldLog(store, readStore, (progress) => reporter.update(progress), undefined, { afresh: false });
+      } finally {
+        // Also on a failure: the bar's redraw timer would keep the process alive.
+        reporter.stop();
+      }
+      state = await worldStateAt(readStore, { asOf, knownAt });
     } finally {
-      // Also on a failure: the bar's redraw timer would keep the process alive.
-      reporter.stop();
+      await readStore.close();
     }
-    const state = worldStateAt(fold.model, { asOf, knownAt });
     const json = `${JSON.stringify(state, null, 2)}\n`;
     const counts =
       `${state.actors.length} actors, ${state.topics.length} topics, ${state.meetings.length} meetings ` +

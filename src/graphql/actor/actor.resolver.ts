@@ -43,8 +43,8 @@ export class ActorResolver {
     @Args(() => PageArgs) { first, after }: PageArgs,
     @Ctx() context: GraphQLContext,
   ) {
-    return refusals(() =>
-      paginate(actorsAt(context.history, filter ?? {}, timePoint(context, asOf, knownAt)), {
+    return refusals(async () =>
+      paginate(await actorsAt(context.reads, filter ?? {}, timePoint(context, asOf, knownAt)), {
         first,
         after,
         keyOf: (actor) => [actor.name, actor.id],
@@ -111,7 +111,7 @@ export class ActorResolver {
     @Ctx() context: GraphQLContext,
   ) {
     const activity = await context.loaders.actorActivity.load({ id: actor.id, at: actor.at });
-    return refusals(() => developmentPage(activity.developments, actor.at, 'DESC', first, after));
+    return refusals(async () => developmentPage(await activity.developments(), actor.at, 'DESC', first, after));
   }
 
   @FieldResolver(() => Int)

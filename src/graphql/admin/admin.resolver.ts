@@ -19,7 +19,7 @@ export class AdminResolver {
   @Query(() => ServerStatus, { description: 'How this process and its read models stand (admin keys only).' })
   async serverStatus(@Ctx() context: GraphQLContext): Promise<ServerStatus> {
     const head = await context.store.headPosition();
-    const checkpoint = context.projector.model.checkpoint;
+    const checkpoint = context.projector.checkpoint;
     const { leading } = context.projector as { leading?: boolean };
     return {
       role: context.serverRole,

@@ -74,9 +74,9 @@ export class DevelopmentResolver {
   ) {
     const point = timePoint(context, undefined, knownAt);
     const direction = order ?? 'ASC';
-    return refusals(() =>
+    return refusals(async () =>
       developmentPage(
-        timelineAt(context.history, filter ?? {}, point.knownAt, direction),
+        await timelineAt(context.reads, filter ?? {}, point.knownAt, direction),
         point,
         direction,
         first,

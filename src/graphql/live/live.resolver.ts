@@ -15,6 +15,8 @@ import type { ActorNode, DevelopmentNode, TopicNode } from '../nodes.js';
 import { Topic } from '../topic/topic.type.js';
 import { TimelineChange } from './timeline-change.type.js';
 import { TimelineError } from '../../application/errors.js';
+import type { TopicState } from '../../domain/topic.js';
+import { latestState } from '../../time-travel/known-state.js';
 
 interface TimelineChangesArgs {
   readonly filter?: TimelineFilter | null;
@@ -35,7 +37,7 @@ const startOf = async (context: GraphQLContext, { after, since }: TimelineChange
     }
     return position;
   }
-  if (since) return context.history.lastPositionRecordedBefore(since);
+  if (since) return context.reads.positionRecordedBefore(since.getTime());
   return 'live' as const;
 };
 
@@ -95,12 +97,7 @@ export class LiveResolver {
     description: "The actor's new state (as of now) each time a change touches it.",
     subscribe: ({ args, context }: SubscribeResolverData<unknown, Record<string, unknown>, GraphQLContext>) =>
       stoppable((signal) =>
-        entityChanges(
-          context,
-          (event) => touchesActor(context.history, event, (args as { id: string }).id),
-          context.live.bufferLimit,
-          signal,
-        ),
+        entityChanges(context, touchesActor((args as { id: string }).id), context.live.bufferLimit, signal),
       ),
   })
   async actorChanged(
@@ -120,12 +117,7 @@ export class LiveResolver {
     description: "The topic's new state (as of now) each time a change touches it.",
     subscribe: ({ args, context }: SubscribeResolverData<unknown, Record<string, unknown>, GraphQLContext>) =>
       stoppable((signal) =>
-        entityChanges(
-          context,
-          (event) => touchesTopic(context.history, event, (args as { id: string }).id),
-          context.live.bufferLimit,
-          signal,
-        ),
+        entityChanges(context, touchesTopic((args as { id: string }).id), context.live.bufferLimit, signal),
       ),
   })
   async topicChanged(
@@ -137,7 +129,7 @@ export class LiveResolver {
     return refusals(async () => {
       const now = freshNow(context);
       // A topic opened for a date still to come is served at its opening, as openTopic's answer is.
-      const openedAt = Date.parse(context.history.latestTopic(id)?.openedAt ?? '');
+      const openedAt = Date.parse((await latestState<TopicState>(context.reads, 'topic', id))?.openedAt ?? '');
       const point = openedAt > now.asOf.getTime() ? { ...now, asOf: new Date(openedAt) } : now;
       const topic = await context.loaders.topic.load({ id, at: point });
       if (topic === null) throw new TimelineError('NOT_FOUND', `topic "${id}" is not open`);

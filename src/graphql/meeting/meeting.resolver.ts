@@ -45,9 +45,9 @@ export class MeetingResolver {
     @Ctx() context: GraphQLContext,
   ) {
     const point = timePoint(context, asOf, knownAt);
-    return refusals(() =>
+    return refusals(async () =>
       paginate(
-        meetingsAt(context.history, filter ?? {}, point).map((meeting) => at(meeting, point)),
+        (await meetingsAt(context.reads, filter ?? {}, point)).map((meeting) => at(meeting, point)),
         {
           first,
           after,

@@ -2,6 +2,8 @@ import { listComplexity, pageComplexity } from '../common/complexity.js';
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { CommandResult } from '../../application/command-context.js';
 import { topicsAt } from '../../time-travel/listings.js';
+import type { TopicState } from '../../domain/topic.js';
+import { latestState } from '../../time-travel/known-state.js';
 import { subtopicsAt } from '../../time-travel/topic-at.js';
 import { Actor } from '../actor/actor.type.js';
 import { Position } from '../actor/position.type.js';
@@ -23,7 +25,7 @@ import { Topic, TopicConnection } from './topic.type.js';
 const loadWrittenTopic = async (context: GraphQLContext, result: CommandResult): Promise<TopicNode> => {
   await context.projector.waitFor(result.position);
   const now = new Date();
-  const openedAt = Date.parse(context.history.latestTopic(result.id)?.openedAt ?? '');
+  const openedAt = Date.parse((await latestState<TopicState>(context.reads, 'topic', result.id))?.openedAt ?? '');
   const asOf = openedAt > now.getTime() ? new Date(openedAt) : now;
   const topic = await context.loaders.topic.load({ id: result.id, at: { asOf, knownAt: now } });
   if (topic === null) throw new Error(`topic ${result.id} was written but is not in the read model`);
@@ -50,8 +52,8 @@ export class TopicResolver {
     @Args(() => PageArgs) { first, after }: PageArgs,
     @Ctx() context: GraphQLContext,
   ) {
-    return refusals(() =>
-      paginate(topicsAt(context.history, filter ?? {}, timePoint(context, asOf, knownAt)), {
+    return refusals(async () =>
+      paginate(await topicsAt(context.reads, filter ?? {}, timePoint(context, asOf, knownAt)), {
         first,
         after,
         keyOf: (topic) => [Date.parse(topic.openedAt), topic.id],
@@ -83,8 +85,8 @@ export class TopicResolver {
   }
 
   @FieldResolver(() => [Topic], { complexity: listComplexity(5) })
-  subtopics(@Root() topic: TopicNode, @Ctx() context: GraphQLContext): TopicNode[] {
-    return subtopicsAt(context.history, topic.id, topic.at);
+  subtopics(@Root() topic: TopicNode, @Ctx() context: GraphQLContext): Promise<TopicNode[]> {
+    return subtopicsAt(context.reads, topic.id, topic.at);
   }
 
   @FieldResolver(() => [Actor], {

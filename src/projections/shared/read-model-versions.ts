@@ -1,11 +1,12 @@
 import type { Redis } from 'ioredis';
-import { readCheckpoint, type CheckpointRecord } from './checkpoint-record.js';
+import type { ReadModelCheckpoint } from '../../read-store/read-model-store.js';
+import { openRedisReadStore } from '../../read-store/redis/redis-read-store.js';
 import { readModelKeys } from './read-model-keys.js';
 
 export interface ReadModelVersion {
   readonly version: number;
   readonly current: boolean;
-  readonly checkpoint: CheckpointRecord | null;
+  readonly checkpoint: ReadModelCheckpoint | null;
   /** The lease's holder value while a projector leads this version. */
   readonly leader: string | null;
 }
@@ -23,7 +24,11 @@ const scan = async (redis: Redis, pattern: string, each: (keys: string[]) => Pro
 const VERSION_OF_LEASE = /:rm:v(\d+)\}:lease:term$/;
 
 /** Every read-model version under a prefix that a projector ever led, newest first. */
-export const listReadModelVersions = async (redis: Redis, prefix: string): Promise<ReadModelVersion[]> => {
+export const listReadModelVersions = async (
+  redis: Redis,
+  redisUrl: string,
+  prefix: string,
+): Promise<ReadModelVersion[]> => {
   const versions = new Set<number>();
   await scan(redis, `{${prefix}:rm:v*}:lease:term`, async (keys) => {
     for (const key of keys) {
@@ -35,12 +40,18 @@ export const listReadModelVersions = async (redis: Redis, prefix: string): Promi
   const listed: ReadModelVersion[] = [];
   for (const version of [...versions].sort((a, b) => b - a)) {
     const keys = readModelKeys(prefix, version);
-    listed.push({
-      version,
-      current: version === current,
-      checkpoint: await readCheckpoint(redis, keys),
-      leader: await redis.get(`${keys.lease}:holder`),
-    });
+    const store = openRedisReadStore({ url: redisUrl, prefix, version });
+    try {
+      listed.push({
+        version,
+        current: version === current,
+        // Versions before 2 kept another layout, which this one does not read.
+        checkpoint: version >= 2 ? await store.checkpoint() : null,
+        leader: await redis.get(`${keys.lease}:holder`),
+      });
+    } finally {
+      await store.close();
+    }
   }
   return listed;
 };
@@ -49,9 +60,14 @@ export class ReadModelInUseError extends Error {}
 
 /**
  * Deletes every key of an old version, once its processes are gone: never the current one, nor one a projector
- * still leads. Returns how many keys went.
+ * still leads.
  */
-export const dropReadModelVersion = async (redis: Redis, prefix: string, version: number): Promise<number> => {
+export const dropReadModelVersion = async (
+  redis: Redis,
+  redisUrl: string,
+  prefix: string,
+  version: number,
+): Promise<void> => {
   const keys = readModelKeys(prefix, version);
   if (Number((await redis.get(keys.current)) ?? 0) === version) {
     throw new ReadModelInUseError(`version ${version} is the current one: it is what the API processes read`);
@@ -59,9 +75,14 @@ export const dropReadModelVersion = async (redis: Redis, prefix: string, version
   if ((await redis.get(`${keys.lease}:holder`)) !== null) {
     throw new ReadModelInUseError(`a projector still leads version ${version}: stop it first`);
   }
-  let dropped = 0;
-  await scan(redis, keys.pattern, async (found) => {
-    dropped += await redis.unlink(...found);
+  const store = openRedisReadStore({ url: redisUrl, prefix, version });
+  try {
+    await store.clear();
+  } finally {
+    await store.close();
+  }
+  // What is left under the version's own tag: its lease's term counter, and an older layout's keys.
+  await scan(redis, `{${prefix}:rm:v${version}}:*`, async (found) => {
+    await redis.unlink(...found);
   });
-  return dropped;
 };

@@ -1,28 +1,37 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { isAfter, type TimelineEvent } from '../../../events/index.js';
-import type { EventStore, LogSubscription } from '../../store/event-store.js';
+import { isAfter, type LogPosition, type TimelineEvent } from '../../../events/index.js';
+import { createCachedReader, type CachedReader } from '../../read-store/cached-reader.js';
+import type { ReadModelStore } from '../../read-store/read-model-store.js';
+import { FencedOutError, openRedisReadStore } from '../../read-store/redis/redis-read-store.js';
+import type { EventStore } from '../../store/event-store.js';
 import { createAppliedProgress } from '../applied-progress.js';
 import { startLeaderLease, type LeaderLease } from '../leader-lease.js';
-import type { Projector } from '../projector.js';
-import type { TimelineReadModel } from '../timeline-read-model.js';
-import { queueBatchWrites, touchedBy } from './batch-writes.js';
-import { readCheckpoint, type CheckpointRecord } from './checkpoint-record.js';
+import { adoptCommitted } from '../adopt-committed.js';
+import { createProjection } from '../projection.js';
+import { pumpLog, type Projector } from '../projector.js';
 import type { ReadModelKeys } from './read-model-keys.js';
-import { createSnapshotFeed, encodeSnapshotRecord, ReadModelDivergedError } from './snapshot-records.js';
 
 export class LeadershipLostError extends Error {
-  constructor(token: number) {
-    super(`this projector lost its lease (term ${token}) and stopped: another process leads now`);
+  constructor(token: number, options?: ErrorOptions) {
+    super(`this projector lost its lease (term ${token}) and stopped: another process leads now`, options);
     this.name = 'LeadershipLostError';
+  }
+}
+
+export class ReadModelDivergedError extends Error {
+  constructor(detail: string) {
+    super(`this process and the shared read models disagree: ${detail}`);
+    this.name = 'ReadModelDivergedError';
   }
 }
 
 export interface SharedProjectionOptions {
   readonly store: EventStore;
-  readonly model: TimelineReadModel;
   readonly redisUrl: string;
   readonly keys: ReadModelKeys;
+  /** The heap this process keeps as a cache of the shared read models, in bytes. */
+  readonly cacheBytes: number;
   /** Stand for election as the projector (roles project and all); a serve-only process only follows. */
   readonly elect: boolean;
   /** How long a leader that stopped renewing keeps the lease: the longest a failover takes. */
@@ -30,8 +39,10 @@ export interface SharedProjectionOptions {
   readonly logger: Logger;
   /** How often a follower looks at the checkpoint when no pub/sub message told it to. */
   readonly pollMs?: number;
-  /** The most events one transaction writes. */
+  /** The most events one batch writes. */
   readonly batchSize?: number;
+  /** Index entries between two snapshots of an actor (SNAPSHOT_EVERY by default); small in tests, to walk snapshots. */
+  readonly snapshotEvery?: number;
   /** Told once when the projection stops for good (lost leadership, a diverged read model, a write that failed). */
   readonly onFailure?: (error: Error) => void;
 }
@@ -41,7 +52,7 @@ export interface SharedProjection extends Projector {
   readonly leading: boolean;
 }
 
-/** Something to wait on that anyone may ring: a pub/sub message, a new lease, new events, a stop. */
+/** Something to wait on that anyone may ring: a pub/sub message, a new lease, a stop. */
 const createBell = () => {
   let ring: () => void = () => undefined;
   return {
@@ -66,41 +77,45 @@ if current < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
 return 1`;
 
 /**
- * A read model fed through the shared read models in Redis, for a process among many.
+ * The read models in Redis, shared by every process of a deployment.
  *
- * Every process keeps its own in-memory model (the time-travel engine folds it synchronously), but only the
- * elected leader projects: it applies the log, builds the snapshots, and writes the shared read models and their
- * checkpoint in one fenced transaction per batch. Every other process follows the shared checkpoint: it applies
- * the log only up to it, taking the leader's snapshots instead of building them, so that it never gets ahead of what
- * the leader committed and holds exactly the leader's model. When the leader dies, a follower standing for
- * election takes the lease within its TTL, catches up with the checkpoint, and goes on from there.
+ * Only the elected leader projects: it applies the log through the one projection and commits each batch to the
+ * Redis read store, whose checkpoint write is fenced by its lease term. Every other process holds no model: it
+ * reads the store through its bounded cache, and follows the checkpoint (pub/sub, or a poll): when it moves, it
+ * reads the events in between from the log, lets its cache forget what they changed, and hands them to its live
+ * subscribers. When the leader dies, a follower standing for election takes the lease within its TTL and goes on
+ * from the checkpoint.
  */
 export const startSharedProjection = (options: SharedProjectionOptions): SharedProjection => {
-  const { store, model, keys, logger } = options;
+  const { store, keys, logger } = options;
   const pollMs = options.pollMs ?? 250;
   const batchSize = options.batchSize ?? 500;
-  const reader = new Redis(options.redisUrl, { maxRetriesPerRequest: 2 });
+  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 2 });
   const subscriber = new Redis(options.redisUrl);
-  // A leader's write must fail fast when Redis is away: its model is ahead of the shared one until it lands.
-  const writer = options.elect ? new Redis(options.redisUrl, { maxRetriesPerRequest: 1 }) : null;
-  for (const [role, connection] of Object.entries({ reader, subscriber, writer })) {
-    connection?.on('error', (error: Error) => logger.warn({ err: error, role }, 'redis connection trouble'));
+  for (const [role, connection] of Object.entries({ redis, subscriber })) {
+    connection.on('error', (error: Error) => logger.warn({ err: error, role }, 'redis connection trouble'));
   }
-  const progress = createAppliedProgress(model);
+  let lease: LeaderLease | null = null;
+  const readStore: ReadModelStore = openRedisReadStore({
+    url: options.redisUrl,
+    prefix: keys.prefix,
+    version: keys.version,
+    ...(options.elect ? { fence: { leaseKey: keys.lease, token: () => lease?.token ?? null } } : {}),
+  });
+  const reads: CachedReader = createCachedReader(readStore, options.cacheBytes);
+  let checkpoint: LogPosition | null = null;
+  const progress = createAppliedProgress(() => checkpoint);
   const bell = createBell();
-  const feed = createSnapshotFeed(keys);
   let stopped = false;
-  let shared: CheckpointRecord | null = null;
-  let subscription: LogSubscription | null = null;
+  let closeLeading: (() => Promise<void>) | null = null;
 
   subscriber.on('message', () => bell.ring());
   subscriber.subscribe(keys.checkpointMoved).catch((error: unknown) => {
     logger.warn({ err: error }, 'redis subscribe failed; following by polling');
   });
 
-  let lease: LeaderLease | null = null;
   if (options.elect) {
-    lease = startLeaderLease(reader, {
+    lease = startLeaderLease(redis, {
       key: keys.lease,
       ttlMs: options.leaseTtlMs,
       onLost: (token) => {
@@ -114,32 +129,36 @@ export const startSharedProjection = (options: SharedProjectionOptions): SharedP
     );
   }
 
-  /** Applies the log up to the shared checkpoint, with the leader's snapshots; false when there was nothing new. */
+  /** Hands the events up to the store's checkpoint to this process; false when there was nothing new. */
   const follow = async (): Promise<boolean> => {
-    const target = await readCheckpoint(reader, keys);
-    // Terms only grow and the snapshot list only grows: anything else means Redis lost what it held (a restart
-    // without persistence, a flush). This model cannot go back with it; a restart folds afresh from what is there.
-    if (shared !== null && (target === null || target.token < shared.token || target.snapshots < shared.snapshots)) {
-      throw new ReadModelDivergedError(
-        `the shared read models went back (checkpoint of term ${shared.token} gone): Redis lost them; restart`,
-      );
+    const target = await readStore.checkpoint();
+    if (target === null || !isAfter(target.position, checkpoint)) {
+      if (target === null && checkpoint !== null) {
+        throw new ReadModelDivergedError('the shared checkpoint is gone (Redis lost the read models); restart');
+      }
+      // Checkpoints only move on: one behind what this process took from it is a Redis that lost its last writes
+      // (restored from an older file, or a replica promoted before it had them). Reads would mix the two.
+      if (target !== null && checkpoint !== null && isAfter(checkpoint, target.position)) {
+        throw new ReadModelDivergedError(
+          `the shared checkpoint went back from ${checkpoint.commit} to ${target.position.commit} (Redis lost ` +
+            `some of the read models); restart`,
+        );
+      }
+      return false;
     }
-    shared = target;
-    if (target === null || !isAfter(target.position, model.checkpoint)) return false;
-    await feed.loadUpTo(reader, target.snapshots);
-    while (isAfter(target.position, model.checkpoint)) {
-      const page = await store.readAll({ after: model.checkpoint, maxCount: batchSize });
-      if (page.length === 0) {
+    while (isAfter(target.position, checkpoint)) {
+      const page = (await store.readAll({ after: checkpoint, maxCount: batchSize })) as TimelineEvent[];
+      const taken = page.filter((event) => !isAfter(event.position, target.position));
+      if (taken.length === 0) {
         throw new ReadModelDivergedError(
           `the shared checkpoint (${target.position.commit}) is past the end of the event log: the read models ` +
             `under this prefix were built from another log (set TIMELINE_REDIS_PREFIX, or drop them)`,
         );
       }
-      for (const recorded of page) {
-        if (isAfter(recorded.position, target.position)) break;
-        const event = recorded as TimelineEvent;
-        model.apply(event, { takeSnapshot: (actorId) => feed.take(event.position, actorId) });
-        progress.applied(event);
+      const changes = await adoptCommitted(readStore, reads, taken);
+      for (const event of taken) {
+        checkpoint = event.position;
+        progress.applied(event, changes.get(event));
       }
     }
     return true;
@@ -148,82 +167,56 @@ export const startSharedProjection = (options: SharedProjectionOptions): SharedP
   const lead = async (token: number): Promise<void> => {
     // The lease is ours, so nobody else moves the checkpoint now: catch up with it, then go on from there.
     await follow();
-    let snapshotCount = feed.taken;
-    if (snapshotCount !== (shared?.snapshots ?? 0)) {
-      throw new ReadModelDivergedError(`took ${snapshotCount} snapshots, the checkpoint says ${shared?.snapshots}`);
-    }
-    logger.info({ token, checkpoint: model.checkpoint?.commit.toString() ?? null }, 'projector leads');
-    const buffer: TimelineEvent[] = [];
-    const events = store.subscribeToAll({ after: model.checkpoint ?? 'start' });
-    subscription = events;
-    let pumpFailure: unknown = null;
-    let drained: (() => void) | null = null;
-    let finished = false;
-    const drain = () => {
-      drained?.();
-      drained = null;
-    };
-    const pump = (async () => {
-      try {
-        for await (const event of events) {
-          buffer.push(event as TimelineEvent);
-          bell.ring();
-          // Stay a few batches ahead at most: the log can be far longer than memory.
-          while (buffer.length >= batchSize * 4 && !finished) await new Promise<void>((resolve) => (drained = resolve));
-        }
-      } catch (error) {
-        pumpFailure = error;
-        bell.ring();
-      }
-    })();
+    logger.info({ token, checkpoint: checkpoint?.commit.toString() ?? null }, 'projector leads');
+    const projection = createProjection({ reads, writer: readStore, snapshotEvery: options.snapshotEvery });
+    const pump = pumpLog(store, checkpoint, batchSize);
+    closeLeading = pump.close;
     let current = false;
+    // A batch asked for and not come yet is kept for the next turn: a race lost to the bell must not drop it.
+    let next = pump.next();
     try {
       while (!stopped) {
-        if (pumpFailure) throw pumpFailure;
         if (lease?.token !== token) throw new LeadershipLostError(token);
-        if (buffer.length === 0) {
-          // Looking at the head takes a while, during which events may arrive: look at the buffer again after.
-          if (!current && (current = await advanceCurrent())) continue;
-          if (buffer.length === 0) await bell.wait(pollMs);
+        const batch = await Promise.race([next, bell.wait(pollMs).then(() => 'idle' as const)]);
+        if (batch === null) return;
+        if (batch === 'idle') {
+          if (!current) current = await advanceCurrent();
           continue;
         }
-        const batch = buffer.splice(0, batchSize);
-        drain();
-        const records: string[] = [];
-        for (const event of batch) {
-          model.apply(event, {
-            onSnapshot: (actorId, snapshot) => records.push(encodeSnapshotRecord(event.position, actorId, snapshot)),
-          });
-          progress.applied(event);
+        next = pump.next();
+        // Only this leader moves the checkpoint while it holds the lease: one that is not where it left it is a Redis
+        // that lost writes (restored, or a replica promoted), and going on would leave a gap in the read models.
+        const stored = (await readStore.checkpoint())?.position ?? null;
+        if (
+          stored === null
+            ? checkpoint !== null
+            : checkpoint === null || isAfter(stored, checkpoint) || isAfter(checkpoint, stored)
+        ) {
+          throw new ReadModelDivergedError(
+            `the shared checkpoint is at ${stored?.commit ?? 'none'}, this leader left it at ${checkpoint?.commit ?? 'none'}`,
+          );
         }
-        const last = batch.at(-1)!;
-        const checkpoint: CheckpointRecord = {
-          position: last.position,
-          recordedAtMs: last.recordedAt.getTime(),
-          token,
-          snapshots: snapshotCount + records.length,
-        };
-        const touched = touchedBy(batch);
-        const written = await lease!.fencedTransaction(writer!, (multi) =>
-          queueBatchWrites(multi, keys, model, touched, records, checkpoint),
-        );
-        if (!written) throw new LeadershipLostError(token);
-        snapshotCount = checkpoint.snapshots;
-        shared = checkpoint;
+        try {
+          const projected = await projection.apply(batch);
+          checkpoint = projected.batch.checkpoint.position;
+          for (const event of batch) progress.applied(event, projected.changes.get(event));
+        } catch (error) {
+          if (error instanceof FencedOutError) throw new LeadershipLostError(token, { cause: error });
+          throw error;
+        }
+        await redis.publish(keys.checkpointMoved, String(token)).catch(() => undefined);
       }
     } finally {
-      finished = true;
-      drain();
-      await events.close();
-      await pump;
+      closeLeading = null;
+      await pump.close();
     }
   };
 
   /** Once the leader has caught up with the log, its version is the one to read. */
   const advanceCurrent = async (): Promise<boolean> => {
     const head = await store.headPosition();
-    if (head !== null && isAfter(head, model.checkpoint)) return false;
-    await writer!.eval(ADVANCE_CURRENT, 1, keys.current, keys.version);
+    if (head !== null && isAfter(head, checkpoint)) return false;
+    await redis.eval(ADVANCE_CURRENT, 1, keys.current, keys.version);
     return true;
   };
 
@@ -236,7 +229,7 @@ export const startSharedProjection = (options: SharedProjectionOptions): SharedP
       } catch (error) {
         if (stopped) return;
         // A follower rides out a Redis or store that is away: it keeps serving what it has and looks again. A
-        // leader does not: its model is ahead of the shared one, so it stops and a standby takes over.
+        // leader does not: a standby takes over from the checkpoint it committed last.
         const fatal =
           error instanceof ReadModelDivergedError || error instanceof LeadershipLostError || lease?.token != null;
         if (!fatal) {
@@ -256,23 +249,26 @@ export const startSharedProjection = (options: SharedProjectionOptions): SharedP
   const leading = () => lease?.token != null && progress.failure === null;
 
   return {
-    model,
+    reads,
+    get checkpoint() {
+      return checkpoint;
+    },
     waitFor: progress.waitFor,
     catchUp: async (timeoutMs) => {
       await lease?.firstCheck();
-      const target = leading() ? await store.headPosition() : ((await readCheckpoint(reader, keys))?.position ?? null);
+      const target = leading() ? await store.headPosition() : ((await readStore.checkpoint())?.position ?? null);
       await progress.waitFor(target, timeoutMs);
     },
     isCaughtUp: async () => {
       if (progress.failure) return false;
       if (leading()) {
         const head = await store.headPosition();
-        return head === null || !isAfter(head, model.checkpoint);
+        return head === null || !isAfter(head, checkpoint);
       }
       // A version still being built (blue-green) is not current yet: its processes take no traffic until it is.
-      const [latest, current] = await Promise.all([readCheckpoint(reader, keys), reader.get(keys.current)]);
+      const [latest, current] = await Promise.all([readStore.checkpoint(), redis.get(keys.current)]);
       if (latest === null) return (await store.headPosition()) === null;
-      return Number(current ?? 0) >= keys.version && !isAfter(latest.position, model.checkpoint);
+      return Number(current ?? 0) >= keys.version && !isAfter(latest.position, checkpoint);
     },
     onApplied: progress.onApplied,
     get failure() {
@@ -284,12 +280,12 @@ export const startSharedProjection = (options: SharedProjectionOptions): SharedP
     stop: async () => {
       stopped = true;
       bell.ring();
-      await subscription?.close();
+      await closeLeading?.();
       await running;
       await lease?.release().catch(() => undefined);
-      reader.disconnect();
+      await readStore.close();
+      redis.disconnect();
       subscriber.disconnect();
-      writer?.disconnect();
     },
   };
 };

@@ -1,0 +1,206 @@
+import type { Draw } from './actor-queries.js';
+import { DRAWS } from './actor-queries.js';
+import type { LogFacts, Throughput } from './log-baselines.js';
+import { eventsPerSecond } from './log-baselines.js';
+import type { Resident } from './proc.js';
+import { fixed, int, markdownTable, mb, ms, seconds, type Summary } from './stats.js';
+
+/** The figures of one size of the read-side bench, and the tables they print as. */
+
+export interface DrawFigures {
+  /** Over HTTP, one query at a time. */
+  readonly http: Summary;
+  /** The raw point read of the same actors (SQLite SELECT, or Redis GET). */
+  readonly raw: Summary;
+  readonly nulls: number;
+  readonly developmentCountP50: number;
+}
+
+export interface ServerFigures {
+  readonly readyMs: number;
+  readonly afterStart: Resident;
+  readonly afterQueries: Resident;
+  readonly draws: ReadonlyMap<Draw, DrawFigures>;
+}
+
+export interface SizeFigures {
+  readonly size: number;
+  readonly facts: LogFacts;
+  /** The generator's options the history was made with (seed, skew, corrections; where they came from). */
+  readonly historyNote: string;
+  readonly generated: { readonly elapsedMs: number; readonly commands: number } | null;
+  readonly raw: Throughput;
+  readonly sqliteRebuild: Throughput;
+  readonly readModelsBytes: number;
+  readonly redisRebuild: Throughput;
+  readonly redisBytes: number;
+  readonly embedded: ServerFigures;
+  /** Answers compared with the reference fold (0 above the size where it runs). */
+  readonly referenceChecked: number;
+  readonly projectorReadyMs: number;
+  readonly serve: ServerFigures;
+  /** serve's answers compared with the embedded server's (all of them). */
+  readonly serveCompared: number;
+  /** Wall time of each phase and the cores other processes on the machine kept busy meanwhile. */
+  readonly phases: readonly { readonly name: string; readonly elapsedMs: number; readonly othersCores: number }[];
+}
+
+export interface FloorFigures {
+  /** A bare node process (the same loader) answering HTTP: spawn to its first 200. */
+  readonly readyMs: number;
+  readonly resident: Resident;
+}
+
+const rate = (throughput: Throughput): string => `${int(eventsPerSecond(throughput))} ev/s`;
+const share = (value: number, baseline: number): number => value / baseline;
+
+const rebuildCell = (rebuild: Throughput, raw: Throughput): string =>
+  `${rate(rebuild)} (${fixed(share(eventsPerSecond(rebuild), eventsPerSecond(raw)), 2)} of raw ${rate(raw)})`;
+
+const latencyCell = (draw: DrawFigures | undefined): string =>
+  draw ? `${ms(draw.http.p50)} / ${ms(draw.http.p99)} (raw ${ms(draw.raw.p50)} / ${ms(draw.raw.p99)})` : '-';
+
+const bytesPerEvent = (bytes: number, events: number): number => bytes / events;
+
+const SHORT_DRAW: Record<Draw, string> = {
+  'by activity': 'activity',
+  uniform: 'uniform',
+  'by activity, knownAt = last': 'activity, knownAt=last',
+};
+
+/** The one table the brief asks for: a row per size, each figure beside its baseline of the same run. */
+export const summaryTable = (sizes: readonly SizeFigures[], floor: FloorFigures): string => {
+  const header = [
+    'developments',
+    'events',
+    'rebuild SQLite (÷ raw read+parse)',
+    'rebuild Redis (÷ raw read+parse)',
+    'Redis B/event vs SQLite log B/event',
+    'embedded start-to-ready (bare node)',
+    ...DRAWS.map((draw) => `embedded p50 / p99, ${SHORT_DRAW[draw]} (raw SELECT)`),
+    'embedded RSS / peak (bare node)',
+    'serve start-to-ready (bare node)',
+    ...DRAWS.map((draw) => `serve p50 / p99, ${SHORT_DRAW[draw]} (raw GET)`),
+    'serve RSS / peak (bare node)',
+  ];
+  const rows = sizes.map((figures) => {
+    const { facts } = figures;
+    const redisPerEvent = bytesPerEvent(figures.redisBytes, figures.redisRebuild.events);
+    const logPerEvent = bytesPerEvent(facts.fileBytes, facts.events);
+    return [
+      int(figures.size),
+      int(facts.events),
+      rebuildCell(figures.sqliteRebuild, figures.raw),
+      rebuildCell(figures.redisRebuild, figures.raw),
+      `${int(redisPerEvent)} B vs ${int(logPerEvent)} B (${fixed(redisPerEvent / logPerEvent, 2)})`,
+      `${seconds(figures.embedded.readyMs)} (${seconds(floor.readyMs)})`,
+      ...DRAWS.map((draw) => latencyCell(figures.embedded.draws.get(draw))),
+      `${mb(figures.embedded.afterQueries.rss)} / ${mb(figures.embedded.afterQueries.peak)} (${mb(floor.resident.rss)})`,
+      `${seconds(figures.serve.readyMs)} (${seconds(floor.readyMs)})`,
+      ...DRAWS.map((draw) => latencyCell(figures.serve.draws.get(draw))),
+      `${mb(figures.serve.afterQueries.rss)} / ${mb(figures.serve.afterQueries.peak)} (${mb(floor.resident.rss)})`,
+    ];
+  });
+  return markdownTable(header, rows);
+};
+
+const verdict = (met: boolean): string => (met ? 'met' : 'NOT met');
+
+/** The goals the brief names, per size. */
+export const goalsTable = (sizes: readonly SizeFigures[]): string => {
+  const rows: string[][] = [];
+  for (const figures of sizes) {
+    const raw = eventsPerSecond(figures.raw);
+    const sqlite = share(eventsPerSecond(figures.sqliteRebuild), raw);
+    const redis = share(eventsPerSecond(figures.redisRebuild), raw);
+    const redisPerEvent = bytesPerEvent(figures.redisBytes, figures.redisRebuild.events);
+    const logPerEvent = bytesPerEvent(figures.facts.fileBytes, figures.facts.events);
+    const size = int(figures.size);
+    rows.push(
+      [size, 'rebuild into SQLite ÷ raw read+parse', fixed(sqlite, 2), '>= 0.5', verdict(sqlite >= 0.5)],
+      [size, 'rebuild into Redis ÷ raw read+parse', fixed(redis, 2), '>= 0.8', verdict(redis >= 0.8)],
+      [
+        size,
+        'Redis bytes/event ÷ SQLite log bytes/event',
+        fixed(redisPerEvent / logPerEvent, 2),
+        '<= 1',
+        verdict(redisPerEvent <= logPerEvent),
+      ],
+    );
+  }
+  return markdownTable(['developments', 'figure', 'measured', 'goal', 'verdict'], rows);
+};
+
+/** Every query figure: p50/p90/p99/max over HTTP beside the raw point read of the same actors. */
+export const latencyTable = (sizes: readonly SizeFigures[]): string => {
+  const rows: string[][] = [];
+  for (const figures of sizes) {
+    for (const [server, served] of [
+      ['embedded (SQLite)', figures.embedded],
+      ['serve (Redis)', figures.serve],
+    ] as const) {
+      for (const draw of DRAWS) {
+        const entry = served.draws.get(draw);
+        if (!entry) continue;
+        const { http, raw } = entry;
+        rows.push([
+          int(figures.size),
+          server,
+          draw,
+          String(http.count),
+          `${ms(http.p50)} / ${ms(http.p90)} / ${ms(http.p99)} / ${ms(http.max)}`,
+          `${ms(raw.p50)} / ${ms(raw.p99)} / ${ms(raw.max)}`,
+          `${int(entry.developmentCountP50)}; ${entry.nulls} null`,
+        ]);
+      }
+    }
+  }
+  return markdownTable(
+    [
+      'developments',
+      'server',
+      'draw',
+      'n',
+      'HTTP p50 / p90 / p99 / max',
+      'raw point read p50 / p99 / max',
+      'developmentCount p50; null answers',
+    ],
+    rows,
+  );
+};
+
+/** The other figures of each size, one line each. */
+export const detailLines = (figures: SizeFigures): string[] => {
+  const { facts } = figures;
+  const size = int(figures.size);
+  const lines = [
+    `${size}: history ${figures.historyNote}`,
+    `${size}: log ${int(facts.events)} events (${int(facts.developments)} developments, ${int(facts.corrections)} ` +
+      `corrections, ${int(facts.retractions)} retractions), timeline.db ${mb(facts.fileBytes)}; read-models.db ` +
+      `${mb(figures.readModelsBytes)} (${int(figures.readModelsBytes / facts.events)} B/event); Redis used_memory ` +
+      `+${mb(figures.redisBytes)}`,
+    `${size}: raw read+parse ${int(figures.raw.events)} events in ${seconds(figures.raw.elapsedMs)}; rebuild SQLite ` +
+      `${seconds(figures.sqliteRebuild.elapsedMs)}; rebuild Redis ${seconds(figures.redisRebuild.elapsedMs)}; ` +
+      `projector process to ready (projects the log into Redis) ${seconds(figures.projectorReadyMs)} ` +
+      `(${int(facts.events / (figures.projectorReadyMs / 1000))} ev/s)`,
+    `${size}: embedded RSS ${mb(figures.embedded.afterStart.rss)} after start, ` +
+      `${mb(figures.embedded.afterQueries.rss)} after the queries (peak ${mb(figures.embedded.afterQueries.peak)}); ` +
+      `serve RSS ${mb(figures.serve.afterStart.rss)} after start, ${mb(figures.serve.afterQueries.rss)} after the ` +
+      `queries (peak ${mb(figures.serve.afterQueries.peak)})`,
+    `${size}: answers checked: ${figures.referenceChecked} against the reference fold` +
+      `${figures.referenceChecked === 0 ? ' (not run above 100,000 developments)' : ''}, ${figures.serveCompared} ` +
+      'serve answers against the embedded server’s; all equal',
+  ];
+  lines.push(
+    `${size}: wall time (cores other processes kept busy meanwhile): ${figures.phases
+      .map((phase) => `${phase.name} ${seconds(phase.elapsedMs)} (${fixed(phase.othersCores, 2)})`)
+      .join('; ')}`,
+  );
+  if (figures.generated) {
+    lines.push(
+      `${size}: history written through the command handlers in ${seconds(figures.generated.elapsedMs)} ` +
+        `(${int(figures.size / (figures.generated.elapsedMs / 1000))} developments/s, ${int(figures.generated.commands)} commands)`,
+    );
+  }
+  return lines;
+};

@@ -1,0 +1,65 @@
+/** Percentiles and the formatting of figures, as the benches print them. */
+
+/** The nearest-rank percentile of sorted values (p in 0..100); NaN when there are none. */
+export const percentile = (sorted: readonly number[], p: number): number =>
+  sorted.length === 0
+    ? Number.NaN
+    : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+
+export interface Summary {
+  readonly count: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly mean: number;
+}
+
+export const summarize = (values: readonly number[]): Summary => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    count: sorted.length,
+    p50: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    p99: percentile(sorted, 99),
+    max: sorted.at(-1) ?? Number.NaN,
+    mean: sorted.reduce((sum, value) => sum + value, 0) / Math.max(1, sorted.length),
+  };
+};
+
+export const MB = 1024 * 1024;
+
+export const int = (value: number): string =>
+  Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '?';
+
+export const fixed = (value: number, digits = 1): string =>
+  Number.isFinite(value)
+    ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+    : '?';
+
+/** Milliseconds: two decimals below 10 ms, one below 100, whole above. */
+export const ms = (value: number): string =>
+  !Number.isFinite(value)
+    ? '?'
+    : value < 10
+      ? `${fixed(value, 2)} ms`
+      : value < 100
+        ? `${fixed(value, 1)} ms`
+        : `${int(value)} ms`;
+
+export const seconds = (milliseconds: number): string =>
+  `${fixed(milliseconds / 1000, milliseconds < 10_000 ? 2 : 1)} s`;
+
+export const mb = (bytes: number): string => `${int(bytes / MB)} MB`;
+
+export const ratio = (value: number): string => `${fixed(value, 2)}x`;
+
+/** A markdown table, columns padded to their widest cell. */
+export const markdownTable = (header: readonly string[], rows: readonly (readonly string[])[]): string => {
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: readonly string[]) =>
+    `| ${widths.map((width, column) => (cells[column] ?? '').padEnd(width)).join(' | ')} |`;
+  return [line(header), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+};

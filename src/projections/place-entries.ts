@@ -1,0 +1,128 @@
+import { LRUCache } from 'lru-cache';
+import { comparePlaces } from '../read-store/places.js';
+import type { IndexEntry, IndexRef, Place, ReadModelReader } from '../read-store/read-model-store.js';
+
+export interface PlacedEntry {
+  readonly index: IndexRef;
+  readonly entry: IndexEntry;
+}
+
+/** The last entries of an index in world order, and whether they are all it holds. */
+interface IndexEnd {
+  readonly entries: IndexEntry[];
+  complete: boolean;
+}
+
+/**
+ * The last entries of each index the projector wrote to, so that the usual entry (a new development, later than
+ * all before it, or just before the last few: developments seldom arrive in exact world order) is placed without a
+ * read. Bounded: an index it forgot is read again on its next entry.
+ */
+export type IndexTails = LRUCache<string, IndexEnd>;
+
+/** How many entries of an index's end are kept. */
+const KEPT = 32;
+
+export const createIndexTails = (max = 20_000): IndexTails => new LRUCache({ max });
+
+const keyOf = ({ kind, id }: IndexRef) => `${kind}:${id}`;
+
+const LAST_PREPARE = (1n << 63n) - 1n;
+
+/** The place just before `place` in world order: a scan after it starts at `place` itself. */
+const justBefore = ({ occurredAtMs, recordPosition: { commit, prepare } }: Place): Place => ({
+  occurredAtMs,
+  recordPosition: prepare > 0n ? { commit, prepare: prepare - 1n } : { commit: commit - 1n, prepare: LAST_PREPARE },
+});
+
+/** Where `entry` goes in sorted `entries`: the index of the first one after it, and whether one is at its place. */
+const placeIn = (entries: readonly Place[], entry: Place): { at: number; same: boolean } => {
+  let low = 0;
+  let high = entries.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (comparePlaces(entries[middle]!, entry) < 0) low = middle + 1;
+    else high = middle;
+  }
+  const same = low < entries.length && comparePlaces(entries[low]!, entry) === 0;
+  return { at: same ? low + 1 : low, same };
+};
+
+type Unplaced = { readonly index: IndexRef; readonly entry: Omit<IndexEntry, 'earliestAddedFromMs'> };
+
+/**
+ * Gives each new entry its earliestAddedFromMs and drops the places an index already has (the first entry at a
+ * place is the one that counts). recordedAt never decreases along the log, so an entry added now has the latest
+ * addedAt of its index: its earliestAddedFromMs is its own addedAt at the end of the index, and that of the next
+ * entry anywhere else. The end of each index is kept in memory; only entries that land before it (late arrivals
+ * by months, corrections that move a development far back) read the store, all at once.
+ */
+export const placeEntries = async (
+  reads: ReadModelReader,
+  unplaced: readonly Unplaced[],
+  tails: IndexTails,
+): Promise<PlacedEntry[]> => {
+  // Held here for the batch: reading one index's end may push another out of the LRU.
+  const ends = new Map<string, IndexEnd>();
+  await Promise.all(
+    [...new Map(unplaced.map(({ index }) => [keyOf(index), index]))].map(async ([key, index]) => {
+      const known = tails.get(key);
+      if (known) return void ends.set(key, known);
+      const last = await reads.entries(index, { knownAtMs: Infinity, descending: true, limit: KEPT });
+      ends.set(key, { entries: last.reverse(), complete: last.length < KEPT });
+    }),
+  );
+
+  // Entries before an index's kept end need the store; the end only grows within the batch, so this is known now.
+  const before = (key: string, entry: Place): boolean => {
+    const end = ends.get(key)!;
+    return !end.complete && end.entries.length > 0 && comparePlaces(entry, end.entries[0]!) < 0;
+  };
+  const lookups = new Map<number, { same: boolean; next: IndexEntry | undefined }>();
+  await Promise.all(
+    unplaced.map(async ({ index, entry }, at) => {
+      if (!before(keyOf(index), entry)) return;
+      const found = await reads.entries(index, { after: justBefore(entry), knownAtMs: Infinity, limit: 2 });
+      const same = found[0] !== undefined && comparePlaces(found[0], entry) === 0;
+      lookups.set(at, { same, next: same ? found[1] : found[0] });
+    }),
+  );
+
+  const placed: PlacedEntry[] = [];
+  // Entries of this batch placed before an index's kept end: later ones of the batch may land next to them.
+  const earlier = new Map<string, IndexEntry[]>();
+  unplaced.forEach(({ index, entry }, at) => {
+    const key = keyOf(index);
+    const end = ends.get(key)!;
+    const looked = lookups.get(at);
+    let next: IndexEntry | undefined;
+    if (looked) {
+      const mine = earlier.get(key) ?? [];
+      if (looked.same || mine.some((known) => comparePlaces(known, entry) === 0)) return;
+      next = looked.next;
+      for (const candidate of [...mine, end.entries[0]!]) {
+        if (comparePlaces(candidate, entry) > 0 && (next === undefined || comparePlaces(candidate, next) < 0)) {
+          next = candidate;
+        }
+      }
+      const full: IndexEntry = { ...entry, earliestAddedFromMs: next ? next.earliestAddedFromMs : entry.addedAtMs };
+      earlier.set(key, [...mine, full]);
+      placed.push({ index, entry: full });
+      return;
+    }
+    const { at: slot, same } = placeIn(end.entries, entry);
+    if (same) return;
+    next = end.entries[slot];
+    const full: IndexEntry = { ...entry, earliestAddedFromMs: next ? next.earliestAddedFromMs : entry.addedAtMs };
+    end.entries.splice(slot, 0, full);
+    placed.push({ index, entry: full });
+  });
+  for (const [key, end] of ends) {
+    if (end.entries.length > KEPT) {
+      end.entries.splice(0, end.entries.length - KEPT);
+      end.complete = false;
+    }
+    tails.set(key, end);
+  }
+  return placed;
+};

@@ -1,0 +1,158 @@
+import { isActorEvent, isTopicEvent, type DevelopmentEvent, type TimelineEvent } from '../../events/index.js';
+import { evolveActor, type ActorState } from '../domain/actor.js';
+import { evolveDevelopment, namedActors, namedTopics, type DevelopmentState } from '../domain/development.js';
+import { instantMs } from '../domain/time-point.js';
+import { evolveTopic, type TopicState } from '../domain/topic.js';
+import type { ChangedRecords } from '../read-store/cached-reader.js';
+import type {
+  IndexEntry,
+  IndexRef,
+  ReadModelBatch,
+  ReadModelCheckpoint,
+  ReadModelReader,
+  SnapshotClosure,
+  StoredVersion,
+  VersionKind,
+} from '../read-store/read-model-store.js';
+import { placeEntries, type IndexTails, type PlacedEntry } from './place-entries.js';
+
+/** A development event with the development just before and just after it: what live feeds judge it by. */
+export interface DevelopmentChange {
+  readonly before: DevelopmentState | null;
+  readonly after: DevelopmentState;
+}
+
+export interface ProjectedBatch {
+  readonly batch: ReadModelBatch;
+  readonly changed: ChangedRecords;
+  readonly changes: ReadonlyMap<TimelineEvent, DevelopmentChange>;
+  /** Index entries each actor's index gained, in the batch's order: what the snapshot policy counts. */
+  readonly actorGains: ReadonlyMap<string, number>;
+}
+
+const none: never[] = [];
+const meetingsOf = (state: DevelopmentState | null) => (state?.meeting ? [state.meeting.id] : none);
+
+/** The last version of each id, read once for the batch and then carried along it. */
+const latestOf = async <S>(reads: ReadModelReader, kind: VersionKind, ids: Set<string>) => {
+  const latest = new Map<string, S | null>();
+  if (ids.size === 0) return latest;
+  const found = await reads.versions(kind, [...ids]);
+  for (const id of ids) latest.set(id, (found.get(id)?.at(-1)?.state as S | undefined) ?? null);
+  return latest;
+};
+
+const idOf = (event: TimelineEvent): string => {
+  if (isActorEvent(event)) return event.type === 'ActorRegistered' ? event.data.id : event.data.actorId;
+  if (isTopicEvent(event)) return event.type === 'TopicOpened' ? event.data.id : event.data.topicId;
+  return event.data.id;
+};
+
+/**
+ * What a batch of events (in log order, after the store's checkpoint) changes in the read models: each entity's
+ * version after each event, the index entries of every place a development newly takes, the snapshots that a
+ * correction or retraction closes, the subtopics, and the clock. The reducers are the domain's pure ones; the reads
+ * are the versions before the batch and, for entries that land inside an index, their neighbours there.
+ */
+export const projectBatch = async (
+  reads: ReadModelReader,
+  events: readonly TimelineEvent[],
+  tails: IndexTails,
+  /** Where the neighbours of entries are looked up: the store itself, as no two batches ask the same. */
+  lookups: ReadModelReader = reads,
+): Promise<ProjectedBatch> => {
+  const ids = { actor: new Set<string>(), topic: new Set<string>(), development: new Set<string>() };
+  for (const event of events) {
+    ids[isActorEvent(event) ? 'actor' : isTopicEvent(event) ? 'topic' : 'development'].add(idOf(event));
+  }
+  const [actors, topics, developments] = await Promise.all([
+    latestOf<ActorState>(reads, 'actor', ids.actor),
+    latestOf<TopicState>(reads, 'topic', ids.topic),
+    latestOf<DevelopmentState>(reads, 'development', ids.development),
+  ]);
+
+  const versions: { kind: VersionKind; id: string; version: StoredVersion }[] = [];
+  const unplaced: { index: IndexRef; entry: Omit<IndexEntry, 'earliestAddedFromMs'> }[] = [];
+  const closures: SnapshotClosure[] = [];
+  const subtopics: { parentId: string; id: string }[] = [];
+  const clock: ReadModelCheckpoint[] = [];
+  const changes = new Map<TimelineEvent, DevelopmentChange>();
+
+  for (const event of events) {
+    const id = idOf(event);
+    const recordedAtMs = event.recordedAt.getTime();
+    const stamp = { position: event.position, recordedAtMs };
+    if (clock.at(-1)?.recordedAtMs === recordedAtMs) clock[clock.length - 1] = stamp;
+    else clock.push(stamp);
+    if (isActorEvent(event)) {
+      const state = evolveActor(actors.get(id) ?? null, event);
+      actors.set(id, state);
+      versions.push({ kind: 'actor', id, version: { ...stamp, state } });
+      continue;
+    }
+    if (isTopicEvent(event)) {
+      const state = evolveTopic(topics.get(id) ?? null, event);
+      topics.set(id, state);
+      versions.push({ kind: 'topic', id, version: { ...stamp, state } });
+      if (event.type === 'TopicOpened' && event.data.parentId !== undefined) {
+        subtopics.push({ parentId: event.data.parentId, id });
+      }
+      continue;
+    }
+    const before = developments.get(id) ?? null;
+    const after = evolveDevelopment(before, event as DevelopmentEvent);
+    developments.set(id, after);
+    versions.push({ kind: 'development', id, version: { ...stamp, state: after } });
+    changes.set(event, { before, after });
+
+    const occurredAtMs = instantMs(after.occurredAt);
+    const beforeMs = before ? instantMs(before.occurredAt) : null;
+    // A new development only adds to the snapshots it falls inside (a question folds it in on top), and a
+    // verification changes nothing they hold. A correction or retraction changes the development from the earlier
+    // of its two occurredAts on: the snapshots after that no longer stand from its recordedAt on.
+    if (before && (event.type === 'DevelopmentCorrected' || event.type === 'DevelopmentRetracted')) {
+      const fromMs = Math.min(occurredAtMs, beforeMs!);
+      for (const actorId of new Set([...namedActors(after), ...namedActors(before)])) {
+        closures.push({ actorId, fromMs, atMs: recordedAtMs, position: event.position });
+      }
+    }
+    // An entry is new where the development moved in time, or now names someone it did not before.
+    const moved = occurredAtMs !== beforeMs;
+    const newly = (now: readonly string[], then: readonly string[]) =>
+      new Set(moved ? now : now.filter((named) => !then.includes(named)));
+    const entry = {
+      occurredAtMs,
+      recordPosition: after.recordPosition,
+      developmentId: id,
+      addedAtMs: recordedAtMs,
+      addedPosition: event.position,
+    };
+    if (moved) unplaced.push({ index: { kind: 'world', id: '' }, entry });
+    const named = (kind: 'actor' | 'topic' | 'meeting', now: readonly string[], then: readonly string[]) => {
+      for (const namedId of newly(now, then)) unplaced.push({ index: { kind, id: namedId }, entry });
+    };
+    named('actor', namedActors(after), before ? namedActors(before) : none);
+    named('topic', namedTopics(after), before ? namedTopics(before) : none);
+    named('meeting', meetingsOf(after), meetingsOf(before));
+  }
+
+  const entries: PlacedEntry[] = await placeEntries(lookups, unplaced, tails);
+  const actorGains = new Map<string, number>();
+  for (const { index } of entries) {
+    if (index.kind === 'actor') actorGains.set(index.id, (actorGains.get(index.id) ?? 0) + 1);
+  }
+  const checkpoint = clock.at(-1)!;
+  const indexKeys = new Map(entries.map(({ index }) => [`${index.kind}:${index.id}`, index]));
+  return {
+    batch: { versions, entries, snapshots: [], closures, subtopics, clock, checkpoint },
+    changed: {
+      versions: versions.map(({ kind, id }) => ({ kind, id })),
+      indexes: [...indexKeys.values()],
+      snapshotActors: [...new Set(closures.map((closure) => closure.actorId))],
+      subtopicParents: subtopics.map((subtopic) => subtopic.parentId),
+      checkpoint,
+    },
+    changes,
+    actorGains,
+  };
+};

@@ -1,0 +1,194 @@
+import { LRUCache } from 'lru-cache';
+import { encodePosition } from '../store/position-cursor.js';
+import type {
+  EntriesQuery,
+  IndexEntry,
+  IndexRef,
+  Place,
+  ReadModelCheckpoint,
+  ReadModelReader,
+  SnapshotMeta,
+  StoredVersion,
+  VersionKind,
+} from './read-model-store.js';
+
+/** What a committed batch changed: the cache forgets these, and keeps everything else. */
+export interface ChangedRecords {
+  readonly versions: readonly { readonly kind: VersionKind; readonly id: string }[];
+  readonly indexes: readonly IndexRef[];
+  /** Actors whose snapshots were added or closed. */
+  readonly snapshotActors: readonly string[];
+  readonly subtopicParents: readonly string[];
+  readonly checkpoint: ReadModelCheckpoint;
+}
+
+/**
+ * A read-model reader with a cache in the heap, bounded in bytes (TIMELINE_CACHE_MB): memory is a cache of the store,
+ * as Datomic's peers cache index segments, never the model itself. What the checkpoint moved over is forgotten as it
+ * moves (`forget`), so the cache never answers with less than the store holds.
+ */
+export interface CachedReader extends ReadModelReader {
+  forget(changed: ChangedRecords): void;
+  /** Forgets everything: a follower that cannot tell what changed (it missed checkpoints). */
+  clear(): void;
+  readonly stats: { readonly hits: number; readonly misses: number; readonly bytes: number };
+}
+
+// Sizes are estimates of what a record costs in the heap once decoded: lru-cache bounds their sum, and measuring
+// each object exactly would cost more than the read it saves.
+const VERSION_BYTES = 1_200;
+const ENTRY_BYTES = 220;
+const META_BYTES = 400;
+const SNAPSHOT_ITEM_BYTES = 260;
+
+const placeKey = (place: Place | null | undefined): string =>
+  place ? `${place.occurredAtMs}/${encodePosition(place.recordPosition)}` : '-';
+
+const indexKey = ({ kind, id }: IndexRef): string => `${kind}:${id}`;
+
+const snapshotBytes = (state: unknown): number => {
+  const summary = state as {
+    positions?: Map<unknown, unknown>;
+    relations?: Map<unknown, unknown>;
+    meetingIds?: Set<unknown>;
+  };
+  return (
+    1_000 +
+    SNAPSHOT_ITEM_BYTES *
+      ((summary.positions?.size ?? 0) + (summary.relations?.size ?? 0) * 2 + (summary.meetingIds?.size ?? 0) / 4)
+  );
+};
+
+type Cached = StoredVersion[] | IndexEntry[] | SnapshotMeta[] | { readonly state: unknown } | string[];
+
+export const createCachedReader = (reader: ReadModelReader, maxBytes: number): CachedReader => {
+  let hits = 0;
+  let misses = 0;
+  let checkpoint: ReadModelCheckpoint | null | undefined;
+  // A result read while a batch was being forgotten may be older than the batch: it is served, never kept.
+  let epoch = 0;
+  const cache = new LRUCache<string, Cached>({
+    maxSize: Math.max(maxBytes, 1),
+    sizeCalculation: (value, key) => {
+      if (key.startsWith('s:')) return snapshotBytes((value as { state: unknown }).state);
+      const items = (value as unknown[]).length;
+      if (key.startsWith('v:')) return VERSION_BYTES * Math.max(items, 1);
+      if (key.startsWith('m:')) return META_BYTES * Math.max(items, 1);
+      return 100 + ENTRY_BYTES * items;
+    },
+  });
+  // Index queries are keyed by everything they ask, so they cannot be found to forget: each index has a generation
+  // that `forget` moves on, and stale keys just age out. A generation the LRU dropped reads as `floor`, which
+  // moves past every generation given out before it: no key of a dropped generation can ever be met again.
+  let nextGeneration = 1;
+  let floor = 0;
+  const generations = new LRUCache<string, number>({
+    max: 200_000,
+    noDisposeOnSet: true,
+    dispose: () => {
+      floor = nextGeneration++;
+    },
+  });
+  const generationOf = (index: IndexRef) => generations.get(indexKey(index)) ?? floor;
+
+  const through = async <T extends Cached>(key: string, read: () => Promise<T>): Promise<T> => {
+    const found = cache.get(key);
+    if (found !== undefined) {
+      hits++;
+      return found as T;
+    }
+    misses++;
+    const started = epoch;
+    const value = await read();
+    if (epoch === started) cache.set(key, value);
+    return value;
+  };
+
+  /** A knownAt at or after the checkpoint sees all the store holds: one cache key for all of them. */
+  const knownAtKey = (knownAtMs: number): string =>
+    checkpoint && knownAtMs >= checkpoint.recordedAtMs ? 'now' : String(knownAtMs);
+
+  return {
+    checkpoint: async () => {
+      if (checkpoint === undefined) checkpoint = await reader.checkpoint();
+      return checkpoint;
+    },
+
+    versions: async (kind, ids) => {
+      const found = new Map<string, StoredVersion[]>();
+      const missing: string[] = [];
+      for (const id of ids) {
+        const cached = cache.get(`v:${kind}:${id}`) as StoredVersion[] | undefined;
+        if (cached === undefined) missing.push(id);
+        else if (cached.length > 0) found.set(id, cached);
+      }
+      hits += ids.length - missing.length;
+      if (missing.length === 0) return found;
+      misses += missing.length;
+      const started = epoch;
+      const read = await reader.versions(kind, missing);
+      for (const id of missing) {
+        const versions = read.get(id);
+        if (versions) found.set(id, versions);
+        // An id without versions is kept too (as none): listings ask for ids that exist, but folds for ids of
+        // developments named by entries, and those always exist.
+        if (epoch === started) cache.set(`v:${kind}:${id}`, versions ?? []);
+      }
+      return found;
+    },
+
+    ids: (kind) => reader.ids(kind),
+
+    entries: (index, query: EntriesQuery) =>
+      through(
+        [
+          'e',
+          indexKey(index),
+          generationOf(index),
+          placeKey(query.after),
+          placeKey(query.through),
+          query.occurredByMs ?? '-',
+          knownAtKey(query.knownAtMs),
+          query.addedAfter ? encodePosition(query.addedAfter) : '-',
+          query.limit ?? '-',
+          query.descending ? 'd' : 'a',
+        ].join('|'),
+        () => reader.entries(index, query),
+      ),
+
+    countEntries: (index, query) => reader.countEntries(index, query),
+
+    snapshotMetas: (actorId) => through(`m:${actorId}`, () => reader.snapshotMetas(actorId)),
+
+    snapshotState: async (meta) => {
+      // Immutable once written: a snapshot is named by what it covers, and closing it changes only its meta.
+      const key = `s:${meta.actorId}|${placeKey(meta.boundary)}|${encodePosition(meta.builtPosition)}`;
+      const found = await through(key, async () => ({ state: await reader.snapshotState(meta) }));
+      return found.state;
+    },
+
+    subtopicIds: (parentId) => through(`c:${parentId}`, () => reader.subtopicIds(parentId)),
+
+    positionRecordedBefore: (timeMs) => reader.positionRecordedBefore(timeMs),
+
+    forget: (changed) => {
+      epoch++;
+      for (const { kind, id } of changed.versions) cache.delete(`v:${kind}:${id}`);
+      for (const index of changed.indexes) generations.set(indexKey(index), nextGeneration++);
+      for (const actorId of changed.snapshotActors) cache.delete(`m:${actorId}`);
+      for (const parentId of changed.subtopicParents) cache.delete(`c:${parentId}`);
+      checkpoint = changed.checkpoint;
+    },
+
+    clear: () => {
+      epoch++;
+      cache.clear();
+      floor = nextGeneration++;
+      checkpoint = undefined;
+    },
+
+    get stats() {
+      return { hits, misses, bytes: cache.calculatedSize };
+    },
+  };
+};

@@ -1,0 +1,173 @@
+import type { LogPosition } from '../../../events/envelope.js';
+import type { IndexEntry, ReadModelCheckpoint, SnapshotMeta, StoredVersion } from '../read-model-store.js';
+import { decodeStateText, encodeStateText } from './state-text.js';
+
+/**
+ * How the Redis store writes its records: short, and readable by the Lua scripts (scripts.ts), which compare
+ * positions as strings and parse numbers themselves.
+ *
+ * A log position is written as two self-delimiting parts, commit then prepare, each one length character
+ * ('0'..'9', 'a'..'g': 0 to 16) followed by that many hex digits without leading zeros. Comparing two encodings byte
+ * by byte gives the order of the log (a longer number has a greater length character; equal lengths compare digit by
+ * digit), like the 32 fixed hex digits of encodePosition, in 6 characters rather than 32 for a position under 2^24:
+ * index members stay under the 64 bytes up to which Redis keeps a small sorted set packed in one allocation.
+ */
+
+const LENGTHS = '0123456789abcdefg';
+const LIMIT = 1n << 64n;
+
+const part = (value: bigint, name: string): string => {
+  if (value < 0n || value >= LIMIT) throw new RangeError(`a log position's ${name} must fit in 64 bits: ${value}`);
+  const hex = value === 0n ? '' : value.toString(16);
+  return LENGTHS[hex.length]! + hex;
+};
+
+export const encodePositionKey = (position: LogPosition): string =>
+  part(position.commit, 'commit') + part(position.prepare, 'prepare');
+
+/** The length of the position encoded at `at` in `text`. */
+export const positionKeyLength = (text: string, at = 0): number => {
+  const commit = LENGTHS.indexOf(text[at] ?? '');
+  const prepare = LENGTHS.indexOf(text[at + 1 + commit] ?? '');
+  if (commit < 0 || prepare < 0) throw new Error(`no log position at ${at} of ${JSON.stringify(text)}`);
+  return 2 + commit + prepare;
+};
+
+export const decodePositionKey = (text: string, at = 0): LogPosition => {
+  const commitLength = LENGTHS.indexOf(text[at] ?? '');
+  const prepareAt = at + 1 + commitLength;
+  const prepareLength = LENGTHS.indexOf(text[prepareAt] ?? '');
+  if (commitLength < 0 || prepareLength < 0) throw new Error(`no log position at ${at} of ${JSON.stringify(text)}`);
+  const hex = (from: number, length: number) => (length === 0 ? 0n : BigInt(`0x${text.slice(from, from + length)}`));
+  return { commit: hex(at + 1, commitLength), prepare: hex(prepareAt + 1, prepareLength) };
+};
+
+/** Numbers in base 36 when they are safe integers (epoch milliseconds: 8 characters), else "~" and their decimal. */
+export const encodeNumber = (value: number): string =>
+  Number.isSafeInteger(value) ? value.toString(36) : `~${String(value)}`;
+
+export const decodeNumber = (text: string): number =>
+  text.startsWith('~') ? Number(text.slice(1)) : parseInt(text, 36);
+
+/** A number as Redis and Lua parse it (a score bound, an ARGV), infinities included. */
+export const scoreText = (value: number): string =>
+  value === Infinity ? '+inf' : value === -Infinity ? '-inf' : String(value);
+
+/** A score as Redis writes it back. */
+export const parseScore = (text: string): number =>
+  text === 'inf' || text === '+inf' ? Infinity : text === '-inf' ? -Infinity : Number(text);
+
+// ---------------------------------------------------------------- index members
+
+/**
+ * An index entry's member (its score is occurredAtMs): recordPosition, then addedPosition ("=" when it is the same
+ * position), addedAtMs, ",", earliestAddedFromMs (empty when it equals addedAtMs), ",", developmentId. Within one
+ * score, members sort by recordPosition: the order of the set is world order, and the world index's place
+ * (occurredAt, recordPosition) is the score and the member's first part.
+ */
+export const encodeIndexMember = (entry: IndexEntry): string => {
+  const record = encodePositionKey(entry.recordPosition);
+  const added = encodePositionKey(entry.addedPosition);
+  const earliest = entry.earliestAddedFromMs === entry.addedAtMs ? '' : encodeNumber(entry.earliestAddedFromMs);
+  return `${record}${added === record ? '=' : added}${encodeNumber(entry.addedAtMs)},${earliest},${entry.developmentId}`;
+};
+
+export const decodeIndexMember = (member: string, score: string): IndexEntry => {
+  const recordLength = positionKeyLength(member);
+  const recordPosition = decodePositionKey(member);
+  let at = recordLength;
+  let addedPosition = recordPosition;
+  if (member[at] === '=') at += 1;
+  else {
+    addedPosition = decodePositionKey(member, at);
+    at += positionKeyLength(member, at);
+  }
+  const firstComma = member.indexOf(',', at);
+  const secondComma = member.indexOf(',', firstComma + 1);
+  if (firstComma < 0 || secondComma < 0) throw new Error(`not an index member: ${JSON.stringify(member)}`);
+  const addedAtMs = decodeNumber(member.slice(at, firstComma));
+  const earliest = member.slice(firstComma + 1, secondComma);
+  return {
+    developmentId: member.slice(secondComma + 1),
+    occurredAtMs: parseScore(score),
+    recordPosition,
+    addedAtMs,
+    addedPosition,
+    earliestAddedFromMs: earliest === '' ? addedAtMs : decodeNumber(earliest),
+  };
+};
+
+// ---------------------------------------------------------------- versions
+
+/**
+ * An entity's versions are one string, each version "\x1e<position>\x1f<recordedAtMs>\x1f<state>" in log order:
+ * one key per entity, no per-field overhead. A state (state-text.ts) never holds \x1e or \x1f.
+ */
+export const encodeVersionRecord = (version: StoredVersion): string =>
+  `\x1e${encodePositionKey(version.position)}\x1f${encodeNumber(version.recordedAtMs)}\x1f${encodeStateText(version.state)}`;
+
+/** The versions a string holds, up to and including `through` (the checkpoint). */
+export const decodeVersionRecords = (text: string, through: string): StoredVersion[] => {
+  const versions: StoredVersion[] = [];
+  for (const record of text.split('\x1e')) {
+    if (record === '') continue;
+    const first = record.indexOf('\x1f');
+    const second = record.indexOf('\x1f', first + 1);
+    const position = record.slice(0, first);
+    if (position > through) break;
+    versions.push({
+      position: decodePositionKey(position),
+      recordedAtMs: decodeNumber(record.slice(first + 1, second)),
+      state: decodeStateText(record.slice(second + 1)),
+    });
+  }
+  return versions;
+};
+
+// ---------------------------------------------------------------- snapshots
+
+/** A snapshot's name within its actor: boundary occurredAt, boundary recordPosition, builtPosition. */
+export const snapshotField = (meta: SnapshotMeta): string =>
+  `${encodeNumber(meta.boundary.occurredAtMs)},${encodePositionKey(meta.boundary.recordPosition)}${encodePositionKey(meta.builtPosition)}`;
+
+/**
+ * A snapshot meta: "<boundary occurredAt, decimal>|<builtPosition>|<invalidAtMs, decimal, empty for Infinity>|
+ * <builtAtMs>|<boundary member>": the first three are what the closing script reads and rewrites.
+ */
+export const encodeSnapshotMeta = (meta: SnapshotMeta): string =>
+  [
+    String(meta.boundary.occurredAtMs),
+    encodePositionKey(meta.builtPosition),
+    meta.invalidAtMs === Infinity ? '' : String(meta.invalidAtMs),
+    encodeNumber(meta.builtAtMs),
+    encodeIndexMember(meta.boundary),
+  ].join('|');
+
+export const decodeSnapshotMeta = (actorId: string, text: string): { meta: SnapshotMeta; built: string } => {
+  const parts = text.split('|');
+  const [occurredAt, built, invalidAt, builtAt] = parts as [string, string, string, string];
+  const member = parts.slice(4).join('|');
+  return {
+    built,
+    meta: {
+      actorId,
+      boundary: decodeIndexMember(member, occurredAt),
+      builtAtMs: decodeNumber(builtAt),
+      builtPosition: decodePositionKey(built),
+      invalidAtMs: invalidAt === '' ? Infinity : Number(invalidAt),
+    },
+  };
+};
+
+// ---------------------------------------------------------------- checkpoint
+
+export const encodeCheckpoint = (checkpoint: ReadModelCheckpoint): string =>
+  `${encodePositionKey(checkpoint.position)}|${String(checkpoint.recordedAtMs)}`;
+
+/** The position part of a stored checkpoint, as the scripts compare it. */
+export const checkpointPositionKey = (text: string): string => text.slice(0, text.indexOf('|'));
+
+export const decodeCheckpoint = (text: string): ReadModelCheckpoint => {
+  const bar = text.indexOf('|');
+  return { position: decodePositionKey(text.slice(0, bar)), recordedAtMs: Number(text.slice(bar + 1)) };
+};

@@ -1,0 +1,357 @@
+import type { ChainableCommander, Cluster, Redis } from 'ioredis';
+
+/**
+ * The Lua scripts of the Redis read-model store. Each touches the keys of one slot only (one entity, one world
+ * shard, or the meta tag), so that each runs whole on one node of a cluster. Positions are compared byte by byte
+ * (`before`): Lua's own `<` follows the server's collation locale.
+ */
+
+const HELPERS = String.raw`
+local function plen(s, i)
+  local c = tonumber(string.sub(s, i, i), 17)
+  local p = tonumber(string.sub(s, i + 1 + c, i + 1 + c), 17)
+  return 2 + c + p
+end
+local function before(a, b)
+  if a == b then return false end
+  local n = math.min(#a, #b)
+  for k = 1, n do
+    local x, y = string.byte(a, k), string.byte(b, k)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+local function n36(s)
+  if string.sub(s, 1, 1) == '~' then return tonumber(string.sub(s, 2)) end
+  local v, k, neg = 0, 1, false
+  if string.sub(s, 1, 1) == '-' then neg, k = true, 2 end
+  for q = k, #s do
+    local b = string.byte(s, q)
+    if b <= 57 then v = v * 36 + b - 48 else v = v * 36 + b - 87 end
+  end
+  if neg then return -v end
+  return v
+end
+local function entry(m)
+  local rl = plen(m, 1)
+  local r = string.sub(m, 1, rl)
+  local i = rl + 1
+  local a = r
+  if string.sub(m, i, i) == '=' then
+    i = i + 1
+  else
+    local al = plen(m, i)
+    a = string.sub(m, i, i + al - 1)
+    i = i + al
+  end
+  local c1 = string.find(m, ',', i, true)
+  local c2 = string.find(m, ',', c1 + 1, true)
+  local t = n36(string.sub(m, i, c1 - 1))
+  local e = t
+  if c2 > c1 + 1 then e = n36(string.sub(m, c1 + 1, c2 - 1)) end
+  return r, a, t, e
+end
+`;
+
+/**
+ * Adds an entity's versions to its string (KEYS[1]); ARGV: position, record, ... in log order. A position already
+ * there is not written again; the string stays in log order (rebuilt in the rare case a version lands before one
+ * it holds). SET, not APPEND: APPEND leaves the string's spare capacity allocated.
+ */
+const VERSIONS = String.raw`
+local cur = redis.call('GET', KEYS[1]) or ''
+local have, last = {}, ''
+for p in string.gmatch(cur, '\30([^\31]*)\31') do
+  have[p] = true
+  last = p
+end
+local add, sorted = {}, true
+for i = 1, #ARGV, 2 do
+  local p = ARGV[i]
+  if not have[p] then
+    have[p] = true
+    if not before(last, p) then sorted = false end
+    last = p
+    add[#add + 1] = ARGV[i + 1]
+  end
+end
+if #add == 0 then return 0 end
+local text = cur .. table.concat(add)
+if not sorted then
+  local records = {}
+  for record in string.gmatch(text, '\30[^\30]*') do records[#records + 1] = record end
+  table.sort(records, function(x, y)
+    return before(string.match(x, '^\30([^\31]*)'), string.match(y, '^\30([^\31]*)'))
+  end)
+  text = table.concat(records)
+end
+redis.call('SET', KEYS[1], text)
+return #add
+`;
+
+/**
+ * Adds index entries to a sorted set (KEYS[1]); ARGV: score, member, ... A place (score, recordPosition) already
+ * there is not added again, whatever the rest of the member says: the first entry for a place wins. Members of one
+ * score sort by recordPosition, so a binary search over their ranks finds the place in O(log² n).
+ */
+const ADD_ENTRIES = String.raw`
+local key = KEYS[1]
+local added = 0
+for i = 1, #ARGV, 2 do
+  local s, m = ARGV[i], ARGV[i + 1]
+  local r = string.sub(m, 1, plen(m, 1))
+  local k = redis.call('ZCOUNT', key, s, s)
+  local found = false
+  if k > 0 then
+    local a = redis.call('ZCOUNT', key, '-inf', '(' .. s)
+    local b = a + k - 1
+    while a <= b do
+      local mid = math.floor((a + b) / 2)
+      local q = redis.call('ZRANGE', key, mid, mid)[1]
+      local qr = string.sub(q, 1, plen(q, 1))
+      if qr == r then
+        found = true
+        break
+      end
+      if before(qr, r) then a = mid + 1 else b = mid - 1 end
+    end
+  end
+  if not found then
+    redis.call('ZADD', key, s, m)
+    added = added + 1
+  end
+end
+return added
+`;
+
+/**
+ * Closes an actor's snapshots (KEYS[1], its snapshot metas); ARGV: fromMs, atMs, position, ... For every snapshot
+ * with a boundary at or after fromMs, built before position: invalidAtMs becomes the least of it and atMs. The one
+ * mutation of the store, and a safe one out of order: a snapshot closed early only makes readers start from an
+ * earlier snapshot, never give another answer.
+ */
+const CLOSE_SNAPSHOTS = String.raw`
+local all = redis.call('HGETALL', KEYS[1])
+local closed = 0
+for i = 1, #all, 2 do
+  local occ, built, inv, rest = string.match(all[i + 1], '^([^|]*)|([^|]*)|([^|]*)|(.*)$')
+  local occurred = tonumber(occ)
+  local best, bestText, changed = math.huge, inv, false
+  if inv ~= '' then best = tonumber(inv) end
+  for j = 1, #ARGV, 3 do
+    local at = tonumber(ARGV[j + 1])
+    if occurred >= tonumber(ARGV[j]) and before(built, ARGV[j + 2]) and at < best then
+      best, bestText, changed = at, ARGV[j + 1], true
+    end
+  end
+  if changed then
+    redis.call('HSET', KEYS[1], all[i], occ .. '|' .. built .. '|' .. bestText .. '|' .. rest)
+    closed = closed + 1
+  end
+end
+return closed
+`;
+
+/**
+ * Commits a batch (all in the meta slot): KEYS: checkpoint, lease holder (the checkpoint again when unfenced),
+ * clock, ids of actors, topics and meetings, world months, then one subtopic set per parent. ARGV: the batch's
+ * position, the checkpoint to store, the fencing token ('' when unfenced), then for the clock, each id set, the
+ * months and each subtopic set a count followed by that many arguments (ZADD pairs or SADD members).
+ *
+ * Refuses ({1, committed}) unless the committed checkpoint is before the batch's; refuses ({2, holder}) unless the
+ * lease holder ends with ":<token>" (leader-lease.ts writes "<holderId>:<token>"); else writes it all: {0}.
+ *
+ * The clock's marks (recordedAt, position), appended in log order, go to buckets of at most 120: sorted sets small
+ * enough for Redis to keep packed (a fifth of the memory of one large sorted set). KEYS[3] indexes the buckets: score
+ * the first mark's recordedAt, member its position, and the bucket is KEYS[3]:<that position> (the same slot).
+ */
+const CHECKPOINT = String.raw`
+local stored = redis.call('GET', KEYS[1])
+if stored then
+  local committed = string.sub(stored, 1, string.find(stored, '|', 1, true) - 1)
+  if not before(committed, ARGV[1]) then return {1, stored} end
+end
+if ARGV[3] ~= '' then
+  local holder = redis.call('GET', KEYS[2])
+  local suffix = ':' .. ARGV[3]
+  if (not holder) or string.sub(holder, -#suffix) ~= suffix then return {2, holder or ''} end
+end
+local at = 4
+local function section(command, key)
+  local n = tonumber(ARGV[at])
+  local from, to = at + 1, at + n
+  at = to + 1
+  for s = from, to, 1000 do
+    redis.call(command, key, unpack(ARGV, s, math.min(to, s + 999)))
+  end
+end
+local marks = tonumber(ARGV[at])
+local bucket = redis.call('ZREVRANGE', KEYS[3], 0, 0)[1]
+local size = 0
+if bucket then size = redis.call('ZCARD', KEYS[3] .. ':' .. bucket) end
+for i = at + 1, at + marks, 2 do
+  if (not bucket) or size >= 120 then
+    bucket = ARGV[i + 1]
+    size = 0
+    redis.call('ZADD', KEYS[3], ARGV[i], bucket)
+  end
+  redis.call('ZADD', KEYS[3] .. ':' .. bucket, ARGV[i], ARGV[i + 1])
+  size = size + 1
+end
+at = at + marks + 1
+section('SADD', KEYS[4])
+section('SADD', KEYS[5])
+section('SADD', KEYS[6])
+section('ZADD', KEYS[7])
+for k = 8, #KEYS do section('SADD', KEYS[k]) end
+redis.call('SET', KEYS[1], ARGV[2])
+return {0}
+`;
+
+/**
+ * Scans an index (KEYS[1]) in world order, or reversed, keeping what an entries query (or, counting, a count query)
+ * takes. ARGV:
+ *   1 the checkpoint's position; '' to read it from KEYS[2] in the same script (a single Redis: one round trip)
+ *   2 lowest score ('-inf' or after.occurredAtMs), 3 after.recordPosition ('' for none): at that score, only later
+ *   4 highest score ('+inf' or a number), 5 through.occurredAtMs ('' for none), 6 through.recordPosition
+ *   7 knownAtMs ('' for Infinity), 8 addedAfter ('' for none), 9 limit ('' for none), 10 '1' for descending
+ *   11 the member to resume after ('' to start), 12 how many members to look at before handing back, 13 '1' to count
+ * Returns {checkpoint position, member to resume after ('' when done), cut, count, member, score, ...}; cut is 1
+ * when an entry in or before the range has earliestAddedFromMs past knownAt: nothing after it is known at knownAt
+ * (earliestAddedFromMs never decreases along world order), so the scan ends there, found by a binary search.
+ * Every member stamped after the checkpoint (addedPosition) is skipped: a batch is seen with its checkpoint only.
+ */
+const SCAN = String.raw`
+local cp = ARGV[1]
+if cp == '' then
+  local stored = redis.call('GET', KEYS[2])
+  if not stored then return {'', '', 0, 0} end
+  cp = string.sub(stored, 1, string.find(stored, '|', 1, true) - 1)
+end
+local key = KEYS[1]
+local lo, afterR, hi, throughR = ARGV[2], ARGV[3], ARGV[4], ARGV[6]
+local addedAfter, limit, desc = ARGV[8], tonumber(ARGV[9]), ARGV[10] == '1'
+local resume, budget, counting = ARGV[11], tonumber(ARGV[12]), ARGV[13] == '1'
+local loScore = tonumber(lo)
+local throughScore, knownAt = nil, nil
+if ARGV[5] ~= '' then throughScore = tonumber(ARGV[5]) end
+if ARGV[7] ~= '' then knownAt = tonumber(ARGV[7]) end
+local first = 0
+if lo ~= '-inf' then first = redis.call('ZCOUNT', key, '-inf', '(' .. lo) end
+local last = redis.call('ZCOUNT', key, '-inf', hi) - 1
+local cut = 0
+if knownAt and first <= last then
+  local a, b, found = first, last, nil
+  while a <= b do
+    local mid = math.floor((a + b) / 2)
+    local _, _, _, e = entry(redis.call('ZRANGE', key, mid, mid)[1])
+    if e > knownAt then
+      found = mid
+      b = mid - 1
+    else
+      a = mid + 1
+    end
+  end
+  if found then
+    last = found - 1
+    cut = 1
+  end
+end
+if resume ~= '' then
+  local r = redis.call('ZRANK', key, resume)
+  if not r then return {cp, '', cut, 0} end
+  if desc then last = math.min(last, r - 1) else first = math.max(first, r + 1) end
+end
+local out = {cp, '', cut, 0}
+local count, seen = 0, 0
+local at = first
+if desc then at = last end
+while (desc and at >= first) or ((not desc) and at <= last) do
+  local a, b = at, math.min(last, at + 127)
+  if desc then a, b = math.max(first, at - 127), at end
+  local chunk = redis.call('ZRANGE', key, a, b, 'WITHSCORES')
+  local n = #chunk / 2
+  for q = 1, n do
+    local j = q
+    if desc then j = n - q + 1 end
+    local m, s = chunk[2 * j - 1], chunk[2 * j]
+    local r, added, t = entry(m)
+    local take = not before(cp, added)
+    if take and knownAt and t > knownAt then take = false end
+    if take and addedAfter ~= '' and not before(addedAfter, added) then take = false end
+    if take and (afterR ~= '' or throughScore) then
+      local score = tonumber(s)
+      if afterR ~= '' and score == loScore and not before(afterR, r) then take = false end
+      if take and throughScore and score == throughScore and before(throughR, r) then take = false end
+    end
+    if take then
+      count = count + 1
+      if not counting then
+        out[#out + 1] = m
+        out[#out + 1] = s
+      end
+      if limit and count >= limit then
+        out[4] = count
+        return out
+      end
+    end
+    seen = seen + 1
+    if seen >= budget then
+      out[2] = m
+      out[4] = count
+      return out
+    end
+  end
+  if desc then at = a - 1 else at = b + 1 end
+end
+out[4] = count
+return out
+`;
+
+/**
+ * The position of the last event recorded before ARGV[1] (a score bound, exclusive): in the last bucket of the clock
+ * (KEYS[2]) whose first mark is before it, since recordedAt never decreases along the log; false when none is, or
+ * when nothing is committed (KEYS[1], the checkpoint).
+ */
+const RECORDED_BEFORE = String.raw`
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local bucket = redis.call('ZREVRANGEBYSCORE', KEYS[2], '(' .. ARGV[1], '-inf', 'LIMIT', 0, 1)[1]
+if not bucket then return false end
+return redis.call('ZREVRANGEBYSCORE', KEYS[2] .. ':' .. bucket, '(' .. ARGV[1], '-inf', 'LIMIT', 0, 1)[1]
+`;
+
+const SCRIPTS = {
+  rsVersions: VERSIONS,
+  rsAddEntries: ADD_ENTRIES,
+  rsCloseSnapshots: CLOSE_SNAPSHOTS,
+  rsCheckpoint: CHECKPOINT,
+  rsScan: SCAN,
+  rsRecordedBefore: RECORDED_BEFORE,
+} as const;
+
+export type ScriptName = keyof typeof SCRIPTS;
+
+type ScriptArgument = string | number;
+type ScriptCaller<R> = Record<ScriptName, (numberOfKeys: number, ...args: ScriptArgument[]) => R>;
+
+/** Defines the scripts on a connection (ioredis sends EVALSHA, and EVAL the first time on each socket). */
+export const defineScripts = (connection: Redis | Cluster): void => {
+  for (const [name, body] of Object.entries(SCRIPTS)) connection.defineCommand(name, { lua: HELPERS + body });
+};
+
+/** Queues a script call on a pipeline of a connection defineScripts was given. */
+export const queueScript = (
+  pipeline: ChainableCommander,
+  name: ScriptName,
+  keys: readonly string[],
+  args: readonly ScriptArgument[],
+): void => {
+  (pipeline as unknown as ScriptCaller<unknown>)[name](keys.length, ...keys, ...args);
+};
+
+export const runScript = (
+  connection: Redis | Cluster,
+  name: ScriptName,
+  keys: readonly string[],
+  args: readonly ScriptArgument[],
+): Promise<unknown> => (connection as unknown as ScriptCaller<Promise<unknown>>)[name](keys.length, ...keys, ...args);

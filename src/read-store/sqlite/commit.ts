@@ -1,0 +1,112 @@
+import type Database from 'better-sqlite3';
+import { isAfter, type LogPosition } from '../../../events/envelope.js';
+import { encodeRecord } from '../record-codec.js';
+import { CheckpointConflictError, type ReadModelBatch, type ReadModelCheckpoint } from '../read-model-store.js';
+import { INT64_MAX, entryParams, ms, positionOf, type Int } from './rows.js';
+import { KIND_CODES } from './schema.js';
+
+interface CheckpointRow {
+  readonly position_commit: Int;
+  readonly position_prepare: Int;
+  readonly recorded_at: Int;
+}
+
+export const createReadCheckpoint = (db: Database.Database) => {
+  const select = db.prepare<[], CheckpointRow>(
+    'SELECT position_commit, position_prepare, recorded_at FROM checkpoint WHERE only = 1',
+  );
+  return (): ReadModelCheckpoint | null => {
+    const row = select.get();
+    return row
+      ? { position: positionOf(row.position_commit, row.position_prepare), recordedAtMs: ms(row.recorded_at) }
+      : null;
+  };
+};
+
+/** Every position a batch holds is at or before its checkpoint's (prepare <= commit): checking that one suffices. */
+const checkFits = (position: LogPosition): void => {
+  if (position.commit > INT64_MAX || position.prepare > INT64_MAX) {
+    throw new RangeError(`the read models keep positions in 64-bit signed integers: ${position.commit} is too large`);
+  }
+};
+
+/**
+ * A batch in one transaction, checkpoint last: readers (this connection or another process's) see all of it or
+ * none. IMMEDIATE takes the write lock before the checkpoint is read, so two writers cannot both pass the check.
+ * Rows already there are left as they are (INSERT OR IGNORE): a batch written again holds what they hold, and an
+ * index place is the first development's that took it.
+ */
+export const createCommit = (db: Database.Database, readCheckpoint: () => ReadModelCheckpoint | null) => {
+  const insertVersion = db.prepare(
+    `INSERT OR IGNORE INTO versions (kind, id, position_commit, position_prepare, recorded_at, state)
+     VALUES (?, ?, ?, ?, ?, ?)`,
+  );
+  const insertEntry = db.prepare(
+    `INSERT OR IGNORE INTO entries (kind, id, occurred_at, record_commit, record_prepare, development_id, added_at,
+       added_commit, added_prepare, earliest_added_from)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insertSnapshot = db.prepare(
+    `INSERT OR IGNORE INTO snapshots (actor_id, boundary_occurred_at, boundary_record_commit, boundary_record_prepare,
+       boundary_development_id, boundary_added_at, boundary_added_commit, boundary_added_prepare,
+       boundary_earliest_added_from, built_commit, built_prepare, built_at, invalid_at, state)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  // Only ever earlier: a snapshot closed at 7 s stays closed at 7 s when a later change reaches it too.
+  const close = db.prepare(
+    `UPDATE snapshots SET invalid_at = ?
+     WHERE actor_id = ? AND boundary_occurred_at >= ? AND (built_commit, built_prepare) < (?, ?)
+       AND (invalid_at IS NULL OR invalid_at > ?)`,
+  );
+  const insertSubtopic = db.prepare('INSERT OR IGNORE INTO subtopics (parent_id, id) VALUES (?, ?)');
+  const insertMark = db.prepare(
+    'INSERT OR IGNORE INTO clock (recorded_at, position_commit, position_prepare) VALUES (?, ?, ?)',
+  );
+  const writeCheckpoint = db.prepare(
+    `INSERT OR REPLACE INTO checkpoint (only, position_commit, position_prepare, recorded_at) VALUES (1, ?, ?, ?)`,
+  );
+
+  const write = db.transaction((batch: ReadModelBatch) => {
+    const committed = readCheckpoint();
+    if (committed && !isAfter(batch.checkpoint.position, committed.position)) {
+      throw new CheckpointConflictError(committed.position, batch.checkpoint.position);
+    }
+    checkFits(batch.checkpoint.position);
+    for (const { kind, id, version } of batch.versions) {
+      const { position } = version;
+      insertVersion.run(
+        KIND_CODES[kind],
+        id,
+        position.commit,
+        position.prepare,
+        version.recordedAtMs,
+        encodeRecord(version.state),
+      );
+    }
+    for (const { index, entry } of batch.entries)
+      insertEntry.run(KIND_CODES[index.kind], index.id, ...entryParams(entry));
+    for (const snapshot of batch.snapshots) {
+      const { boundary, builtPosition } = snapshot;
+      insertSnapshot.run(
+        snapshot.actorId,
+        ...entryParams(boundary),
+        builtPosition.commit,
+        builtPosition.prepare,
+        snapshot.builtAtMs,
+        snapshot.invalidAtMs === Infinity ? null : snapshot.invalidAtMs,
+        encodeRecord(snapshot.state),
+      );
+    }
+    // After the batch's own snapshots: one built before a closure of the same batch is closed by it.
+    for (const { actorId, fromMs, atMs, position } of batch.closures) {
+      close.run(atMs, actorId, fromMs, position.commit, position.prepare, atMs);
+    }
+    for (const { parentId, id } of batch.subtopics) insertSubtopic.run(parentId, id);
+    for (const { recordedAtMs, position } of batch.clock)
+      insertMark.run(recordedAtMs, position.commit, position.prepare);
+    const { position, recordedAtMs } = batch.checkpoint;
+    writeCheckpoint.run(position.commit, position.prepare, recordedAtMs);
+  });
+
+  return (batch: ReadModelBatch): void => write.immediate(batch);
+};

@@ -1,0 +1,153 @@
+import type Database from 'better-sqlite3';
+import { comparePositions } from '../../../events/envelope.js';
+import type { CountQuery, EntriesQuery, IndexEntry, IndexRef, Place } from '../read-model-store.js';
+import { ENTRY_COLUMNS, INT64_MAX, entryOf, ms, positionOf, type EntryRow, type Int } from './rows.js';
+import { KIND_CODES } from './schema.js';
+
+/**
+ * Entries queries as bounded range scans of the entries key (kind, id, occurred_at, record_commit, record_prepare):
+ * the scan starts at `after` (or ends at the tightest upper bound when descending) and stops after `limit` rows,
+ * so its cost follows what it returns, not the size of the index.
+ *
+ * The upper bound is the tightest of `through`, `occurredByMs` and, for a knownAt in the past, the first entry whose
+ * earliestAddedFromMs passes it: that never decreases along world order, so no entry from there on was known then.
+ * It is worked out here rather than left to SQLite as three constraints, because SQLite bounds a scan by one of
+ * them only and filters by the others: a descending scan bounded by the loosest would read every unknown entry.
+ * `addedAtMs <= knownAtMs` and `addedAfter` stay filters: neither follows world order.
+ */
+
+/** An upper bound in world order; an occurredByMs is the place after every position at that instant. */
+interface Bound {
+  readonly occurredAtMs: number;
+  readonly commit: bigint;
+  readonly prepare: bigint;
+  readonly inclusive: boolean;
+}
+
+const compareBounds = (a: Bound, b: Bound): number =>
+  a.occurredAtMs - b.occurredAtMs ||
+  comparePositions({ commit: a.commit, prepare: a.prepare }, { commit: b.commit, prepare: b.prepare }) ||
+  // At the same place, "before it" is tighter than "up to it".
+  Number(a.inclusive) - Number(b.inclusive);
+
+const tightest = (bounds: readonly (Bound | null)[]): Bound | null =>
+  bounds.reduce<Bound | null>(
+    (best, bound) => (bound && (!best || compareBounds(bound, best) < 0) ? bound : best),
+    null,
+  );
+
+const PLACE = '(occurred_at, record_commit, record_prepare)';
+
+const placeParams = ({ occurredAtMs, recordPosition }: Place): unknown[] => [
+  occurredAtMs,
+  recordPosition.commit,
+  recordPosition.prepare,
+];
+
+/** What changes the SQL of a query: each shape is prepared once. */
+interface Shape {
+  readonly after: boolean;
+  readonly upper: 'none' | 'inclusive' | 'exclusive';
+  readonly knownAt: boolean;
+  readonly addedAfter: boolean;
+  readonly descending: boolean;
+}
+
+const shapeKey = (shape: Shape): string =>
+  `${+shape.after}${shape.upper[0]}${+shape.knownAt}${+shape.addedAfter}${+shape.descending}`;
+
+const entriesSql = (shape: Shape): string => {
+  const where = ['kind = ?', 'id = ?'];
+  if (shape.after) where.push(`${PLACE} > (?, ?, ?)`);
+  if (shape.upper !== 'none') where.push(`${PLACE} ${shape.upper === 'inclusive' ? '<=' : '<'} (?, ?, ?)`);
+  if (shape.knownAt) where.push('added_at <= ?');
+  if (shape.addedAfter) where.push('(added_commit, added_prepare) > (?, ?)');
+  const direction = shape.descending ? 'DESC' : 'ASC';
+  return (
+    `SELECT ${ENTRY_COLUMNS} FROM entries WHERE ${where.join(' AND ')} ` +
+    `ORDER BY occurred_at ${direction}, record_commit ${direction}, record_prepare ${direction} LIMIT ?`
+  );
+};
+
+export const createEntriesQueries = (db: Database.Database) => {
+  const statements = new Map<string, Database.Statement<unknown[], EntryRow>>();
+  const statementFor = (shape: Shape) => {
+    const key = shapeKey(shape);
+    let statement = statements.get(key);
+    if (!statement) statements.set(key, (statement = db.prepare<unknown[], EntryRow>(entriesSql(shape))));
+    return statement;
+  };
+
+  const firstUnknown = db.prepare<
+    [number, string, number],
+    { occurred_at: Int; record_commit: Int; record_prepare: Int }
+  >(
+    `SELECT occurred_at, record_commit, record_prepare FROM entries
+     WHERE kind = ? AND id = ? AND earliest_added_from > ?
+     ORDER BY earliest_added_from, occurred_at, record_commit, record_prepare LIMIT 1`,
+  );
+
+  const stopFor = (kind: number, id: string, knownAtMs: number): Bound | null => {
+    const row = firstUnknown.get(kind, id, knownAtMs);
+    if (!row) return null;
+    const { commit, prepare } = positionOf(row.record_commit, row.record_prepare);
+    return { occurredAtMs: ms(row.occurred_at), commit, prepare, inclusive: false };
+  };
+
+  const scan = (index: IndexRef, query: EntriesQuery): IndexEntry[] => {
+    if (query.limit !== undefined && query.limit <= 0) return [];
+    const kind = KIND_CODES[index.kind];
+    const knownAt = query.knownAtMs !== Infinity;
+    const upper = tightest([
+      query.through
+        ? { occurredAtMs: query.through.occurredAtMs, ...query.through.recordPosition, inclusive: true }
+        : null,
+      query.occurredByMs !== undefined && query.occurredByMs !== Infinity
+        ? { occurredAtMs: query.occurredByMs, commit: INT64_MAX, prepare: INT64_MAX, inclusive: true }
+        : null,
+      knownAt ? stopFor(kind, index.id, query.knownAtMs) : null,
+    ]);
+    const shape: Shape = {
+      after: query.after != null,
+      upper: upper ? (upper.inclusive ? 'inclusive' : 'exclusive') : 'none',
+      knownAt,
+      addedAfter: query.addedAfter != null,
+      descending: query.descending === true,
+    };
+    const params: unknown[] = [kind, index.id];
+    if (query.after) params.push(...placeParams(query.after));
+    if (upper) params.push(upper.occurredAtMs, upper.commit, upper.prepare);
+    if (knownAt) params.push(query.knownAtMs);
+    if (query.addedAfter) params.push(query.addedAfter.commit, query.addedAfter.prepare);
+    params.push(query.limit ?? -1);
+    return statementFor(shape)
+      .all(...params)
+      .map(entryOf);
+  };
+
+  const countStatements = new Map<string, Database.Statement<unknown[], Int>>();
+  const count = (index: IndexRef, query: CountQuery): number => {
+    const key = `${+(query.after != null)}${+(query.addedAfter != null)}`;
+    let statement = countStatements.get(key);
+    if (!statement) {
+      const where = ['kind = ?', 'id = ?'];
+      if (query.after) where.push(`${PLACE} > (?, ?, ?)`);
+      if (query.addedAfter) where.push('(added_commit, added_prepare) > (?, ?)');
+      statement = db.prepare<unknown[], Int>(`SELECT count(*) FROM entries WHERE ${where.join(' AND ')}`).pluck();
+      countStatements.set(key, statement);
+    }
+    const params: unknown[] = [KIND_CODES[index.kind], index.id];
+    if (query.after) params.push(...placeParams(query.after));
+    if (query.addedAfter) params.push(query.addedAfter.commit, query.addedAfter.prepare);
+    return Number(statement.get(...params));
+  };
+
+  // The stop and the scan read one snapshot of the file, even while another connection commits between them. A scan
+  // without a stop (knownAt Infinity: the projector's own lookups) is one statement, and needs no transaction.
+  const scanWithStop = db.transaction(scan);
+  return {
+    entries: (index: IndexRef, query: EntriesQuery) =>
+      query.knownAtMs === Infinity ? scan(index, query) : scanWithStop(index, query),
+    countEntries: count,
+  };
+};

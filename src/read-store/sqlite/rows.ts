@@ -1,0 +1,53 @@
+import type { LogPosition } from '../../../events/envelope.js';
+import type { IndexEntry } from '../read-model-store.js';
+
+/**
+ * Rows as the connection gives them back: every INTEGER as a bigint (defaultSafeIntegers, for positions past 2^53),
+ * a time as a number once read. A time written as a fraction comes back as a REAL, hence number | bigint.
+ */
+export type Int = bigint | number;
+
+export const INT64_MAX = (1n << 63n) - 1n;
+
+export const ms = (value: Int): number => Number(value);
+
+export const positionOf = (commit: Int, prepare: Int): LogPosition => ({
+  commit: BigInt(commit),
+  prepare: BigInt(prepare),
+});
+
+/** The columns of an entry, in the order of the entries table after its (kind, id). */
+export const ENTRY_COLUMNS =
+  'occurred_at, record_commit, record_prepare, development_id, added_at, added_commit, added_prepare, ' +
+  'earliest_added_from';
+
+export interface EntryRow {
+  readonly occurred_at: Int;
+  readonly record_commit: Int;
+  readonly record_prepare: Int;
+  readonly development_id: string;
+  readonly added_at: Int;
+  readonly added_commit: Int;
+  readonly added_prepare: Int;
+  readonly earliest_added_from: Int;
+}
+
+export const entryParams = (entry: IndexEntry): unknown[] => [
+  entry.occurredAtMs,
+  entry.recordPosition.commit,
+  entry.recordPosition.prepare,
+  entry.developmentId,
+  entry.addedAtMs,
+  entry.addedPosition.commit,
+  entry.addedPosition.prepare,
+  entry.earliestAddedFromMs,
+];
+
+export const entryOf = (row: EntryRow): IndexEntry => ({
+  developmentId: row.development_id,
+  occurredAtMs: ms(row.occurred_at),
+  recordPosition: positionOf(row.record_commit, row.record_prepare),
+  addedAtMs: ms(row.added_at),
+  addedPosition: positionOf(row.added_commit, row.added_prepare),
+  earliestAddedFromMs: ms(row.earliest_added_from),
+});

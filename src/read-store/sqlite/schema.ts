@@ -1,0 +1,174 @@
+import Database from 'better-sqlite3';
+
+/**
+ * The read models' own SQLite file, beside the event log (e.g. `<dataDir>/read-models.db`), never tables inside it:
+ * - a rebuild drops this file whole (or clears it) and cannot touch the log;
+ * - the log's file stays only the log: its backups, copies and size are the source of truth's, not derived data's;
+ * - read traffic and the projector's commits take this file's locks, never the log's: appends never wait on read
+ *   models, and queries never on appends.
+ *
+ * Everything here can always be rebuilt from the log, which is why durability is relaxed (synchronous = NORMAL) and
+ * why a file of an older schema is simply emptied: its checkpoint goes with it, and the projector starts over.
+ */
+
+/** Marks the file as this server's read models ("DTRM"): a file of anything else is never changed. */
+const APPLICATION_ID = 0x4454524d;
+/** Bumped whenever the tables below change; an older file is emptied and rebuilt, a newer one refused. */
+const SCHEMA_VERSION = 1;
+
+const BUSY_TIMEOUT_MS = 5000;
+/** Negative: KiB rather than pages. 64 MiB per connection: an index scan of a busy actor stays in memory. */
+const CACHE_SIZE_KIB = -65_536;
+/**
+ * Pages the WAL may hold before a commit copies them into the file (SQLite's default is 1,000: 4 MB). A batch
+ * dirties a page per index it touches (hundreds of actors and meetings), so at the default nearly every commit of a
+ * rebuild would also checkpoint, and wait for its fsyncs; a page written by many batches is copied once per
+ * checkpoint. Committing 100,000 events in batches of 500, 16,384 pages (64 MB) rather than 1,000 took the commits
+ * from about 4-5k to about 7-11k events per second, mostly by waiting for fewer fsyncs.
+ */
+const WAL_AUTOCHECKPOINT_PAGES = 16_384;
+/** What the WAL file is cut back to after a checkpoint, should a long read have let it grow past its usual size. */
+const JOURNAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/** Kinds as small integers: they lead every key, and a 1-byte integer keeps keys short where text would not. */
+export const KIND_CODES = { actor: 1, topic: 2, development: 3, meeting: 4, world: 5 } as const;
+
+/**
+ * Positions are two INTEGER columns (commit, prepare), compared as row values: SQLite keeps a 64-bit integer in at
+ * most 8 bytes and compares it without collation, where the 32-byte hex text of encodePosition would more than
+ * double every key. They are bound as bigints and read back as bigints (defaultSafeIntegers), so nothing is lost
+ * past 2^53; they must fit in a signed 64-bit integer, as KurrentDB's and the embedded log's do.
+ *
+ * Times are INTEGER milliseconds. A snapshot's invalid_at is NULL while it stands (invalidAtMs Infinity).
+ * The natural key is the primary key (WITHOUT ROWID), so a scan of one entity's rows reads adjacent pages; snapshots
+ * keep a rowid because their states are large, and WITHOUT ROWID suits small rows only.
+ */
+const TABLES = `
+CREATE TABLE checkpoint (
+  only INTEGER PRIMARY KEY CHECK (only = 1),
+  position_commit INTEGER NOT NULL,
+  position_prepare INTEGER NOT NULL,
+  recorded_at INTEGER NOT NULL
+);
+
+CREATE TABLE versions (
+  kind INTEGER NOT NULL,
+  id TEXT NOT NULL,
+  position_commit INTEGER NOT NULL,
+  position_prepare INTEGER NOT NULL,
+  recorded_at INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  PRIMARY KEY (kind, id, position_commit, position_prepare)
+) WITHOUT ROWID;
+
+CREATE TABLE entries (
+  kind INTEGER NOT NULL,
+  id TEXT NOT NULL,
+  occurred_at INTEGER NOT NULL,
+  record_commit INTEGER NOT NULL,
+  record_prepare INTEGER NOT NULL,
+  development_id TEXT NOT NULL,
+  added_at INTEGER NOT NULL,
+  added_commit INTEGER NOT NULL,
+  added_prepare INTEGER NOT NULL,
+  earliest_added_from INTEGER NOT NULL,
+  PRIMARY KEY (kind, id, occurred_at, record_commit, record_prepare)
+) WITHOUT ROWID;
+
+-- Where earliest_added_from first passes a knownAt: the end of every scan at that knownAt (entries-query.ts).
+CREATE INDEX entries_by_earliest_added
+  ON entries (kind, id, earliest_added_from, occurred_at, record_commit, record_prepare);
+
+CREATE TABLE snapshots (
+  actor_id TEXT NOT NULL,
+  boundary_occurred_at INTEGER NOT NULL,
+  boundary_record_commit INTEGER NOT NULL,
+  boundary_record_prepare INTEGER NOT NULL,
+  built_commit INTEGER NOT NULL,
+  built_prepare INTEGER NOT NULL,
+  boundary_development_id TEXT NOT NULL,
+  boundary_added_at INTEGER NOT NULL,
+  boundary_added_commit INTEGER NOT NULL,
+  boundary_added_prepare INTEGER NOT NULL,
+  boundary_earliest_added_from INTEGER NOT NULL,
+  built_at INTEGER NOT NULL,
+  invalid_at INTEGER,
+  state TEXT NOT NULL,
+  -- Names a snapshot, lists an actor's by boundary, and finds the ones a closure reaches.
+  UNIQUE (actor_id, boundary_occurred_at, boundary_record_commit, boundary_record_prepare, built_commit, built_prepare)
+);
+
+CREATE TABLE subtopics (
+  parent_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  PRIMARY KEY (parent_id, id)
+) WITHOUT ROWID;
+
+CREATE TABLE clock (
+  recorded_at INTEGER NOT NULL,
+  position_commit INTEGER NOT NULL,
+  position_prepare INTEGER NOT NULL,
+  PRIMARY KEY (recorded_at, position_commit, position_prepare)
+) WITHOUT ROWID;
+`;
+
+const pragma = (db: Database.Database, name: string): number => Number(db.pragma(name, { simple: true }));
+
+const userTables = (db: Database.Database): string[] =>
+  db
+    .prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite!_%' ESCAPE '!'")
+    .pluck()
+    .all();
+
+/** Creates the tables, or empties a file of an older schema; run in a write transaction. */
+const bringUpToDate = (db: Database.Database, file: string): void => {
+  const version = pragma(db, 'user_version');
+  if (version === SCHEMA_VERSION) return;
+  if (version > SCHEMA_VERSION) {
+    throw new Error(
+      `the read models ${file} were written by a newer version of this server (schema ${version}); nothing in ` +
+        'them was changed. Run that version, or remove the file (it is rebuilt from the event log)',
+    );
+  }
+  // Derived data of an older schema: dropped, and rebuilt from the log from its start.
+  for (const table of userTables(db)) db.exec(`DROP TABLE "${table}"`);
+  db.exec(TABLES);
+  db.pragma(`application_id = ${APPLICATION_ID}`);
+  db.pragma(`user_version = ${SCHEMA_VERSION}`);
+};
+
+/** Opens (or makes) the read models' file, ready to use: tables there, and every integer read as a bigint. */
+export const openReadModelDatabase = (file: string): Database.Database => {
+  let db: Database.Database;
+  try {
+    db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+  } catch (error) {
+    throw new Error(`cannot open the read models ${file}: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    // Before any pragma writes to it: a database of something else (a wrong path, the event log) is left alone.
+    if (pragma(db, 'application_id') !== APPLICATION_ID && userTables(db).length > 0) {
+      throw new Error(
+        `${file} is an SQLite database of something else, not read models of this server; nothing in it was ` +
+          'changed. Point the read models at a file of their own',
+      );
+    }
+    // WAL: readers (queries, other processes) never wait for the projector's commits, nor it for them.
+    db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode may lose the last commits on power loss, never corrupt the file: a lost commit only moves
+    // the checkpoint back, and the projector writes those events again from the log.
+    db.pragma('synchronous = NORMAL');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma(`cache_size = ${CACHE_SIZE_KIB}`);
+    db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+    db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT_BYTES}`);
+    db.defaultSafeIntegers(true);
+    // IMMEDIATE: two processes opening a new file at once create the tables once.
+    db.transaction(() => bringUpToDate(db, file)).immediate();
+    return db;
+  } catch (error) {
+    db.close();
+    if (!(error instanceof Database.SqliteError)) throw error;
+    throw new Error(`cannot open the read models ${file} (${error.code}: ${error.message})`, { cause: error });
+  }
+};

@@ -1,0 +1,276 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ReadModelBatch, ReadModelStore, StoredSnapshot } from '../../src/read-store/read-model-store.js';
+import { openSqliteReadStore } from '../../src/read-store/sqlite/sqlite-read-store.js';
+import { at, emptyBatch, entry, readModelStoreConformance } from './read-model-store.conformance.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'sqlite-read-store-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// On a real file in WAL mode, as a server keeps it: each case opens a new connection to it.
+readModelStoreConformance('sqlite', async () => openSqliteReadStore({ file: path.join(dir, 'conformance.db') }));
+
+const snapshot = (built: number, state: unknown): StoredSnapshot => ({
+  actorId: 'a',
+  boundary: entry('d1', 100, 1, 1),
+  builtAtMs: built * 1000,
+  builtPosition: at(built),
+  invalidAtMs: Infinity,
+  state,
+});
+
+const fullBatch = (position: number): ReadModelBatch => ({
+  ...emptyBatch(position),
+  versions: [
+    {
+      kind: 'development',
+      id: 'd1',
+      version: { position: at(position), recordedAtMs: position * 1000, state: { big: 2n ** 70n, at: new Date(5) } },
+    },
+  ],
+  entries: [{ index: { kind: 'meeting', id: 'm1' }, entry: entry('d1', 100, 1, position) }],
+  snapshots: [snapshot(position, { ids: new Set(['x']), n: position })],
+  subtopics: [{ parentId: 'p', id: `c${position}` }],
+});
+
+/** What a reader of the store sees, all of it. */
+const everything = async (store: ReadModelStore) => ({
+  checkpoint: await store.checkpoint(),
+  versions: await store.versions('development', ['d1']),
+  entries: await store.entries({ kind: 'meeting', id: 'm1' }, { knownAtMs: Infinity }),
+  meetings: await store.ids('meeting'),
+  metas: await store.snapshotMetas('a'),
+  states: await Promise.all((await store.snapshotMetas('a')).map((meta) => store.snapshotState(meta))),
+  subtopics: (await store.subtopicIds('p')).sort(),
+  clock: await store.positionRecordedBefore(Infinity),
+});
+
+/** The writer process of the concurrency test: commits batches 1..n, batch k at position k. */
+const WRITER = `
+const [file, n, ids] = process.argv.slice(1);
+const { openSqliteReadStore } = await import(${JSON.stringify(new URL('../../src/read-store/sqlite/sqlite-read-store.ts', import.meta.url).pathname)});
+const at = (k) => ({ commit: BigInt(k), prepare: BigInt(k) });
+const entry = (id, occurredAtMs, k) => ({ developmentId: id, occurredAtMs, recordPosition: at(k), addedAtMs: k,
+  addedPosition: at(k), earliestAddedFromMs: k });
+const store = openSqliteReadStore({ file });
+for (let k = 1; k <= Number(n); k++) {
+  await store.commit({
+    versions: ids.split(',').map((id) => ({ kind: 'development', id,
+      version: { position: at(k), recordedAtMs: k, state: { id, k, tags: new Set([id]) } } })),
+    entries: [entry('x' + k, k, k), entry('y' + k, -k, k)].map((e) => ({ index: { kind: 'meeting', id: 'm1' }, entry: e })),
+    snapshots: [entry('x' + k, k, k), entry('y' + k, -k, k)].map((boundary) => ({ actorId: 'a', boundary,
+      builtAtMs: k, builtPosition: at(k), invalidAtMs: Infinity, state: { k } })),
+    closures: [],
+    subtopics: [],
+    clock: [{ position: at(k), recordedAtMs: k }],
+    checkpoint: { position: at(k), recordedAtMs: k },
+  });
+}
+await store.close();
+`;
+
+describe('sqlite read-model store', () => {
+  let file: string;
+  let stores: ReadModelStore[];
+  const open = () => {
+    const store = openSqliteReadStore({ file });
+    stores.push(store);
+    return store;
+  };
+  beforeEach(() => {
+    file = path.join(mkdtempSync(path.join(dir, 'case-')), 'read-models.db');
+    stores = [];
+  });
+  afterEach(async () => {
+    for (const store of stores) await store.close();
+  });
+
+  it('keeps everything in its file: the checkpoint, versions, entries, snapshots and their closures', async () => {
+    const writer = open();
+    await writer.commit(fullBatch(2));
+    await writer.commit({ ...fullBatch(3), closures: [{ actorId: 'a', fromMs: 0, atMs: 3500, position: at(3) }] });
+    const before = await everything(writer);
+    await writer.close();
+    stores = [];
+
+    const reopened = open();
+    const after = await everything(reopened);
+    expect(after).toEqual(before);
+    expect(after.checkpoint).toEqual({ position: at(3), recordedAtMs: 3000 });
+    expect(after.versions.get('d1')!.map((version) => version.state)).toEqual([
+      { big: 2n ** 70n, at: new Date(5) },
+      { big: 2n ** 70n, at: new Date(5) },
+    ]);
+    expect(after.metas.map((meta) => meta.invalidAtMs)).toEqual([3500, Infinity]);
+    expect(after.states).toEqual([
+      { ids: new Set(['x']), n: 2 },
+      { ids: new Set(['x']), n: 3 },
+    ]);
+    // It goes on from where it stood.
+    await expect(reopened.commit(fullBatch(3))).rejects.toThrow(/cannot follow/);
+    await reopened.commit(fullBatch(4));
+    expect((await reopened.checkpoint())!.position).toEqual(at(4));
+  });
+
+  it('keeps positions past 2^53 exactly', async () => {
+    const store = open();
+    const far = { commit: 2n ** 62n + 1n, prepare: 2n ** 62n - 1n };
+    await store.commit({
+      ...emptyBatch(1),
+      clock: [{ position: far, recordedAtMs: 1000 }],
+      checkpoint: { position: far, recordedAtMs: 1000 },
+      versions: [{ kind: 'actor', id: 'a', version: { position: far, recordedAtMs: 1000, state: {} } }],
+    });
+    expect(await store.checkpoint()).toEqual({ position: far, recordedAtMs: 1000 });
+    expect((await store.versions('actor', ['a'])).get('a')![0]!.position).toEqual(far);
+    expect(await store.positionRecordedBefore(1001)).toEqual(far);
+  });
+
+  it('leaves nothing of a batch that fails midway, and keeps the old checkpoint', async () => {
+    const store = open();
+    await store.commit(fullBatch(2));
+    const before = await everything(store);
+    const unencodable = {
+      toJSON: () => {
+        throw new Error('cannot encode');
+      },
+    };
+    // Its versions, entries and first snapshot are written before the last snapshot's state fails to encode.
+    const failing: ReadModelBatch = {
+      ...fullBatch(3),
+      snapshots: [snapshot(3, { n: 3 }), { ...snapshot(3, unencodable), builtPosition: at(4) }],
+    };
+    await expect(store.commit(failing)).rejects.toThrow('cannot encode');
+    expect(await everything(store)).toEqual(before);
+    // The same batch, mended, goes through: nothing of the failed one is in its way.
+    await store.commit(fullBatch(3));
+    expect((await store.checkpoint())!.position).toEqual(at(3));
+    expect((await store.versions('development', ['d1'])).get('d1')).toHaveLength(2);
+  });
+
+  it('shows a batch to another connection only whole', async () => {
+    const writer = open();
+    const reader = open();
+    await writer.commit(fullBatch(2));
+    const before = await everything(reader);
+
+    // A batch held open midway by another connection: the reader neither waits for it nor sees any of it.
+    const db = new Database(file);
+    db.exec('BEGIN IMMEDIATE');
+    db.prepare('INSERT INTO subtopics (parent_id, id) VALUES (?, ?)').run('p', 'half');
+    db.prepare('UPDATE checkpoint SET position_commit = 9, position_prepare = 9').run();
+    expect(await everything(reader)).toEqual(before);
+    db.exec('ROLLBACK');
+    db.close();
+    expect(await everything(reader)).toEqual(before);
+  });
+
+  it("shows another process's batches to a reader only whole, while it commits them", async () => {
+    const reader = open();
+    const batches = 150;
+    const ids = Array.from({ length: 40 }, (_, n) => `d${n}`);
+    // The writer: another process committing as fast as it can, each batch many versions, entries and snapshots.
+    const writer = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', WRITER, file, String(batches), ids.join(',')],
+      { cwd: process.cwd(), stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    writer.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    let exited = false;
+    const exit = new Promise<number | null>((resolve) =>
+      writer.on('exit', (code) => {
+        exited = true;
+        resolve(code);
+      }),
+    );
+
+    const index = { kind: 'meeting' as const, id: 'm1' };
+    const seen = new Set<bigint>();
+    const committed = async () => (await reader.checkpoint())?.position.commit ?? 0n;
+    while (!exited) {
+      // Every read resolves at once: without a turn of the event loop, the writer's exit would never be heard.
+      await new Promise((resolve) => setImmediate(resolve));
+      const first = await committed();
+      const versions = await reader.versions('development', ids);
+      const known = await reader.entries(index, { knownAtMs: 1e15 });
+      const descending = await reader.entries(index, { knownAtMs: Infinity, descending: true, limit: 1_000 });
+      const metas = await reader.snapshotMetas('a');
+      const last = await committed();
+      seen.add(last);
+      // Batch k leaves k versions of every id, 2k entries and 2k snapshots: every read falls between two
+      // checkpoints read around it, and holds whole batches only.
+      const counts = new Set(ids.map((id) => versions.get(id)?.length ?? 0));
+      expect(counts.size).toBe(1);
+      const [count] = counts;
+      expect(count).toBeGreaterThanOrEqual(Number(first));
+      expect(count).toBeLessThanOrEqual(Number(last));
+      for (const found of [known, descending, metas]) {
+        expect(found.length % 2).toBe(0);
+        expect(found.length / 2).toBeGreaterThanOrEqual(Number(first));
+        expect(found.length / 2).toBeLessThanOrEqual(Number(last));
+      }
+    }
+    expect(await exit, stderr).toBe(0);
+    expect(await committed()).toBe(BigInt(batches));
+    // Not a test of nothing: the reader met the writer midway.
+    expect(seen.size).toBeGreaterThan(2);
+    // A second process starts (tsx) and commits 150 batches: slow on a loaded machine.
+  }, 60_000);
+
+  it('reads the versions of many ids at once, in the order asked, without the missing ones', async () => {
+    const store = open();
+    const ids = Array.from({ length: 1500 }, (_, n) => `d${n}`);
+    await store.commit({
+      ...emptyBatch(3),
+      versions: ids
+        .filter((_, n) => n % 3 !== 0)
+        .flatMap((id) =>
+          [2, 1].map((n) => ({
+            kind: 'development' as const,
+            id,
+            version: { position: at(n), recordedAtMs: n * 1000, state: { id, n } },
+          })),
+        ),
+    });
+    const asked = [...ids].reverse();
+    const found = await store.versions('development', [...asked, 'd1', 'nobody']);
+    expect([...found.keys()]).toEqual(asked.filter((id) => Number(id.slice(1)) % 3 !== 0));
+    expect(found.get('d1')!.map((version) => version.state)).toEqual([
+      { id: 'd1', n: 1 },
+      { id: 'd1', n: 2 },
+    ]);
+    expect(await store.versions('actor', ids)).toEqual(new Map());
+  });
+
+  it('empties a file of an older schema (the projector rebuilds it), and refuses one of a newer', async () => {
+    const store = open();
+    await store.commit(fullBatch(2));
+    await store.close();
+    stores = [];
+    const setVersion = (version: number) => {
+      const db = new Database(file);
+      db.pragma(`user_version = ${version}`);
+      db.close();
+    };
+    setVersion(99);
+    expect(() => openSqliteReadStore({ file })).toThrow(/newer version/);
+    setVersion(0);
+    const reopened = open();
+    expect(await reopened.checkpoint()).toBeNull();
+    expect(await reopened.versions('development', ['d1'])).toEqual(new Map());
+    await reopened.commit(fullBatch(1));
+    expect((await reopened.checkpoint())!.position).toEqual(at(1));
+  });
+
+  it('does not open a database of something else', async () => {
+    const db = new Database(file);
+    db.exec('CREATE TABLE events (position INTEGER PRIMARY KEY)');
+    db.close();
+    expect(() => openSqliteReadStore({ file })).toThrow(/something else/);
+  });
+});
