@@ -24,19 +24,31 @@ function replacer(this: Record<string, unknown>, key: string, value: unknown): u
   return value;
 }
 
-const reviver = (_key: string, value: unknown): unknown => {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
-  const keys = Object.keys(value);
-  if (keys.length !== 1 || !keys[0]!.startsWith('$')) return value;
-  const tagged = value as Partial<Record<string, unknown>>;
-  if ('$map' in tagged) return new Map(tagged.$map as [unknown, unknown][]);
-  if ('$set' in tagged) return new Set(tagged.$set as unknown[]);
-  if ('$date' in tagged) return new Date(tagged.$date as string);
-  if ('$bigint' in tagged) return BigInt(tagged.$bigint as string);
-  if ('$number' in tagged) return Number(tagged.$number);
-  return value;
+/**
+ * Turns the tagged objects of a parsed record back into what they stood for, in place, children first. A walk after
+ * a plain JSON.parse costs about a third of a reviver, which JSON.parse calls back for every value: reads decode
+ * thousands of records per question, so this is on the hot path.
+ */
+const revive = (value: unknown): unknown => {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) value[index] = revive(value[index]);
+    return value;
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  if (keys.length === 1 && keys[0]!.startsWith('$')) {
+    const tagged = record as Partial<Record<string, unknown>>;
+    if ('$map' in tagged) return new Map((revive(tagged.$map) as [unknown, unknown][]) ?? []);
+    if ('$set' in tagged) return new Set(revive(tagged.$set) as unknown[]);
+    if ('$date' in tagged) return new Date(tagged.$date as string);
+    if ('$bigint' in tagged) return BigInt(tagged.$bigint as string);
+    if ('$number' in tagged) return Number(tagged.$number);
+  }
+  for (const key of keys) record[key] = revive(record[key]);
+  return record;
 };
 
 export const encodeRecord = (value: unknown): string => JSON.stringify(value, replacer);
 
-export const decodeRecord = <T>(text: string): T => JSON.parse(text, reviver) as T;
+export const decodeRecord = <T>(text: string): T => revive(JSON.parse(text)) as T;

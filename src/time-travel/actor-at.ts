@@ -6,12 +6,12 @@ import { counterparts, mergeRelation, type RelationState } from '../domain/relat
 import type { TimePoint } from '../domain/time-point.js';
 import { comparePlaces } from '../read-store/places.js';
 import type {
+  EntriesQuery,
   IndexEntry,
   IndexRef,
   Place,
   ReadModelCheckpoint,
   ReadModelReader,
-  SnapshotMeta,
   StoredSnapshot,
 } from '../read-store/read-model-store.js';
 import { developmentVersions, knownActor } from './known-state.js';
@@ -125,46 +125,44 @@ const foldEntries = (
   }
 };
 
-/** What a question about an actor walks: the snapshot it starts from, and the entries it folds on top. */
-interface SummaryPlan {
-  readonly start: SnapshotMeta | undefined;
-  readonly late: readonly IndexEntry[];
-  readonly tail: readonly IndexEntry[];
-}
+/** The most entries a fold reads (and holds, with their versions) at once: a long walk stays bounded in memory. */
+export const WALK_PAGE = 1_024;
 
-const planSummary = async (reads: ReadModelReader, id: string, at: TimePoint): Promise<SummaryPlan> => {
+/** Folds every entry a query gives, a page at a time: entries, then their versions, then the fold. */
+const foldQuery = async (
+  reads: ReadModelReader,
+  summary: ActorSummary,
+  id: string,
+  query: EntriesQuery,
+): Promise<void> => {
   const index: IndexRef = { kind: 'actor', id };
-  const asOfMs = at.asOf.getTime();
-  const knownAtMs = at.knownAt.getTime();
-  const start = bestSnapshot(await reads.snapshotMetas(id), asOfMs, knownAtMs);
-  const [late, tail] = await Promise.all([
-    start
-      ? reads.entries(index, { through: start.boundary, addedAfter: start.builtPosition, knownAtMs })
-      : Promise.resolve([]),
-    reads.entries(index, { after: start?.boundary ?? null, occurredByMs: asOfMs, knownAtMs }),
-  ]);
-  return { start, late, tail };
+  for (let after = query.after ?? null; ;) {
+    const page = await reads.entries(index, { ...query, after, limit: WALK_PAGE });
+    const versions = await developmentVersions(
+      reads,
+      page.map((entry) => entry.developmentId),
+    );
+    foldEntries(summary, page, versions, query.knownAtMs, id);
+    if (page.length < WALK_PAGE) return;
+    after = page.at(-1)!;
+  }
 };
 
 /**
  * The summary at a time point: start from the furthest snapshot of the actor's index that stands at knownAt inside
  * asOf, add what was recorded after it was built with a place inside its boundary (late arrivals), and fold the
- * entries after its boundary. Three reads and one read of versions, however long the actor's history is.
+ * entries after its boundary: a few range reads and reads of versions, however long the actor's history is.
  */
 export const actorSummaryAt = async (reads: ReadModelReader, id: string, at: TimePoint): Promise<ActorSummary> => {
-  const { start, late, tail } = await planSummary(reads, id, at);
-  const [state, versions] = await Promise.all([
-    start ? reads.snapshotState(start) : Promise.resolve(undefined),
-    developmentVersions(
-      reads,
-      [...late, ...tail].map((entry) => entry.developmentId),
-    ),
-  ]);
+  const asOfMs = at.asOf.getTime();
+  const knownAtMs = at.knownAt.getTime();
+  const start = bestSnapshot(await reads.snapshotMetas(id), asOfMs, knownAtMs);
+  const state = start ? await reads.snapshotState(start) : undefined;
   if (start && state === undefined) throw new Error(`snapshot of ${id} at ${start.builtPosition.commit} is missing`);
   const summary = state ? copySummary(state as ActorSummary) : emptySummary();
-  const knownAtMs = at.knownAt.getTime();
-  foldEntries(summary, late, versions, knownAtMs, id);
-  foldEntries(summary, tail, versions, knownAtMs, id);
+  if (start)
+    await foldQuery(reads, summary, id, { through: start.boundary, addedAfter: start.builtPosition, knownAtMs });
+  await foldQuery(reads, summary, id, { after: start?.boundary ?? null, occurredByMs: asOfMs, knownAtMs });
   return summary;
 };
 

@@ -4,6 +4,8 @@ import { instantMs } from '../domain/time-point.js';
 import type { IndexEntry, IndexRef, ReadModelReader, StoredVersion } from '../read-store/read-model-store.js';
 import { developmentVersions, knownVersion } from './known-state.js';
 
+const PAGE = 1_024;
+
 export type Versions = ReadonlyMap<string, readonly StoredVersion<DevelopmentState>[]>;
 
 /**
@@ -29,17 +31,21 @@ export const visibleDevelopments = async (
   keep: (development: DevelopmentState) => boolean = () => true,
 ): Promise<DevelopmentState[]> => {
   const knownAtMs = at.knownAt.getTime();
-  const entries = await reads.entries(index, { occurredByMs: at.asOf.getTime(), knownAtMs });
-  const versions = await developmentVersions(
-    reads,
-    entries.map((entry) => entry.developmentId),
-  );
   const visible: DevelopmentState[] = [];
-  for (const entry of entries) {
-    const development = visibleAt(versions, entry, knownAtMs);
-    if (development !== null && keep(development)) visible.push(development);
+  // A page at a time: only what counts is kept, not every entry and version of a long index at once.
+  for (let after: IndexEntry | null = null; ;) {
+    const page = await reads.entries(index, { after, occurredByMs: at.asOf.getTime(), knownAtMs, limit: PAGE });
+    const versions = await developmentVersions(
+      reads,
+      page.map((entry) => entry.developmentId),
+    );
+    for (const entry of page) {
+      const development = visibleAt(versions, entry, knownAtMs);
+      if (development !== null && keep(development)) visible.push(development);
+    }
+    if (page.length < PAGE) return visible;
+    after = page.at(-1)!;
   }
-  return visible;
 };
 
 export const takesPart = (development: DevelopmentState, actorId: string): boolean =>

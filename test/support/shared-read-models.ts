@@ -1,3 +1,4 @@
+import { scanKeys as scanNode } from '../../src/read-store/redis/connection.js';
 import type { Redis } from 'ioredis';
 
 /**
@@ -6,16 +7,8 @@ import type { Redis } from 'ioredis';
  */
 
 /** Every key matching a SCAN pattern, sorted. */
-export const scanKeys = async (redis: Redis, pattern: string): Promise<string[]> => {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, page] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    keys.push(...page);
-    cursor = next;
-  } while (cursor !== '0');
-  return [...new Set(keys)].sort();
-};
+export const scanKeys = async (redis: Redis, pattern: string): Promise<string[]> =>
+  [...new Set(await scanNode(redis, pattern))].sort();
 
 /** Deletes every key matching a SCAN pattern. */
 export const deleteKeys = async (redis: Redis, pattern: string): Promise<void> => {

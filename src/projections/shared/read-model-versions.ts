@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { ReadModelCheckpoint } from '../../read-store/read-model-store.js';
+import { scanKeys } from '../../read-store/redis/connection.js';
 import { openRedisReadStore } from '../../read-store/redis/redis-read-store.js';
 import { readModelKeys } from './read-model-keys.js';
 
@@ -11,15 +12,6 @@ export interface ReadModelVersion {
   readonly leader: string | null;
 }
 
-const scan = async (redis: Redis, pattern: string, each: (keys: string[]) => Promise<void>): Promise<void> => {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    if (keys.length > 0) await each(keys);
-    cursor = next;
-  } while (cursor !== '0');
-};
-
 // SCAN's pattern is a glob: the prefix is checked to hold none of its special characters (environment.ts).
 const VERSION_OF_LEASE = /:rm:v(\d+)\}:lease:term$/;
 
@@ -30,12 +22,10 @@ export const listReadModelVersions = async (
   prefix: string,
 ): Promise<ReadModelVersion[]> => {
   const versions = new Set<number>();
-  await scan(redis, `{${prefix}:rm:v*}:lease:term`, async (keys) => {
-    for (const key of keys) {
-      const match = VERSION_OF_LEASE.exec(key);
-      if (match && key.startsWith(`{${prefix}:rm:v`)) versions.add(Number(match[1]));
-    }
-  });
+  for (const key of await scanKeys(redis, `{${prefix}:rm:v*}:lease:term`)) {
+    const match = VERSION_OF_LEASE.exec(key);
+    if (match && key.startsWith(`{${prefix}:rm:v`)) versions.add(Number(match[1]));
+  }
   const current = Number((await redis.get(readModelKeys(prefix).current)) ?? 0);
   const listed: ReadModelVersion[] = [];
   for (const version of [...versions].sort((a, b) => b - a)) {
@@ -82,7 +72,6 @@ export const dropReadModelVersion = async (
     await store.close();
   }
   // What is left under the version's own tag: its lease's term counter, and an older layout's keys.
-  await scan(redis, `{${prefix}:rm:v${version}}:*`, async (found) => {
-    await redis.unlink(...found);
-  });
+  const left = await scanKeys(redis, `{${prefix}:rm:v${version}}:*`);
+  if (left.length > 0) await redis.unlink(...left);
 };

@@ -102,7 +102,8 @@ export const startSharedProjection = (options: SharedProjectionOptions): SharedP
     version: keys.version,
     ...(options.elect ? { fence: { leaseKey: keys.lease, token: () => lease?.token ?? null } } : {}),
   });
-  const reads: CachedReader = createCachedReader(readStore, options.cacheBytes);
+  // A follower cannot tell from the log which actors the leader snapshotted: it reads their lists again now and then.
+  const reads: CachedReader = createCachedReader(readStore, options.cacheBytes, { snapshotListTtlMs: 5_000 });
   let checkpoint: LogPosition | null = null;
   const progress = createAppliedProgress(() => checkpoint);
   const bell = createBell();

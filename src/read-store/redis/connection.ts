@@ -86,3 +86,15 @@ export const sendAll = async (connection: RedisConnection, commands: readonly Ro
   );
   return answers;
 };
+
+/** Every key of one node that matches a SCAN pattern (a cluster is scanned node by node: SCAN is per node). */
+export const scanKeys = async (node: Redis, pattern: string): Promise<string[]> => {
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, page] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    found.push(...page);
+    cursor = next;
+  } while (cursor !== '0');
+  return found;
+};

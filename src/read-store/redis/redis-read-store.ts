@@ -1,4 +1,4 @@
-import { Cluster, type Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import type { LogPosition } from '../../../events/envelope.js';
 import { comparePositions } from '../../../events/envelope.js';
 import { comparePlaces } from '../places.js';
@@ -10,7 +10,15 @@ import type {
   VersionKind,
 } from '../read-model-store.js';
 import { commitBatch, type ReadStoreFence } from './commit-batch.js';
-import { clusterReady, connect, sendAll, type RedisConnection, type RedisTarget, type Routed } from './connection.js';
+import {
+  clusterReady,
+  connect,
+  scanKeys,
+  sendAll,
+  type RedisConnection,
+  type RedisTarget,
+  type Routed,
+} from './connection.js';
 import { countEntries, readEntries, SCAN_BUDGET } from './read-entries.js';
 import { keySlot, readStoreKeys, readStoreLeaseKey } from './redis-read-keys.js';
 import {
@@ -77,17 +85,6 @@ export const openRedisReadStore = (options: RedisReadStoreOptions): RedisReadSto
     }
     const [stored, ...answers] = await sendAll(connection, [checkpointCommand, ...commands]);
     return stored === null ? null : { through: checkpointPositionKey(stored as string), answers };
-  };
-
-  const scanKeys = async (node: Redis, pattern: string): Promise<string[]> => {
-    const found: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, page] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      found.push(...page);
-      cursor = next;
-    } while (cursor !== '0');
-    return found;
   };
 
   return {
