@@ -49,7 +49,12 @@ export const createProjection = ({ reads, writer, ...snapshotOptions }: Projecti
         ...projected.changed,
         snapshotActors: [...projected.changed.snapshotActors, ...due.map((snapshot) => snapshot.actorId)],
       });
-      due = await policy.afterCommit(reads, projected.actorGains, batch.checkpoint);
+      due = await policy.afterCommit(
+        reads,
+        projected.actorGains,
+        batch.checkpoint,
+        new Set(projected.changed.snapshotActors),
+      );
       return projected;
     },
   };

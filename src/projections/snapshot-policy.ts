@@ -9,6 +9,12 @@ export interface SnapshotPolicyOptions {
   readonly snapshotEvery?: number;
   /** How many entries beyond the new ones building a snapshot may walk per new entry (Infinity: always build). */
   readonly extraFoldsPerEntry?: number;
+  /**
+   * The longest walk a correction may leave for questions at the latest knownAt: past it, the projector replaces
+   * the snapshots the correction closed with one built now, however far back it must start. Default: four
+   * snapshot intervals.
+   */
+  readonly maxWalk?: number;
 }
 
 /**
@@ -27,6 +33,8 @@ export interface SnapshotPolicy {
     reads: ReadModelReader,
     gains: ReadonlyMap<string, number>,
     checkpoint: ReadModelCheckpoint,
+    /** Actors whose snapshots the batch closed. */
+    closed?: ReadonlySet<string>,
   ): Promise<StoredSnapshot[]>;
   /** Forgets the counts (a batch that did not commit). */
   reset(): void;
@@ -35,6 +43,7 @@ export interface SnapshotPolicy {
 export const createSnapshotPolicy = ({
   snapshotEvery = SNAPSHOT_EVERY,
   extraFoldsPerEntry = 0.5,
+  maxWalk = 4 * snapshotEvery,
 }: SnapshotPolicyOptions = {}): SnapshotPolicy => {
   let sinceSnapshot = new LRUCache<string, { count: number; waitFor: number }>({ max: 100_000 });
 
@@ -48,7 +57,7 @@ export const createSnapshotPolicy = ({
   };
 
   return {
-    afterCommit: async (reads, gains, checkpoint) => {
+    afterCommit: async (reads, gains, checkpoint, closed = new Set()) => {
       const due: string[] = [];
       await Promise.all(
         [...gains].map(async ([actorId, gained]) => {
@@ -58,15 +67,22 @@ export const createSnapshotPolicy = ({
             ? { count: known.count + gained, waitFor: known.waitFor }
             : { count: await countFromStore(reads, actorId), waitFor: 0 };
           sinceSnapshot.set(actorId, counts);
-          if (counts.count >= Math.max(snapshotEvery, counts.waitFor)) due.push(actorId);
+          if (counts.count >= Math.max(snapshotEvery, counts.waitFor) || closed.has(actorId)) due.push(actorId);
         }),
       );
+      for (const actorId of closed) if (!gains.has(actorId)) due.push(actorId);
       const built: StoredSnapshot[] = [];
-      for (const actorId of due.sort()) {
-        const counts = sinceSnapshot.get(actorId)!;
+      for (const actorId of [...new Set(due)].sort()) {
+        const counts = sinceSnapshot.get(actorId) ?? { count: 0, waitFor: 0 };
+        const walk = await snapshotFoldLength(reads, actorId, checkpoint);
+        // A correction that leaves questions a long walk is paid for now, once, by a replacement built here: the
+        // questions after it would each pay it again. Short of that, the snapshot waits until the new entries pay
+        // for its walk, so that rebuilding stays linear in the log.
+        const replace = closed.has(actorId) && walk > maxWalk;
+        if (!replace && counts.count < Math.max(snapshotEvery, counts.waitFor)) continue;
         // The walk only grows while the index does, so the next look is when the count has caught up with this one.
-        const waitFor = Math.ceil((await snapshotFoldLength(reads, actorId, checkpoint)) / (1 + extraFoldsPerEntry));
-        if (waitFor > counts.count) {
+        const waitFor = Math.ceil(walk / (1 + extraFoldsPerEntry));
+        if (!replace && waitFor > counts.count) {
           sinceSnapshot.set(actorId, { ...counts, waitFor });
           continue;
         }

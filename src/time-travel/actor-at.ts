@@ -128,22 +128,27 @@ const foldEntries = (
 /** The most entries a fold reads (and holds, with their versions) at once: a long walk stays bounded in memory. */
 export const WALK_PAGE = 1_024;
 
-/** Folds every entry a query gives, a page at a time: entries, then their versions, then the fold. */
+/**
+ * Folds every entry a query gives, a page at a time (entries, then their versions, then the fold), or all at once
+ * for the late arrivals since a snapshot: found by when they were added, they come unsorted from the store, and a
+ * page of them would read them all again.
+ */
 const foldQuery = async (
   reads: ReadModelReader,
   summary: ActorSummary,
   id: string,
   query: EntriesQuery,
+  paged = true,
 ): Promise<void> => {
   const index: IndexRef = { kind: 'actor', id };
   for (let after = query.after ?? null; ;) {
-    const page = await reads.entries(index, { ...query, after, limit: WALK_PAGE });
+    const page = await reads.entries(index, paged ? { ...query, after, limit: WALK_PAGE } : query);
     const versions = await developmentVersions(
       reads,
       page.map((entry) => entry.developmentId),
     );
     foldEntries(summary, page, versions, query.knownAtMs, id);
-    if (page.length < WALK_PAGE) return;
+    if (!paged || page.length < WALK_PAGE) return;
     after = page.at(-1)!;
   }
 };

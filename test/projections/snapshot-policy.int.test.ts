@@ -91,7 +91,8 @@ describe('snapshot policy', () => {
   );
 
   it('a correction or retraction closes the snapshots at or after the earlier of its occurredAts, from its recordedAt on', async () => {
-    await open({ snapshotEvery: 2, extraFoldsPerEntry: Infinity });
+    // No replacements here (maxWalk Infinity): what is closed, and when, is the point.
+    await open({ snapshotEvery: 2, extraFoldsPerEntry: Infinity, maxWalk: Infinity });
     for (let n = 1; n <= 12; n++) await record(n);
     await flush();
     expect(await boundaries()).toEqual(devs(2, 4, 6, 8, 10, 12));
@@ -182,7 +183,7 @@ describe('snapshot policy', () => {
   });
 
   it('after a correction closes every snapshot, waits until the new entries are two thirds of the walk a new one costs', async () => {
-    await open({ snapshotEvery: 2 });
+    await open({ snapshotEvery: 2, maxWalk: Infinity });
     for (let n = 1; n <= 12; n++) await record(n);
     await harness!.run('correctDevelopment', {
       id: 'dev-1',
@@ -207,6 +208,35 @@ describe('snapshot policy', () => {
     expect(await built()).toBe(7);
     await record(38);
     expect(await boundaries()).toEqual(devs(2, 4, 6, 8, 10, 12, 35, 37));
+  });
+
+  it('replaces what a correction closed with a snapshot built at once, when it left a walk longer than maxWalk', async () => {
+    await open({ snapshotEvery: 2, maxWalk: 6 });
+    for (let n = 1; n <= 12; n++) await record(n);
+    await flush();
+    const before = await metas();
+    expect(before.every((meta) => meta.invalidAtMs === Infinity)).toBe(true);
+    // Moved back to day 0: every snapshot is closed, and a question at the latest knownAt would walk all 13 entries.
+    await harness!.run('correctDevelopment', {
+      id: 'dev-1',
+      expectedRevision: 0,
+      reason: 'wrong day',
+      patch: { occurredAt: day(0) },
+    });
+    const correctedAt = (await lastEvent()).recordedAt.getTime();
+    await flush();
+    const after = await metas();
+    const replacements = after.filter((meta) => meta.builtAtMs >= correctedAt);
+    expect(replacements).toHaveLength(1);
+    // Built over the whole index as the correction left it: its last entry is the boundary, and it stands.
+    expect(replacements[0]).toMatchObject({ invalidAtMs: Infinity, boundary: { developmentId: 'dev-12' } });
+    expect(after.filter((meta) => meta.builtAtMs < correctedAt).every((meta) => meta.invalidAtMs === correctedAt)).toBe(
+      true,
+    );
+    // A question at the latest knownAt starts there; one before the correction keeps the snapshots of its time.
+    const now = Date.now();
+    expect(bestSnapshot(after, dayMs(30), now)).toEqual(replacements[0]);
+    expect(bestSnapshot(after, dayMs(30), correctedAt - 1)?.builtAtMs).toBeLessThan(correctedAt);
   });
 
   it('with extraFoldsPerEntry Infinity, builds from scratch every time (what the property tests use)', async () => {

@@ -63,8 +63,10 @@ const entriesSql = (shape: Shape): string => {
   if (shape.knownAt) where.push('added_at <= ?');
   if (shape.addedAfter) where.push('(added_commit, added_prepare) > (?, ?)');
   const direction = shape.descending ? 'DESC' : 'ASC';
+  // Entries added after a point are few beside those in the place range they fall in: found by when they came.
+  const table = shape.addedAfter ? 'entries INDEXED BY entries_by_added' : 'entries';
   return (
-    `SELECT ${ENTRY_COLUMNS} FROM entries WHERE ${where.join(' AND ')} ` +
+    `SELECT ${ENTRY_COLUMNS} FROM ${table} WHERE ${where.join(' AND ')} ` +
     `ORDER BY occurred_at ${direction}, record_commit ${direction}, record_prepare ${direction} LIMIT ?`
   );
 };
@@ -133,7 +135,8 @@ export const createEntriesQueries = (db: Database.Database) => {
       const where = ['kind = ?', 'id = ?'];
       if (query.after) where.push(`${PLACE} > (?, ?, ?)`);
       if (query.addedAfter) where.push('(added_commit, added_prepare) > (?, ?)');
-      statement = db.prepare<unknown[], Int>(`SELECT count(*) FROM entries WHERE ${where.join(' AND ')}`).pluck();
+      const table = query.addedAfter && !query.after ? 'entries INDEXED BY entries_by_added' : 'entries';
+      statement = db.prepare<unknown[], Int>(`SELECT count(*) FROM ${table} WHERE ${where.join(' AND ')}`).pluck();
       countStatements.set(key, statement);
     }
     const params: unknown[] = [KIND_CODES[index.kind], index.id];

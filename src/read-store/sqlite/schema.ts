@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 /** Marks the file as this server's read models ("DTRM"): a file of anything else is never changed. */
 const APPLICATION_ID = 0x4454524d;
 /** Bumped whenever the tables below change; an older file is emptied and rebuilt, a newer one refused. */
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const BUSY_TIMEOUT_MS = 5000;
 /** Negative: KiB rather than pages. 64 MiB per connection: an index scan of a busy actor stays in memory. */
@@ -78,6 +78,10 @@ CREATE TABLE entries (
 -- Where earliest_added_from first passes a knownAt: the end of every scan at that knownAt (entries-query.ts).
 CREATE INDEX entries_by_earliest_added
   ON entries (kind, id, earliest_added_from, occurred_at, record_commit, record_prepare);
+
+-- What an index took in after a snapshot was built (its late arrivals): a handful, among all the entries before the
+-- snapshot's boundary, which a scan in world order would have to read through.
+CREATE INDEX entries_by_added ON entries (kind, id, added_commit, added_prepare);
 
 CREATE TABLE snapshots (
   actor_id TEXT NOT NULL,
