@@ -92,7 +92,7 @@ export const summaryTable = (sizes: readonly SizeFigures[], floor: FloorFigures)
       int(facts.events),
       rebuildCell(figures.sqliteRebuild, figures.raw),
       rebuildCell(figures.redisRebuild, figures.raw),
-      `${int(redisPerEvent)} B vs ${int(logPerEvent)} B (${fixed(redisPerEvent / logPerEvent, 2)})`,
+      `${int(redisPerEvent)} B vs ${int(logPerEvent)} B (${fixed(redisPerEvent / logPerEvent, 3)})`,
       `${seconds(figures.embedded.readyMs)} (${seconds(floor.readyMs)})`,
       ...DRAWS.map((draw) => latencyCell(figures.embedded.draws.get(draw))),
       `${mb(figures.embedded.afterQueries.rss)} / ${mb(figures.embedded.afterQueries.peak)} (${mb(floor.resident.rss)})`,
@@ -122,7 +122,7 @@ export const goalsTable = (sizes: readonly SizeFigures[]): string => {
       [
         size,
         'Redis bytes/event ÷ SQLite log bytes/event',
-        fixed(redisPerEvent / logPerEvent, 2),
+        fixed(redisPerEvent / logPerEvent, 3),
         '<= 1',
         verdict(redisPerEvent <= logPerEvent),
       ],
