@@ -11,8 +11,10 @@ export interface SnapshotPolicyOptions {
   readonly extraFoldsPerEntry?: number;
   /**
    * The longest walk a correction may leave for questions at the latest knownAt: past it, the projector replaces
-   * the snapshots the correction closed with one built now, however far back it must start. Default: four
-   * snapshot intervals.
+   * the snapshots the correction closed with one built now, however far back it must start. Off by default
+   * (Infinity): each replacement walks up to the whole index, so with corrections reaching back a rebuild grows with
+   * the square of the busiest histories (measured: 2,600 events/s at 600,000 events without, 290 with a bound of
+   * four intervals). Set it where questions matter more than rebuilds.
    */
   readonly maxWalk?: number;
 }
@@ -43,7 +45,7 @@ export interface SnapshotPolicy {
 export const createSnapshotPolicy = ({
   snapshotEvery = SNAPSHOT_EVERY,
   extraFoldsPerEntry = 0.5,
-  maxWalk = 4 * snapshotEvery,
+  maxWalk = Infinity,
 }: SnapshotPolicyOptions = {}): SnapshotPolicy => {
   let sinceSnapshot = new LRUCache<string, { count: number; waitFor: number }>({ max: 100_000 });
 

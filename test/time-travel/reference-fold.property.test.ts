@@ -158,7 +158,11 @@ const VARIANTS = {
     snapshotEvery,
     extraFoldsPerEntry: Infinity,
   }),
-  'snapshots as the default policy waits': (snapshotEvery: number): HarnessOptions => ({ snapshotEvery }),
+  // With replacements of what corrections close whenever they leave a walk of more than one interval.
+  'snapshots as the default policy waits': (snapshotEvery: number): HarnessOptions => ({
+    snapshotEvery,
+    maxWalk: snapshotEvery,
+  }),
   'no cache: every read from SQLite': (snapshotEvery: number): HarnessOptions => ({
     snapshotEvery,
     extraFoldsPerEntry: Infinity,
