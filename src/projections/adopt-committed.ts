@@ -6,7 +6,7 @@ import { versionsAround } from '../time-travel/known-state.js';
 import type { DevelopmentChange } from './project-batch.js';
 
 /** What the events a follower learns of changed: everything the cache may hold of them. */
-export const changedBy = (
+const changedBy = (
   events: readonly TimelineEvent[],
   changes: ReadonlyMap<TimelineEvent, DevelopmentChange>,
   checkpoint: ChangedRecords['checkpoint'],

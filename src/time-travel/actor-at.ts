@@ -126,7 +126,7 @@ const foldEntries = (
 };
 
 /** The most entries a fold reads (and holds, with their versions) at once: a long walk stays bounded in memory. */
-export const WALK_PAGE = 1_024;
+const WALK_PAGE = 1_024;
 
 /**
  * Folds every entry a query gives, a page at a time (entries, then their versions, then the fold), or all at once
@@ -158,7 +158,7 @@ const foldQuery = async (
  * asOf, add what was recorded after it was built with a place inside its boundary (late arrivals), and fold the
  * entries after its boundary: a few range reads and reads of versions, however long the actor's history is.
  */
-export const actorSummaryAt = async (reads: ReadModelReader, id: string, at: TimePoint): Promise<ActorSummary> => {
+const actorSummaryAt = async (reads: ReadModelReader, id: string, at: TimePoint): Promise<ActorSummary> => {
   const asOfMs = at.asOf.getTime();
   const knownAtMs = at.knownAt.getTime();
   const start = bestSnapshot(await reads.snapshotMetas(id), asOfMs, knownAtMs);

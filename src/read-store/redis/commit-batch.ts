@@ -57,7 +57,7 @@ const indexKeyOf = (keys: ReadStoreKeys, index: ReadModelBatch['entries'][number
   index.kind === 'world' ? keys.worldShard(worldShardOf(occurredAtMs).label) : keys.index(index);
 
 /** The commands that write a batch's records (everything but what the checkpoint script writes), in one round. */
-export const recordCommands = (keys: ReadStoreKeys, batch: ReadModelBatch): Routed[] => {
+const recordCommands = (keys: ReadStoreKeys, batch: ReadModelBatch): Routed[] => {
   const commands: Routed[] = [];
 
   const versions = new Map<string, { position: string; record: string }[]>();

@@ -26,7 +26,7 @@ export const encodePositionKey = (position: LogPosition): string =>
   part(position.commit, 'commit') + part(position.prepare, 'prepare');
 
 /** The length of the position encoded at `at` in `text`. */
-export const positionKeyLength = (text: string, at = 0): number => {
+const positionKeyLength = (text: string, at = 0): number => {
   const commit = LENGTHS.indexOf(text[at] ?? '');
   const prepare = LENGTHS.indexOf(text[at + 1 + commit] ?? '');
   if (commit < 0 || prepare < 0) throw new Error(`no log position at ${at} of ${JSON.stringify(text)}`);
@@ -43,18 +43,17 @@ export const decodePositionKey = (text: string, at = 0): LogPosition => {
 };
 
 /** Numbers in base 36 when they are safe integers (epoch milliseconds: 8 characters), else "~" and their decimal. */
-export const encodeNumber = (value: number): string =>
+const encodeNumber = (value: number): string =>
   Number.isSafeInteger(value) ? value.toString(36) : `~${String(value)}`;
 
-export const decodeNumber = (text: string): number =>
-  text.startsWith('~') ? Number(text.slice(1)) : parseInt(text, 36);
+const decodeNumber = (text: string): number => (text.startsWith('~') ? Number(text.slice(1)) : parseInt(text, 36));
 
 /** A number as Redis and Lua parse it (a score bound, an ARGV), infinities included. */
 export const scoreText = (value: number): string =>
   value === Infinity ? '+inf' : value === -Infinity ? '-inf' : String(value);
 
 /** A score as Redis writes it back. */
-export const parseScore = (text: string): number =>
+const parseScore = (text: string): number =>
   text === 'inf' || text === '+inf' ? Infinity : text === '-inf' ? -Infinity : Number(text);
 
 // ---------------------------------------------------------------- index members
