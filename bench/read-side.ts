@@ -9,7 +9,7 @@
  * 1. history: bench/history-generator.ts writes it through the command handlers, in inOneCommit batches of
  *    --batch commands, into a temp data dir (--keep keeps it; --data-dir DIR reuses one and skips this, sizes
  *    ignored: the log is copied, DIR is not changed).
- * 2. rebuild: rebuildReadModels into a fresh read-models.db (SQLite), then into Redis (a unique prefix, version 2),
+ * 2. rebuild: rebuildReadModels into a fresh read-models.db (SQLite), then into Redis (a unique prefix, the current read-model version),
  *    each in events/s beside the raw baseline (better-sqlite3 SELECT * FROM events with JSON.parse of data and
  *    metadata); Redis INFO used_memory before/after per event beside timeline.db's bytes per event. The prefix's
  *    keys are deleted afterwards (SCAN + UNLINK).

@@ -158,7 +158,7 @@ export const worldStateAt = async (reads: ReadModelReader, at: TimePoint): Promi
             lastDevelopmentId: relation.lastDevelopmentId,
           }))
           .sort(byKey((relation) => relation.otherId)),
-        meetings: activity.meetings.map((meeting) => meeting.id).sort(compareIds),
+        meetings: (await activity.meetings()).map((meeting) => meeting.id).sort(compareIds),
         developmentCount: (await activity.developments()).length,
         lastActiveAt: activity.lastActiveAt,
       };

@@ -34,7 +34,8 @@ const changedBy = (
     for (const state of [change?.before, change?.after]) {
       if (!state) continue;
       for (const id of namedActors(state)) {
-        indexes.push({ kind: 'actor', id });
+        // Its changes index too: a correction or a late arrival lists itself there.
+        indexes.push({ kind: 'actor', id }, { kind: 'changes', id });
         actors.add(id);
       }
       for (const id of namedTopics(state)) indexes.push({ kind: 'topic', id });

@@ -1,4 +1,10 @@
-import { isActorEvent, isTopicEvent, type DevelopmentEvent, type TimelineEvent } from '../../events/index.js';
+import {
+  isActorEvent,
+  isTopicEvent,
+  type DevelopmentEvent,
+  type LogPosition,
+  type TimelineEvent,
+} from '../../events/index.js';
 import { evolveActor, type ActorState } from '../domain/actor.js';
 import { evolveDevelopment, namedActors, namedTopics, type DevelopmentState } from '../domain/development.js';
 import { instantMs } from '../domain/time-point.js';
@@ -10,7 +16,6 @@ import type {
   ReadModelBatch,
   ReadModelCheckpoint,
   ReadModelReader,
-  SnapshotClosure,
   StoredVersion,
   VersionKind,
 } from '../read-store/read-model-store.js';
@@ -32,6 +37,17 @@ export interface ProjectedBatch {
 
 const none: never[] = [];
 const meetingsOf = (state: DevelopmentState | null) => (state?.meeting ? [state.meeting.id] : none);
+
+type Unplaced = { readonly index: IndexRef; readonly entry: Omit<IndexEntry, 'earliestAddedFromMs'> };
+
+/** An entry of an actor's changes index: placed at the earliest occurredAt it affects, named by its event. */
+const changeEntry = (occurredAtMs: number, developmentId: string, addedAtMs: number, position: LogPosition) => ({
+  occurredAtMs,
+  recordPosition: position,
+  developmentId,
+  addedAtMs,
+  addedPosition: position,
+});
 
 /** The last version of each id, read once for the batch and then carried along it. */
 const latestOf = async <S>(reads: ReadModelReader, kind: VersionKind, ids: Set<string>) => {
@@ -72,8 +88,10 @@ export const projectBatch = async (
   ]);
 
   const versions: { kind: VersionKind; id: string; version: StoredVersion }[] = [];
-  const unplaced: { index: IndexRef; entry: Omit<IndexEntry, 'earliestAddedFromMs'> }[] = [];
-  const closures: SnapshotClosure[] = [];
+  const unplaced: Unplaced[] = [];
+  const changed: Unplaced[] = [];
+  /** Late entries of a development's first version: what a change lists besides corrections and retractions. */
+  const firsts = new Set<string>();
   const subtopics: { parentId: string; id: string }[] = [];
   const clock: ReadModelCheckpoint[] = [];
   const changes = new Map<TimelineEvent, DevelopmentChange>();
@@ -107,13 +125,14 @@ export const projectBatch = async (
 
     const occurredAtMs = instantMs(after.occurredAt);
     const beforeMs = before ? instantMs(before.occurredAt) : null;
-    // A new development only adds to the snapshots it falls inside (a question folds it in on top), and a
-    // verification changes nothing they hold. A correction or retraction changes the development from the earlier
-    // of its two occurredAts on: the snapshots after that no longer stand from its recordedAt on.
-    if (before && (event.type === 'DevelopmentCorrected' || event.type === 'DevelopmentRetracted')) {
-      const fromMs = Math.min(occurredAtMs, beforeMs!);
+    // A correction or retraction changes what the development gives its actors from the earlier of its two
+    // occurredAts on: each actor's changes index lists it there, for the snapshots after that place (a
+    // verification changes nothing they hold). A new development is listed only where it lands behind an entry.
+    if (!before) firsts.add(id);
+    else if (event.type === 'DevelopmentCorrected' || event.type === 'DevelopmentRetracted') {
+      const change = changeEntry(Math.min(occurredAtMs, beforeMs!), id, stamp.recordedAtMs, event.position);
       for (const actorId of new Set([...namedActors(after), ...namedActors(before)])) {
-        closures.push({ actorId, fromMs, atMs: recordedAtMs, position: event.position });
+        changed.push({ index: { kind: 'changes', id: actorId }, entry: change });
       }
     }
     // An entry is new where the development moved in time, or now names someone it did not before.
@@ -136,19 +155,25 @@ export const projectBatch = async (
     named('meeting', meetingsOf(after), meetingsOf(before));
   }
 
-  const entries: PlacedEntry[] = await placeEntries(lookups, unplaced, tails);
+  const placed: PlacedEntry[] = await placeEntries(lookups, unplaced, tails);
   const actorGains = new Map<string, number>();
-  for (const { index } of entries) {
-    if (index.kind === 'actor') actorGains.set(index.id, (actorGains.get(index.id) ?? 0) + 1);
+  for (const { index, entry, late } of placed) {
+    if (index.kind !== 'actor') continue;
+    actorGains.set(index.id, (actorGains.get(index.id) ?? 0) + 1);
+    if (late && firsts.has(entry.developmentId)) {
+      const change = changeEntry(entry.occurredAtMs, entry.developmentId, entry.addedAtMs, entry.addedPosition);
+      changed.push({ index: { kind: 'changes', id: index.id }, entry: change });
+    }
   }
+  const entries = [...placed, ...(await placeEntries(lookups, changed, tails))];
   const checkpoint = clock.at(-1)!;
   const indexKeys = new Map(entries.map(({ index }) => [`${index.kind}:${index.id}`, index]));
   return {
-    batch: { versions, entries, snapshots: [], closures, subtopics, clock, checkpoint },
+    batch: { versions, entries, snapshots: [], subtopics, clock, checkpoint },
     changed: {
       versions: versions.map(({ kind, id }) => ({ kind, id })),
       indexes: [...indexKeys.values()],
-      snapshotActors: [...new Set(closures.map((closure) => closure.actorId))],
+      snapshotActors: [],
       subtopicParents: subtopics.map((subtopic) => subtopic.parentId),
       checkpoint,
     },

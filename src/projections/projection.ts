@@ -49,12 +49,7 @@ export const createProjection = ({ reads, writer, ...snapshotOptions }: Projecti
         ...projected.changed,
         snapshotActors: [...projected.changed.snapshotActors, ...due.map((snapshot) => snapshot.actorId)],
       });
-      due = await policy.afterCommit(
-        reads,
-        projected.actorGains,
-        batch.checkpoint,
-        new Set(projected.changed.snapshotActors),
-      );
+      due = await policy.afterCommit(reads, projected.actorGains, batch.checkpoint);
       return projected;
     },
   };

@@ -37,10 +37,12 @@ export interface CachedReader extends ReadModelReader {
 // Sizes are estimates of what a record costs in the heap once decoded, measured with heap snapshots on generated
 // histories (a development's versions about 1.3 kB, an index entry 345 B, a busy actor's snapshot 200 kB for 40
 // positions and 370 relations): lru-cache bounds their sum, and measuring each object would cost more than the read.
+// A snapshot keeps up to three latest contributions per key (time-travel/actor-summary.ts): about 200 B each, on top
+// of the key's own record.
 const VERSION_BYTES = 1_200;
 const ENTRY_BYTES = 360;
 const META_BYTES = 400;
-const SNAPSHOT_ITEM_BYTES = 260;
+const SNAPSHOT_BYTES = { relation: 1_400, position: 900, meeting: 80 };
 
 const placeKey = (place: Place | null | undefined): string =>
   place ? `${place.occurredAtMs}/${encodePosition(place.recordPosition)}` : '-';
@@ -51,12 +53,13 @@ const snapshotBytes = (state: unknown): number => {
   const summary = state as {
     positions?: Map<unknown, unknown>;
     relations?: Map<unknown, unknown>;
-    meetingIds?: Set<unknown>;
+    meetings?: Map<unknown, unknown>;
   };
   return (
     1_000 +
-    SNAPSHOT_ITEM_BYTES *
-      ((summary.positions?.size ?? 0) + (summary.relations?.size ?? 0) * 2 + (summary.meetingIds?.size ?? 0) / 4)
+    SNAPSHOT_BYTES.relation * (summary.relations?.size ?? 0) +
+    SNAPSHOT_BYTES.position * (summary.positions?.size ?? 0) +
+    SNAPSHOT_BYTES.meeting * (summary.meetings?.size ?? 0)
   );
 };
 
@@ -66,7 +69,7 @@ export interface CachedReaderOptions {
   /**
    * How long an actor's snapshot list is kept. A follower learns what a batch changed from its events, which do not
    * say which actors the leader snapshotted with it: a list kept too long only misses a newer snapshot (slower, never
-   * another answer). Closures come with corrections, whose actors it does learn of.
+   * another answer).
    */
   readonly snapshotListTtlMs?: number;
 }

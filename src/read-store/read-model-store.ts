@@ -5,17 +5,22 @@ import type { LogPosition } from '../../events/envelope.js';
  * to hold the whole read model in its heap (docs/architecture.md, "The read side"). Every adapter (embedded SQLite,
  * Redis and Redis Cluster) passes one conformance suite (test/read-store/read-model-store.conformance.ts).
  *
- * Everything a batch writes is stamped with the log position of the event that caused it, and is append-only but for
- * the closing of snapshots. Readers take nothing stamped after the committed checkpoint: a batch is visible whole
- * once its checkpoint is written, never half, even where the adapter cannot write it in one transaction (a Redis
- * Cluster spreads a batch over many nodes). A projector that writes a batch again after a crash, or a deposed one
- * whose fence failed, writes records equal to those the log determines, so what readers take never differs.
+ * Everything a batch writes is stamped with the log position of the event that caused it, and is append-only. Readers
+ * take nothing stamped after the committed checkpoint: a batch is visible whole once its checkpoint is written, never
+ * half, even where the adapter cannot write it in one transaction (a Redis Cluster spreads a batch over many nodes).
+ * A projector that writes a batch again after a crash, or a deposed one whose fence failed, writes records equal to
+ * those the log determines, so what readers take never differs.
  *
  * States are opaque to the port: adapters keep them with the record codec (Maps, Sets, Dates and bigints survive).
  */
 
 export type VersionKind = 'actor' | 'topic' | 'development';
-export type IndexKind = 'actor' | 'topic' | 'meeting' | 'world';
+/**
+ * An entity's index, the world's, or an actor's changes: one entry per correction or retraction of a development
+ * naming the actor, at the earliest occurredAt it affects, with the change event's position as both recordPosition
+ * and addedPosition. Snapshots are never closed: a question applies the changes since its snapshot was built.
+ */
+export type IndexKind = 'actor' | 'topic' | 'meeting' | 'world' | 'changes';
 
 /** An entity as it stood right after one of its events. */
 export interface StoredVersion<S = unknown> {
@@ -49,7 +54,7 @@ export interface IndexEntry extends Place {
 
 export interface IndexRef {
   readonly kind: IndexKind;
-  /** The entity's id; '' for the world index. */
+  /** The entity's id (the actor's, for its changes); '' for the world index. */
   readonly id: string;
 }
 
@@ -61,24 +66,10 @@ export interface SnapshotMeta {
   /** The recordedAt and log position of the last event applied when it was built. */
   readonly builtAtMs: number;
   readonly builtPosition: LogPosition;
-  /** The recordedAt of the first event that contradicted it (a correction or retraction), Infinity while none has. */
-  readonly invalidAtMs: number;
 }
 
 export interface StoredSnapshot<S = unknown> extends SnapshotMeta {
   readonly state: S;
-}
-
-/**
- * A correction or retraction recorded at `atMs` (event at `position`) changed the actor's developments from valid
- * time `fromMs` on: every snapshot of the actor built before it, with a boundary at or after `fromMs`, stands no
- * longer from `atMs` on. Closing a snapshot early only makes readers start from an earlier one: never a wrong answer.
- */
-export interface SnapshotClosure {
-  readonly actorId: string;
-  readonly fromMs: number;
-  readonly atMs: number;
-  readonly position: LogPosition;
 }
 
 /** What the read models reflect: the log up to `position`, whose event was recorded at `recordedAtMs`. */
@@ -92,7 +83,6 @@ export interface ReadModelBatch {
   readonly versions: readonly { readonly kind: VersionKind; readonly id: string; readonly version: StoredVersion }[];
   readonly entries: readonly { readonly index: IndexRef; readonly entry: IndexEntry }[];
   readonly snapshots: readonly StoredSnapshot[];
-  readonly closures: readonly SnapshotClosure[];
   /** Topics opened under a parent. */
   readonly subtopics: readonly { readonly parentId: string; readonly id: string }[];
   /** For each recordedAt the batch's events carry, the last of them: where replays from a time start. */
@@ -131,7 +121,10 @@ export interface ReadModelReader {
   /** Entries of an index in world order (or reversed), filtered as the query says. */
   entries(index: IndexRef, query: EntriesQuery): Promise<IndexEntry[]>;
   countEntries(index: IndexRef, query?: CountQuery): Promise<number>;
-  /** The actor's snapshots, by boundary. */
+  /**
+   * The actor's snapshots, by boundary (world order), then by builtPosition: a boundary may have several, built at
+   * different positions, of which a reader takes the last built by its knownAt.
+   */
   snapshotMetas(actorId: string): Promise<SnapshotMeta[]>;
   /** The state of one of them (a snapshot is named by its actor, boundary and builtPosition); undefined if absent. */
   snapshotState(meta: SnapshotMeta): Promise<unknown>;

@@ -1,27 +1,33 @@
-import type { SnapshotMeta } from '../read-store/read-model-store.js';
+import { comparePlaces } from '../read-store/places.js';
+import type { Place, SnapshotMeta } from '../read-store/read-model-store.js';
 
 /**
  * A snapshot is a fold of an actor's world-order index up to and including its boundary, as the log stood when it
- * was built (builtPosition, recorded at builtAtMs). Developments recorded later with a place at or before the
- * boundary (late arrivals) only add to it, and a question folds them in on top; it stands for that prefix at every
- * knownAt from builtAtMs until the first change to a development it holds (a correction, a retraction) was
- * recorded (invalidAtMs): a knownAt in the past keeps the snapshots of its time.
+ * was built (builtPosition, recorded at builtAtMs). Nothing later closes it: a question at a later knownAt starts
+ * there and applies what changed behind the boundary since (late arrivals, corrections, retractions: the actor's
+ * changes index), then folds the entries after it. The projector builds a new one at the end of an index every
+ * SNAPSHOT_EVERY entries, and builds a boundary again (a newer version of it) so that what changed since stays short.
  */
 
 /** How many index entries a snapshot covers beyond the one before it. */
 export const SNAPSHOT_EVERY = 1024;
 
-/** The snapshot to start a fold from: the furthest one inside asOf that stands at knownAt. */
+/**
+ * The snapshot to start a fold from: the furthest boundary inside the question (at or before `through`, or occurred
+ * by asOf), in its newest version built by knownAt. Metas come by boundary, then by builtPosition.
+ */
 export const bestSnapshot = (
   metas: readonly SnapshotMeta[],
-  asOfMs: number,
+  inside: number | Place,
   knownAtMs: number,
 ): SnapshotMeta | undefined => {
+  const fits =
+    typeof inside === 'number'
+      ? (meta: SnapshotMeta) => meta.boundary.occurredAtMs <= inside
+      : (meta: SnapshotMeta) => comparePlaces(meta.boundary, inside) <= 0;
   for (let index = metas.length - 1; index >= 0; index--) {
     const meta = metas[index]!;
-    if (meta.boundary.occurredAtMs <= asOfMs && meta.builtAtMs <= knownAtMs && knownAtMs < meta.invalidAtMs) {
-      return meta;
-    }
+    if (fits(meta) && meta.builtAtMs <= knownAtMs) return meta;
   }
   return undefined;
 };

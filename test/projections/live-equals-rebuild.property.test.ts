@@ -100,7 +100,7 @@ const setup = fc.record({
   live: fc.record(
     {
       snapshotEvery: fc.integer({ min: 1, max: 3 }),
-      extraFoldsPerEntry: fc.constantFrom(0, 0.5, Infinity),
+      rebuildsPerSnapshot: fc.constantFrom(0, 2, Infinity),
       batchSize: fc.constantFrom(1, 2, 3, 500),
       cacheBytes: fc.constantFrom(1, 16 * 1024 * 1024),
     },
@@ -109,7 +109,7 @@ const setup = fc.record({
   rebuild: fc.record(
     {
       snapshotEvery: fc.integer({ min: 1, max: 4 }),
-      extraFoldsPerEntry: fc.constantFrom(0.5, Infinity),
+      rebuildsPerSnapshot: fc.constantFrom(2, Infinity),
       pageSize: fc.constantFrom(1, 2, 5, 500),
       cacheBytes: fc.constantFrom(1, 16 * 1024 * 1024),
     },

@@ -145,7 +145,6 @@ const check = async (store: ReadModelStore, { events, batchSizes, tails: tailsMa
       versions: [],
       entries: placed,
       snapshots: [],
-      closures: [],
       subtopics: [],
       clock: [{ position: last.position, recordedAtMs: last.recordedAtMs }],
       checkpoint: { position: last.position, recordedAtMs: last.recordedAtMs },

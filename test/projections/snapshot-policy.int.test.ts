@@ -12,7 +12,7 @@ import { readWholeLog } from '../support/reference-fold.js';
 import { development, openHarness, registerBasics, type TimelineHarness } from '../support/timeline-harness.js';
 
 /**
- * When the projection leaves actor snapshots, which changes close them, and when it waits
+ * When the projection leaves actor snapshots, what it lists behind them, and which boundaries it builds again
  * (src/projections/snapshot-policy.ts): a snapshot is built after the batch whose commit makes it due, as the store
  * stands at that batch's checkpoint, and is written with the next batch.
  */
@@ -47,7 +47,7 @@ const metas = (actorId = 'alice') => harness!.readStore.snapshotMetas(actorId);
 const boundaries = async (actorId = 'alice') => (await metas(actorId)).map((meta) => meta.boundary.developmentId);
 const devs = (...ns: number[]) => ns.map((n) => `dev-${n}`);
 
-/** The last event on the log: what a closure is stamped with. */
+/** The last event on the log: what a change is stamped with. */
 const lastEvent = async (): Promise<TimelineEvent> => (await readWholeLog(harness!.store)).at(-1)!;
 
 /** Any event that names no actor: it only carries the snapshots the batch before left due into the store. */
@@ -78,7 +78,6 @@ describe('snapshot policy', () => {
           actorId: 'alice',
           builtPosition: built.position,
           builtAtMs: built.recordedAt.getTime(),
-          invalidAtMs: Infinity,
         });
         expect(meta.boundary).toMatchObject({
           occurredAtMs: Date.parse(day(Number(meta.boundary.developmentId.slice(4)))),
@@ -90,176 +89,87 @@ describe('snapshot policy', () => {
     },
   );
 
-  it('a correction or retraction closes the snapshots at or after the earlier of its occurredAts, from its recordedAt on', async () => {
-    // No replacements here (maxWalk Infinity): what is closed, and when, is the point.
-    await open({ snapshotEvery: 2, extraFoldsPerEntry: Infinity, maxWalk: Infinity });
-    for (let n = 1; n <= 12; n++) await record(n);
-    await flush();
-    expect(await boundaries()).toEqual(devs(2, 4, 6, 8, 10, 12));
-    // When each of these six stops standing (later ones are built as the changes add entries).
-    const lastBuiltMs = (await metas()).at(-1)!.builtAtMs;
-    const invalidAt = async () =>
-      Object.fromEntries(
-        (await metas())
-          .filter((meta) => meta.builtAtMs <= lastBuiltMs)
-          .map((meta) => [meta.boundary.developmentId, meta.invalidAtMs]),
-      );
+  it('lists each correction and retraction in the changes index of every actor it names, before and after, at the earlier of its occurredAts', async () => {
+    await open({ snapshotEvery: 2, rebuildsPerSnapshot: 0 });
+    for (let n = 1; n <= 6; n++) await record(n);
+    await harness!.run('registerActor', { id: 'carla', name: 'Carla', kind: 'PERSON' });
+    const changes = async (actorId: string) =>
+      (await harness!.readStore.entries({ kind: 'changes', id: actorId }, { knownAtMs: Infinity })).map((entry) => [
+        entry.developmentId,
+        entry.occurredAtMs,
+      ]);
 
-    // A verification changes nothing a snapshot holds.
+    // A verification changes nothing a summary holds; in-order developments land at the end of the index.
     await harness!.run('verifyDevelopment', { id: 'dev-3', status: 'CONFIRMED', summary: 'checked' });
-    expect(Object.values(await invalidAt()).every((at) => at === Infinity)).toBe(true);
+    expect(await changes('alice')).toEqual([]);
 
-    // Moved later, from day 5 to day 9: everything from day 5 on changed.
+    // Moved later, from day 5 to day 9, and handed from boris to carla: listed for all three, from day 5.
     await harness!.run('correctDevelopment', {
       id: 'dev-5',
       expectedRevision: 0,
-      reason: 'later than thought',
-      patch: { occurredAt: day(9) },
+      reason: 'later, and someone else',
+      patch: {
+        occurredAt: day(9),
+        participants: [
+          { actorId: 'alice', role: 'SOURCE' },
+          { actorId: 'carla', role: 'TARGET' },
+        ],
+      },
     });
-    const later = (await lastEvent()).recordedAt.getTime();
-    expect(await invalidAt()).toEqual({
-      'dev-2': Infinity,
-      'dev-4': Infinity,
-      'dev-6': later,
-      'dev-8': later,
-      'dev-10': later,
-      'dev-12': later,
-    });
-
-    // Moved earlier, from day 11 to day 3: from day 3 on; those already closed stay closed at the first change.
-    await harness!.run('correctDevelopment', {
-      id: 'dev-11',
-      expectedRevision: 0,
-      reason: 'earlier than thought',
-      patch: { occurredAt: day(3) },
-    });
-    const earlier = (await lastEvent()).recordedAt.getTime();
-    expect(earlier).toBeGreaterThan(later);
-    expect(await invalidAt()).toMatchObject({
-      'dev-2': Infinity,
-      'dev-4': earlier,
-      'dev-6': later,
-      'dev-8': later,
-      'dev-10': later,
-      'dev-12': later,
+    const moved = await lastEvent();
+    for (const actorId of ['alice', 'boris', 'carla']) expect(await changes(actorId)).toEqual([['dev-5', dayMs(5)]]);
+    expect(
+      (await harness!.readStore.entries({ kind: 'changes', id: 'alice' }, { knownAtMs: Infinity }))[0],
+    ).toMatchObject({
+      recordPosition: moved.position,
+      addedPosition: moved.position,
+      addedAtMs: moved.recordedAt.getTime(),
     });
 
-    // A retraction, from its occurredAt on.
+    // Retracted: listed at its occurredAt. A late arrival behind the end of alice's index lists itself there.
     await harness!.run('retractDevelopment', { id: 'dev-2', expectedRevision: 0, reason: 'a hoax' });
-    const retracted = (await lastEvent()).recordedAt.getTime();
-    expect(await invalidAt()).toEqual({
-      'dev-2': retracted,
-      'dev-4': earlier,
-      'dev-6': later,
-      'dev-8': later,
-      'dev-10': later,
-      'dev-12': later,
-    });
-    // The two corrections' new entries made one due, built before the retraction: the retraction closed it too.
-    const between = (await metas()).filter((meta) => meta.builtAtMs > lastBuiltMs);
-    expect(between.map((meta) => [meta.boundary.developmentId, meta.invalidAtMs])).toEqual([['dev-12', retracted]]);
-
-    // Snapshots built after the changes stand.
-    await record(13);
-    await record(14);
-    await flush();
-    const after = (await metas()).filter((meta) => meta.builtAtMs > retracted);
-    expect(after.map((meta) => [meta.boundary.developmentId, meta.invalidAtMs])).toEqual([['dev-14', Infinity]]);
-
-    // A change to a development that does not name alice leaves her snapshots as they were.
-    const before = await metas();
-    await harness!.run(
-      'recordDevelopment',
-      development({ id: 'elsewhere', occurredAt: day(1), participants: [{ actorId: 'acme', role: 'SOURCE' }] }),
-    );
-    await harness!.run('correctDevelopment', {
-      id: 'elsewhere',
-      expectedRevision: 0,
-      reason: 'moved',
-      patch: { occurredAt: day(0) },
-    });
-    await flush();
-    expect(await metas()).toEqual(before);
+    await record(0);
+    expect(await changes('alice')).toEqual([
+      ['dev-0', dayMs(0)],
+      ['dev-2', dayMs(2)],
+      ['dev-5', dayMs(5)],
+    ]);
+    // Nothing reaches an actor the changes never named, nor the indexes questions walk.
+    expect(await changes('acme')).toEqual([]);
+    const world = await harness!.readStore.entries({ kind: 'world', id: '' }, { knownAtMs: Infinity });
+    expect(world.filter((entry) => entry.developmentId === 'dev-5')).toHaveLength(2);
   });
 
-  it('after a correction closes every snapshot, waits until the new entries are two thirds of the walk a new one costs', async () => {
-    await open({ snapshotEvery: 2, maxWalk: Infinity });
-    for (let n = 1; n <= 12; n++) await record(n);
-    await harness!.run('correctDevelopment', {
-      id: 'dev-1',
-      expectedRevision: 0,
-      reason: 'wrong day',
-      patch: { occurredAt: day(0) },
-    });
-    const built = async () => (await metas()).length;
-    // dev-12's snapshot was written with the correction, and closed by it like all the others.
-    expect(await built()).toBe(6);
-    expect((await metas()).every((meta) => meta.invalidAtMs !== Infinity)).toBe(true);
-    // From scratch, a snapshot now walks the whole index: 12 developments, the moved one's new entry, and every
-    // new one. The correction's entry and the new developments count as new entries; a snapshot is built once
-    // they are at least 1 / 1.5 of the walk: 24 new entries against 36, at dev-35 (written with dev-36).
-    for (let n = 13; n <= 35; n++) await record(n);
-    expect(await built()).toBe(6);
-    await record(36);
-    expect(await built()).toBe(7);
-    expect((await metas()).at(-1)).toMatchObject({ invalidAtMs: Infinity, boundary: { developmentId: 'dev-35' } });
-    // The new one stands, so the next builds on it again, two entries later (written with the batch after).
-    await record(37);
-    expect(await built()).toBe(7);
-    await record(38);
-    expect(await boundaries()).toEqual(devs(2, 4, 6, 8, 10, 12, 35, 37));
-  });
-
-  it('replaces what a correction closed with a snapshot built at once, when it left a walk longer than maxWalk', async () => {
-    await open({ snapshotEvery: 2, maxWalk: 6 });
-    for (let n = 1; n <= 12; n++) await record(n);
+  it('builds again, with each new snapshot, the boundaries built longest ago that something changed behind', async () => {
+    await open({ snapshotEvery: 2, rebuildsPerSnapshot: 1 });
+    for (let n = 1; n <= 8; n++) await record(n * 2);
     await flush();
+    expect(await boundaries()).toEqual(devs(4, 8, 12, 16));
     const before = await metas();
-    expect(before.every((meta) => meta.invalidAtMs === Infinity)).toBe(true);
-    // Moved back to day 0: every snapshot is closed, and a question at the latest knownAt would walk all 13 entries.
-    await harness!.run('correctDevelopment', {
-      id: 'dev-1',
-      expectedRevision: 0,
-      reason: 'wrong day',
-      patch: { occurredAt: day(0) },
-    });
-    const correctedAt = (await lastEvent()).recordedAt.getTime();
+
+    // A late arrival behind dev-8's boundary and a retraction at dev-4's.
+    await record(5);
+    await harness!.run('retractDevelopment', { id: 'dev-4', expectedRevision: 0, reason: 'a hoax' });
+    const changedAt = (await lastEvent()).recordedAt.getTime();
+    // The next snapshot (dev-5 and dev-17 make two entries) comes with one boundary built again: the stalest of
+    // those something changed behind, dev-4's.
+    await record(17);
     await flush();
     const after = await metas();
-    const replacements = after.filter((meta) => meta.builtAtMs >= correctedAt);
-    expect(replacements).toHaveLength(1);
-    // Built over the whole index as the correction left it: its last entry is the boundary, and it stands.
-    expect(replacements[0]).toMatchObject({ invalidAtMs: Infinity, boundary: { developmentId: 'dev-12' } });
-    expect(after.filter((meta) => meta.builtAtMs < correctedAt).every((meta) => meta.invalidAtMs === correctedAt)).toBe(
-      true,
-    );
-    // A question at the latest knownAt starts there; one before the correction keeps the snapshots of its time.
-    const now = Date.now();
-    expect(bestSnapshot(after, dayMs(30), now)).toEqual(replacements[0]);
-    expect(bestSnapshot(after, dayMs(30), correctedAt - 1)?.builtAtMs).toBeLessThan(correctedAt);
-  });
-
-  it('with extraFoldsPerEntry Infinity, builds from scratch every time (what the property tests use)', async () => {
-    await open({ snapshotEvery: 2, extraFoldsPerEntry: Infinity });
-    for (let n = 1; n <= 4; n++) await record(n);
-    await harness!.run('correctDevelopment', {
-      id: 'dev-1',
-      expectedRevision: 0,
-      reason: 'wrong day',
-      patch: { occurredAt: day(0) },
-    });
-    await record(5);
-    await record(6);
-    const found = await metas();
-    expect(found.map((meta) => [meta.boundary.developmentId, meta.invalidAtMs === Infinity])).toEqual([
-      ['dev-2', false],
-      ['dev-4', false],
-      ['dev-5', true],
-    ]);
+    const rebuilt = after.filter((meta) => !before.some((old) => old.builtAtMs === meta.builtAtMs));
+    expect(rebuilt.map((meta) => meta.boundary.developmentId)).toEqual(devs(4, 17));
+    // Two versions of dev-4's boundary now: a question picks the one built by its knownAt.
+    const versions = after.filter((meta) => meta.boundary.developmentId === 'dev-4');
+    expect(versions).toHaveLength(2);
+    expect(bestSnapshot(after, dayMs(4), changedAt - 1)).toEqual(versions[0]);
+    expect(bestSnapshot(after, dayMs(5) - 1, Date.now())).toEqual(versions[1]);
+    // What the new version holds is the fold at its checkpoint: the retraction is in it.
+    const state = (await harness!.readStore.snapshotState(versions[1]!)) as { developmentCount: number };
+    expect(state.developmentCount).toBe(1);
   });
 
   it('answers with snapshots what it answers without them', async () => {
-    await open({ snapshotEvery: 2, extraFoldsPerEntry: Infinity });
+    await open({ snapshotEvery: 2 });
     await harness!.run('registerActor', { id: 'carla', name: 'Carla', kind: 'PERSON' });
     const marks: Date[] = [await mark(2)];
     const step = async (run: () => Promise<unknown>) => {
@@ -310,7 +220,7 @@ describe('snapshot policy', () => {
 
     const withSnapshots = await metas();
     expect(withSnapshots.length).toBeGreaterThan(3);
-    expect(withSnapshots.some((meta) => meta.invalidAtMs !== Infinity)).toBe(true);
+    expect(await harness!.readStore.countEntries({ kind: 'changes', id: 'alice' })).toBeGreaterThan(0);
 
     // The same log, folded into a store that never leaves a snapshot.
     other = createMemoryReadStore();
@@ -319,23 +229,18 @@ describe('snapshot policy', () => {
 
     const asOfs = [0, 1, 2, 3, 4, 7, 8, 12, 15, 16, 20, 40].map((n) => new Date(dayMs(n)));
     const points: TimePoint[] = marks.flatMap((knownAt) => asOfs.map((asOf) => ({ asOf, knownAt })));
-    // The points ask snapshots both open and closed at their knownAt.
+    // The points start from snapshots, some of them with changes behind them to apply.
     const used = (found: readonly SnapshotMeta[]) =>
       points.filter((point) => bestSnapshot(found, point.asOf.getTime(), point.knownAt.getTime())).length;
     expect(used(withSnapshots)).toBeGreaterThan(points.length / 4);
-    expect(
-      points.some((point) =>
-        withSnapshots.some(
-          (meta) => meta.invalidAtMs <= point.knownAt.getTime() && meta.boundary.occurredAtMs <= point.asOf.getTime(),
-        ),
-      ),
-    ).toBe(true);
 
     expect(await snapshotReadModel(harness!.reads, points)).toEqual(await snapshotReadModel(other, points));
     // Among what they compare: an actor's meetings, in the same order whether its fold started from a snapshot
     // (late arrivals folded on top) or not. The late one is among them.
     const final = { asOf: asOfs.at(-1)!, knownAt: marks.at(-1)! };
-    const meetings = (await actorActivityAt(harness!.reads, 'alice', final)).meetings.map((meeting) => meeting.id);
+    const meetings = (await (await actorActivityAt(harness!.reads, 'alice', final)).meetings()).map(
+      (meeting) => meeting.id,
+    );
     expect(meetings).toContain('summit-late');
   });
 });

@@ -23,7 +23,6 @@ export const emptyBatch = (position: number, recordedAtMs = position * 1000): Re
   versions: [],
   entries: [],
   snapshots: [],
-  closures: [],
   subtopics: [],
   clock: [{ position: at(position), recordedAtMs }],
   checkpoint: { position: at(position), recordedAtMs },
@@ -49,7 +48,6 @@ const snapshotOf = (actorId: string, boundary: IndexEntry, built: number, state:
   boundary,
   builtAtMs: built * 1000,
   builtPosition: at(built),
-  invalidAtMs: Infinity,
   state,
 });
 
@@ -239,6 +237,13 @@ export const readModelStoreConformance = (name: string, open: () => Promise<Read
         (drawn) => drawn,
       ));
 
+    it("answers every query of an actor's changes as the plain filter does", () =>
+      answersAsThePlainFilter(
+        () => store,
+        { kind: 'changes', id: 'a' },
+        (drawn) => drawn,
+      ));
+
     it('answers world queries as the plain filter does, for instants from before year 0 to past the Date range', () =>
       answersAsThePlainFilter(
         () => store,
@@ -312,7 +317,7 @@ export const readModelStoreConformance = (name: string, open: () => Promise<Read
       expect(await store.versions('topic', ['t'])).toEqual(new Map([['t', [1, 2, 3, 4, 6].map(version)]]));
     });
 
-    it('keeps snapshots by boundary with their states, and closes the ones a change contradicts', async () => {
+    it('keeps snapshots with their states by boundary, then by when they were built', async () => {
       const state = {
         positions: new Map([['a|t', { stance: 'FOR', since: new Date(0) }]]),
         ids: new Set(['m1']),
@@ -320,7 +325,6 @@ export const readModelStoreConformance = (name: string, open: () => Promise<Read
       };
       const early = snapshotOf('a', entry('d1', 100, 1, 1), 2, state);
       const late = snapshotOf('a', entry('d4', 900, 4, 4), 5, { ...state, n: 4 });
-      const replacement = snapshotOf('a', entry('d4', 900, 4, 4), 8, { ...state, n: 5 });
       await store.commit({
         ...emptyBatch(5),
         snapshots: [late, early, snapshotOf('b', entry('d1', 100, 1, 1), 2, {})],
@@ -329,31 +333,66 @@ export const readModelStoreConformance = (name: string, open: () => Promise<Read
       expect(await store.snapshotState(early)).toEqual(state);
       expect(await store.snapshotState({ ...early, builtPosition: at(3) })).toBeUndefined();
 
-      // A change from valid time 500 on, recorded at 7 s: the late snapshot stands no more from then on.
-      await store.commit({
-        ...emptyBatch(7),
-        closures: [
-          { actorId: 'a', fromMs: 500, atMs: 7000, position: at(7) },
-          { actorId: 'a', fromMs: 100, atMs: 7500, position: at(7) },
-        ],
-      });
-      // Written in the batch that closes it again: a snapshot built before a closure is closed by it.
-      await store.commit({
-        ...emptyBatch(9),
-        snapshots: [replacement],
-        closures: [
-          { actorId: 'a', fromMs: 0, atMs: 9000, position: at(9) },
-          { actorId: 'a', fromMs: 901, atMs: 9000, position: at(9) },
-        ],
-      });
+      // Two more versions of late's boundary, listed newest first, and beside, at an earlier place of the same instant
+      // but built after late: the place orders first, then when each was built. Late, written again, is kept once.
+      const rebuilt = snapshotOf('a', entry('d4', 900, 4, 4), 9, { ...state, n: 6 });
+      const replacement = snapshotOf('a', entry('d4', 900, 4, 4), 8, { ...state, n: 5 });
+      const beside = snapshotOf('a', entry('d3', 900, 3, 3), 9, { ...state, n: 7 });
+      await store.commit({ ...emptyBatch(9), snapshots: [rebuilt, late, beside, replacement] });
       const metas = await store.snapshotMetas('a');
-      expect(metas.map((meta) => [meta.builtAtMs, meta.invalidAtMs])).toEqual([
-        [2000, 7500],
-        [5000, 7000],
-        [8000, 9000],
-      ]);
-      expect(await store.snapshotState(metas[2]!)).toEqual(replacement.state);
-      expect((await store.snapshotMetas('b'))[0]!.invalidAtMs).toBe(Infinity);
+      expect(metas).toEqual([early, beside, late, replacement, rebuilt].map(({ state: _s, ...meta }) => meta));
+      expect(await Promise.all(metas.map((meta) => store.snapshotState(meta)))).toEqual(
+        [early, beside, late, replacement, rebuilt].map((snapshot) => snapshot.state),
+      );
+      expect(await store.snapshotMetas('b')).toHaveLength(1);
+    });
+
+    it("keeps an actor's changes as an index of their own, apart from its index and the world's", async () => {
+      const changes = { kind: 'changes' as const, id: 'a' };
+      const own = { kind: 'actor' as const, id: 'a' };
+      const world = { kind: 'world' as const, id: '' };
+      const placed = [entry('d1', 300, 1, 1), entry('d2', 700, 2, 2)];
+      await store.commit({
+        ...emptyBatch(3),
+        entries: placed.flatMap((e) => [
+          { index: own, entry: e },
+          { index: world, entry: e },
+        ]),
+      });
+      // d2 corrected back to 200 (event 4), d1 retracted (5), d2 corrected again (7): each at the earliest occurredAt
+      // it changes, stamped with its own event.
+      const corrected = entry('d2', 200, 4, 4);
+      const retracted = entry('d1', 300, 5, 5);
+      const again = entry('d2', 200, 7, 7, 5000);
+      const movedTo200 = entry('d2', 200, 2, 4, 1000);
+      await store.commit({
+        ...emptyBatch(5),
+        entries: [
+          { index: changes, entry: corrected },
+          { index: own, entry: movedTo200 },
+          { index: changes, entry: retracted },
+        ],
+      });
+      await store.commit({ ...emptyBatch(7), entries: [{ index: changes, entry: again }] });
+
+      const read = (query: Partial<EntriesQuery>) => store.entries(changes, { knownAtMs: Infinity, ...query });
+      expect(await read({})).toEqual([corrected, again, retracted]);
+      // Since a snapshot built at event 4: the changes it does not reflect.
+      expect(await read({ addedAfter: at(4) })).toEqual([again, retracted]);
+      expect(await read({ knownAtMs: 6000 })).toEqual([corrected, retracted]);
+      expect(await read({ knownAtMs: 4500 })).toEqual([corrected]);
+      expect(await read({ after: { occurredAtMs: 200, recordPosition: at(4) } })).toEqual([again, retracted]);
+      expect(await read({ through: { occurredAtMs: 200, recordPosition: at(7) } })).toEqual([corrected, again]);
+      expect(await read({ occurredByMs: 299, descending: true })).toEqual([again, corrected]);
+      expect(await read({ descending: true, limit: 2 })).toEqual([retracted, again]);
+      expect(await store.countEntries(changes)).toBe(3);
+      expect(await store.countEntries(changes, { addedAfter: at(5) })).toBe(1);
+
+      expect(await store.entries(own, { knownAtMs: Infinity })).toEqual([movedTo200, ...placed]);
+      expect(await store.entries(world, { knownAtMs: Infinity })).toEqual(placed);
+      expect(await store.entries({ kind: 'changes', id: 'b' }, { knownAtMs: Infinity })).toEqual([]);
+      expect(await store.ids('meeting')).toEqual([]);
+      expect(await store.ids('actor')).toEqual([]);
     });
 
     it('keeps subtopics, meeting ids and the clock', async () => {

@@ -35,7 +35,7 @@ describe('record codec', () => {
   });
 
   it('round-trips the snapshots a real projection leaves in the store', async () => {
-    const harness = await openHarness({ snapshotEvery: 2, extraFoldsPerEntry: Infinity });
+    const harness = await openHarness({ snapshotEvery: 2 });
     try {
       await registerBasics(harness);
       for (let n = 1; n <= 6; n++) {

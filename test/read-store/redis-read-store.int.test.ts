@@ -31,6 +31,7 @@ const visible = async (store: RedisReadStore) => ({
   actorIds: (await store.ids('actor')).sort(),
   meetingIds: await store.ids('meeting'),
   actorIndex: await store.entries({ kind: 'actor', id: 'a1' }, { knownAtMs: Infinity }),
+  actorChanges: await store.entries({ kind: 'changes', id: 'a1' }, { knownAtMs: Infinity }),
   worldIndex: await store.entries({ kind: 'world', id: '' }, { knownAtMs: Infinity }),
   worldDescending: await store.entries({ kind: 'world', id: '' }, { knownAtMs: Infinity, descending: true, limit: 2 }),
   meeting: await store.countEntries({ kind: 'meeting', id: 'm2' }),
@@ -46,7 +47,6 @@ const snapshotOf = (built: number, boundary = entry('d1', Date.UTC(2024, 0, 5), 
   boundary,
   builtAtMs: built * 1000,
   builtPosition: at(built),
-  invalidAtMs: Infinity,
   state: { positions: new Map([['a1|t1', { since: new Date(0) }]]), built },
 });
 const laterSnapshot = snapshotOf(4, entry('d2', Date.UTC(2025, 9, 1), 3, 3));
@@ -64,7 +64,7 @@ const firstBatch: ReadModelBatch = {
   snapshots: [snapshotOf(2)],
 };
 
-/** What a projector writes after the first batch: records in every slot kind, a closure, meta-slot sets. */
+/** What a projector writes after the first batch: records in every slot kind (an actor's changes too), meta sets. */
 const secondBatch: ReadModelBatch = {
   ...emptyBatch(4),
   versions: [
@@ -78,9 +78,9 @@ const secondBatch: ReadModelBatch = {
     // d1 corrected to an earlier occurredAt: a second place, whose entries after it were added from 1 s on.
     { index: { kind: 'world', id: '' }, entry: entry('d1', Date.UTC(2023, 5, 1), 1, 3, 1000) },
     { index: { kind: 'meeting', id: 'm2' }, entry: entry('d2', Date.UTC(2025, 9, 1), 3, 3) },
+    { index: { kind: 'changes', id: 'a1' }, entry: entry('d1', Date.UTC(2023, 5, 1), 3, 3) },
   ],
   snapshots: [laterSnapshot],
-  closures: [{ actorId: 'a1', fromMs: 0, atMs: 3000, position: at(3) }],
   subtopics: [{ parentId: 't1', id: 't2' }],
   clock: [
     { position: at(3), recordedAtMs: 3000 },
@@ -120,11 +120,8 @@ const adapterCases = (
       // A projector that died between the records and the checkpoint.
       await writeRecords(store.connection, keys, secondBatch);
       expect(await raw().exists(keys.versions('development', 'd2'))).toBe(1);
-      const after = await visible(store);
-      // The closure is the one record readers may see early (an earlier invalidAt: they start from an earlier
-      // snapshot); everything else is exactly as before.
-      expect({ ...after, snapshots: before.snapshots }).toEqual(before);
-      expect(after.snapshots.map((meta) => meta.builtAtMs)).toEqual([2000]);
+      expect(await raw().exists(keys.index({ kind: 'changes', id: 'a1' }))).toBe(1);
+      expect(await visible(store)).toEqual(before);
 
       // The next projector writes the batch again, whole: every record once, the batch visible at once.
       await store.commit(secondBatch);
@@ -135,6 +132,7 @@ const adapterCases = (
       expect(committed.actorIds).toEqual(['a1', 'a2']);
       expect(committed.meetingIds).toEqual(['m2']);
       expect(committed.actorIndex.map((e) => e.developmentId)).toEqual(['d1', 'd2']);
+      expect(committed.actorChanges).toEqual([entry('d1', Date.UTC(2023, 5, 1), 3, 3)]);
       expect(committed.worldIndex.map((e) => [e.developmentId, new Date(e.occurredAtMs).toISOString()])).toEqual([
         ['d1', '2023-06-01T00:00:00.000Z'],
         ['d1', '2024-01-05T00:00:00.000Z'],
@@ -146,10 +144,7 @@ const adapterCases = (
       ]);
       expect(committed.worldCount).toBe(3);
       expect(committed.meeting).toBe(1);
-      expect(committed.snapshots.map((meta) => [meta.builtAtMs, meta.invalidAtMs])).toEqual([
-        [2000, 3000],
-        [4000, Infinity],
-      ]);
+      expect(committed.snapshots.map((meta) => meta.builtAtMs)).toEqual([2000, 4000]);
       expect(committed.laterState).toEqual(laterSnapshot.state);
       expect(committed.subtopics).toEqual(['t2']);
       expect(committed.clock).toEqual(at(4));
@@ -196,7 +191,7 @@ const adapterCases = (
       await writeRecords(store.connection, keys, secondBatch);
       await raw().set(`${leaseKey}:holder`, 'next-projector:6');
       await expect(writeCheckpoint(store.connection, keys, secondBatch, fence)).rejects.toBeInstanceOf(FencedOutError);
-      expect({ ...(await visible(store)), snapshots: before.snapshots }).toEqual(before);
+      expect(await visible(store)).toEqual(before);
 
       // The new leader goes on from the committed checkpoint.
       await open({ fence: { leaseKey, token: () => 6 } }).commit(secondBatch);
@@ -416,12 +411,16 @@ describe('on a three-node Redis Cluster', () => {
       readStoreLeaseKey(prefix, VERSION) + ':holder',
       keys.versions('actor', 'a1'),
       keys.index({ kind: 'topic', id: 'some.topic:1' }),
+      keys.index({ kind: 'changes', id: 'a1' }),
       keys.worldShard('2025-10'),
       'no-tag-at-all',
       'empty{}tag',
     ];
     for (const key of samples) expect(keySlot(key)).toBe(await client.cluster('KEYSLOT', key));
     expect(keySlot(keys.checkpoint)).toBe(keySlot(readStoreLeaseKey(prefix, VERSION)));
+    // An actor's changes, in its slot but a key of their own.
+    expect(keys.index({ kind: 'changes', id: 'a1' })).toBe(`${keys.base}:{a:a1}:c`);
+    expect(keySlot(keys.index({ kind: 'changes', id: 'a1' }))).toBe(keySlot(keys.snapshotMetas('a1')));
   });
 
   it("spreads one version's keys over every node, each entity's in one slot", async () => {

@@ -19,7 +19,6 @@ const snapshot = (built: number, state: unknown): StoredSnapshot => ({
   boundary: entry('d1', 100, 1, 1),
   builtAtMs: built * 1000,
   builtPosition: at(built),
-  invalidAtMs: Infinity,
   state,
 });
 
@@ -63,8 +62,7 @@ for (let k = 1; k <= Number(n); k++) {
       version: { position: at(k), recordedAtMs: k, state: { id, k, tags: new Set([id]) } } })),
     entries: [entry('x' + k, k, k), entry('y' + k, -k, k)].map((e) => ({ index: { kind: 'meeting', id: 'm1' }, entry: e })),
     snapshots: [entry('x' + k, k, k), entry('y' + k, -k, k)].map((boundary) => ({ actorId: 'a', boundary,
-      builtAtMs: k, builtPosition: at(k), invalidAtMs: Infinity, state: { k } })),
-    closures: [],
+      builtAtMs: k, builtPosition: at(k), state: { k } })),
     subtopics: [],
     clock: [{ position: at(k), recordedAtMs: k }],
     checkpoint: { position: at(k), recordedAtMs: k },
@@ -89,10 +87,10 @@ describe('sqlite read-model store', () => {
     for (const store of stores) await store.close();
   });
 
-  it('keeps everything in its file: the checkpoint, versions, entries, snapshots and their closures', async () => {
+  it('keeps everything in its file: the checkpoint, versions, entries and snapshots', async () => {
     const writer = open();
     await writer.commit(fullBatch(2));
-    await writer.commit({ ...fullBatch(3), closures: [{ actorId: 'a', fromMs: 0, atMs: 3500, position: at(3) }] });
+    await writer.commit(fullBatch(3));
     const before = await everything(writer);
     await writer.close();
     stores = [];
@@ -105,7 +103,8 @@ describe('sqlite read-model store', () => {
       { big: 2n ** 70n, at: new Date(5) },
       { big: 2n ** 70n, at: new Date(5) },
     ]);
-    expect(after.metas.map((meta) => meta.invalidAtMs)).toEqual([3500, Infinity]);
+    // One boundary, built twice.
+    expect(after.metas.map((meta) => meta.builtPosition)).toEqual([at(2), at(3)]);
     expect(after.states).toEqual([
       { ids: new Set(['x']), n: 2 },
       { ids: new Set(['x']), n: 3 },

@@ -71,8 +71,12 @@ export const snapshotReadModel = async (reads: ReadModelReader, points: readonly
             return {
               id,
               actor: await actorAt(reads, id, at),
-              // The activity with its developments read: a function compares by identity only.
-              activity: { ...activity, developments: await activity.developments() },
+              // The activity with its developments and meetings read: a function compares by identity only.
+              activity: {
+                ...activity,
+                developments: await activity.developments(),
+                meetings: await activity.meetings(),
+              },
             };
           }),
         ),

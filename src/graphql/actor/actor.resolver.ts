@@ -96,7 +96,7 @@ export class ActorResolver {
     @Ctx() context: GraphQLContext,
   ): Promise<MeetingNode[]> {
     const activity = await context.loaders.actorActivity.load({ id: actor.id, at: actor.at });
-    return activity.meetings
+    return (await activity.meetings())
       .filter((meeting) => !statuses?.length || statuses.includes(meeting.status))
       .map((meeting) => at(meeting, actor.at));
   }

@@ -100,19 +100,6 @@ export const createMemoryReadStore = (): ReadModelStore => {
         );
         snapshots.set(snapshot.actorId, list);
       }
-      for (const closure of batch.closures) {
-        const list = snapshots.get(closure.actorId) ?? [];
-        snapshots.set(
-          closure.actorId,
-          list.map((snapshot) =>
-            snapshot.boundary.occurredAtMs >= closure.fromMs &&
-            isAfter(closure.position, snapshot.builtPosition) &&
-            closure.atMs < snapshot.invalidAtMs
-              ? { ...snapshot, invalidAtMs: closure.atMs }
-              : snapshot,
-          ),
-        );
-      }
       for (const { parentId, id } of batch.subtopics) {
         const children = subtopics.get(parentId) ?? new Set<string>();
         children.add(id);

@@ -83,8 +83,7 @@ const recordCommands = (keys: ReadStoreKeys, batch: ReadModelBatch): Routed[] =>
     commands.push({ key, queue: (pipeline) => queueScript(pipeline, 'rsAddEntries', [key], args) });
   }
 
-  // A snapshot's state before its meta (a meta is what readers find a snapshot by), and HSETNX: a snapshot written
-  // again keeps the closing it may have had since.
+  // A snapshot's state before its meta: a meta is what readers find a snapshot by.
   for (const snapshot of batch.snapshots) {
     const { state, ...meta } = snapshot;
     const field = snapshotField(meta);
@@ -93,20 +92,7 @@ const recordCommands = (keys: ReadStoreKeys, batch: ReadModelBatch): Routed[] =>
     const encodedState = encodeStateText(state);
     const encodedMeta = encodeSnapshotMeta(meta);
     commands.push({ key: states, queue: (pipeline) => pipeline.hset(states, field, encodedState) });
-    commands.push({ key: metas, queue: (pipeline) => pipeline.hsetnx(metas, field, encodedMeta) });
-  }
-
-  // After the snapshots: the commands of one slot run in the order given, so a closure also closes the snapshots
-  // its own batch wrote. Closures are the one record readers may see before its checkpoint (it lowers invalidAtMs
-  // in place): a snapshot closed early only makes a reader start from an earlier snapshot, never answer otherwise.
-  const closures = new Map<string, string[]>();
-  for (const { actorId, fromMs, atMs, position } of batch.closures) {
-    group(closures, keys.snapshotMetas(actorId), scoreText(fromMs));
-    group(closures, keys.snapshotMetas(actorId), String(atMs));
-    group(closures, keys.snapshotMetas(actorId), encodePositionKey(position));
-  }
-  for (const [key, args] of closures) {
-    commands.push({ key, queue: (pipeline) => queueScript(pipeline, 'rsCloseSnapshots', [key], args) });
+    commands.push({ key: metas, queue: (pipeline) => pipeline.hset(metas, field, encodedMeta) });
   }
   return commands;
 };

@@ -130,30 +130,27 @@ export const snapshotField = (meta: SnapshotMeta): string =>
   `${encodeNumber(meta.boundary.occurredAtMs)},${encodePositionKey(meta.boundary.recordPosition)}${encodePositionKey(meta.builtPosition)}`;
 
 /**
- * A snapshot meta: "<boundary occurredAt, decimal>|<builtPosition>|<invalidAtMs, decimal, empty for Infinity>|
- * <builtAtMs>|<boundary member>": the first three are what the closing script reads and rewrites.
+ * A snapshot meta: "<boundary score>|<builtPosition>|<builtAtMs>|<boundary member>", the boundary as an index keeps
+ * it. The member goes last: its developmentId may hold "|".
  */
 export const encodeSnapshotMeta = (meta: SnapshotMeta): string =>
   [
-    String(meta.boundary.occurredAtMs),
+    scoreText(meta.boundary.occurredAtMs),
     encodePositionKey(meta.builtPosition),
-    meta.invalidAtMs === Infinity ? '' : String(meta.invalidAtMs),
     encodeNumber(meta.builtAtMs),
     encodeIndexMember(meta.boundary),
   ].join('|');
 
 export const decodeSnapshotMeta = (actorId: string, text: string): { meta: SnapshotMeta; built: string } => {
   const parts = text.split('|');
-  const [occurredAt, built, invalidAt, builtAt] = parts as [string, string, string, string];
-  const member = parts.slice(4).join('|');
+  const [occurredAt, built, builtAt] = parts as [string, string, string];
   return {
     built,
     meta: {
       actorId,
-      boundary: decodeIndexMember(member, occurredAt),
+      boundary: decodeIndexMember(parts.slice(3).join('|'), occurredAt),
       builtAtMs: decodeNumber(builtAt),
       builtPosition: decodePositionKey(built),
-      invalidAtMs: invalidAt === '' ? Infinity : Number(invalidAt),
     },
   };
 };

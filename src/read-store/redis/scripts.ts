@@ -125,34 +125,6 @@ return added
 `;
 
 /**
- * Closes an actor's snapshots (KEYS[1], its snapshot metas); ARGV: fromMs, atMs, position, ... For every snapshot
- * with a boundary at or after fromMs, built before position: invalidAtMs becomes the least of it and atMs. The one
- * mutation of the store, and a safe one out of order: a snapshot closed early only makes readers start from an
- * earlier snapshot, never give another answer.
- */
-const CLOSE_SNAPSHOTS = String.raw`
-local all = redis.call('HGETALL', KEYS[1])
-local closed = 0
-for i = 1, #all, 2 do
-  local occ, built, inv, rest = string.match(all[i + 1], '^([^|]*)|([^|]*)|([^|]*)|(.*)$')
-  local occurred = tonumber(occ)
-  local best, bestText, changed = math.huge, inv, false
-  if inv ~= '' then best = tonumber(inv) end
-  for j = 1, #ARGV, 3 do
-    local at = tonumber(ARGV[j + 1])
-    if occurred >= tonumber(ARGV[j]) and before(built, ARGV[j + 2]) and at < best then
-      best, bestText, changed = at, ARGV[j + 1], true
-    end
-  end
-  if changed then
-    redis.call('HSET', KEYS[1], all[i], occ .. '|' .. built .. '|' .. bestText .. '|' .. rest)
-    closed = closed + 1
-  end
-end
-return closed
-`;
-
-/**
  * Commits a batch (all in the meta slot): KEYS: checkpoint, lease holder (the checkpoint again when unfenced),
  * clock, ids of actors, topics and meetings, world months, then one subtopic set per parent. ARGV: the batch's
  * position, the checkpoint to store, the fencing token ('' when unfenced), then for the clock, each id set, the
@@ -323,7 +295,6 @@ return redis.call('ZREVRANGEBYSCORE', KEYS[2] .. ':' .. bucket, '(' .. ARGV[1], 
 const SCRIPTS = {
   rsVersions: VERSIONS,
   rsAddEntries: ADD_ENTRIES,
-  rsCloseSnapshots: CLOSE_SNAPSHOTS,
   rsCheckpoint: CHECKPOINT,
   rsScan: SCAN,
   rsRecordedBefore: RECORDED_BEFORE,

@@ -49,14 +49,8 @@ export const createCommit = (db: Database.Database, readCheckpoint: () => ReadMo
   const insertSnapshot = db.prepare(
     `INSERT OR IGNORE INTO snapshots (actor_id, boundary_occurred_at, boundary_record_commit, boundary_record_prepare,
        boundary_development_id, boundary_added_at, boundary_added_commit, boundary_added_prepare,
-       boundary_earliest_added_from, built_commit, built_prepare, built_at, invalid_at, state)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  // Only ever earlier: a snapshot closed at 7 s stays closed at 7 s when a later change reaches it too.
-  const close = db.prepare(
-    `UPDATE snapshots SET invalid_at = ?
-     WHERE actor_id = ? AND boundary_occurred_at >= ? AND (built_commit, built_prepare) < (?, ?)
-       AND (invalid_at IS NULL OR invalid_at > ?)`,
+       boundary_earliest_added_from, built_commit, built_prepare, built_at, state)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertSubtopic = db.prepare('INSERT OR IGNORE INTO subtopics (parent_id, id) VALUES (?, ?)');
   const insertMark = db.prepare(
@@ -93,13 +87,8 @@ export const createCommit = (db: Database.Database, readCheckpoint: () => ReadMo
         builtPosition.commit,
         builtPosition.prepare,
         snapshot.builtAtMs,
-        snapshot.invalidAtMs === Infinity ? null : snapshot.invalidAtMs,
         encodeRecord(snapshot.state),
       );
-    }
-    // After the batch's own snapshots: one built before a closure of the same batch is closed by it.
-    for (const { actorId, fromMs, atMs, position } of batch.closures) {
-      close.run(atMs, actorId, fromMs, position.commit, position.prepare, atMs);
     }
     for (const { parentId, id } of batch.subtopics) insertSubtopic.run(parentId, id);
     for (const { recordedAtMs, position } of batch.clock)

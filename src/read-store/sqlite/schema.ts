@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 /** Marks the file as this server's read models ("DTRM"): a file of anything else is never changed. */
 const APPLICATION_ID = 0x4454524d;
 /** Bumped whenever the tables below change; an older file is emptied and rebuilt, a newer one refused. */
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 const BUSY_TIMEOUT_MS = 5000;
 /** Negative: KiB rather than pages. 64 MiB per connection: an index scan of a busy actor stays in memory. */
@@ -31,7 +31,7 @@ const WAL_AUTOCHECKPOINT_PAGES = 16_384;
 const JOURNAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /** Kinds as small integers: they lead every key, and a 1-byte integer keeps keys short where text would not. */
-export const KIND_CODES = { actor: 1, topic: 2, development: 3, meeting: 4, world: 5 } as const;
+export const KIND_CODES = { actor: 1, topic: 2, development: 3, meeting: 4, world: 5, changes: 6 } as const;
 
 /**
  * Positions are two INTEGER columns (commit, prepare), compared as row values: SQLite keeps a 64-bit integer in at
@@ -39,9 +39,8 @@ export const KIND_CODES = { actor: 1, topic: 2, development: 3, meeting: 4, worl
  * double every key. They are bound as bigints and read back as bigints (defaultSafeIntegers), so nothing is lost
  * past 2^53; they must fit in a signed 64-bit integer, as KurrentDB's and the embedded log's do.
  *
- * Times are INTEGER milliseconds. A snapshot's invalid_at is NULL while it stands (invalidAtMs Infinity).
- * The natural key is the primary key (WITHOUT ROWID), so a scan of one entity's rows reads adjacent pages; snapshots
- * keep a rowid because their states are large, and WITHOUT ROWID suits small rows only.
+ * Times are INTEGER milliseconds. The natural key is the primary key (WITHOUT ROWID), so a scan of one entity's rows
+ * reads adjacent pages; snapshots keep a rowid because their states are large, and WITHOUT ROWID suits small rows only.
  */
 const TABLES = `
 CREATE TABLE checkpoint (
@@ -96,9 +95,8 @@ CREATE TABLE snapshots (
   boundary_added_prepare INTEGER NOT NULL,
   boundary_earliest_added_from INTEGER NOT NULL,
   built_at INTEGER NOT NULL,
-  invalid_at INTEGER,
   state TEXT NOT NULL,
-  -- Names a snapshot, lists an actor's by boundary, and finds the ones a closure reaches.
+  -- Names a snapshot, and lists an actor's by boundary, then by when it was built.
   UNIQUE (actor_id, boundary_occurred_at, boundary_record_commit, boundary_record_prepare, built_commit, built_prepare)
 );
 

@@ -25,7 +25,6 @@ interface SnapshotRow extends EntryRow {
   readonly built_commit: Int;
   readonly built_prepare: Int;
   readonly built_at: Int;
-  readonly invalid_at: Int | null;
 }
 
 const metaOf = (actorId: string, row: SnapshotRow): SnapshotMeta => ({
@@ -33,7 +32,6 @@ const metaOf = (actorId: string, row: SnapshotRow): SnapshotMeta => ({
   boundary: entryOf(row),
   builtAtMs: ms(row.built_at),
   builtPosition: positionOf(row.built_commit, row.built_prepare),
-  invalidAtMs: row.invalid_at === null ? Infinity : ms(row.invalid_at),
 });
 
 const TABLES = ['checkpoint', 'versions', 'entries', 'snapshots', 'subtopics', 'clock'];
@@ -77,7 +75,7 @@ export const openSqliteReadStore = ({ file }: { file: string }): ReadModelStore 
   const snapshotColumns = `boundary_occurred_at AS occurred_at, boundary_record_commit AS record_commit,
     boundary_record_prepare AS record_prepare, boundary_development_id AS development_id,
     boundary_added_at AS added_at, boundary_added_commit AS added_commit, boundary_added_prepare AS added_prepare,
-    boundary_earliest_added_from AS earliest_added_from, built_commit, built_prepare, built_at, invalid_at`;
+    boundary_earliest_added_from AS earliest_added_from, built_commit, built_prepare, built_at`;
   const selectMetas = db.prepare<[string], SnapshotRow>(
     `SELECT ${snapshotColumns} FROM snapshots WHERE actor_id = ?
      ORDER BY boundary_occurred_at, boundary_record_commit, boundary_record_prepare, built_commit, built_prepare`,

@@ -1,0 +1,193 @@
+import type { DevelopmentState } from '../domain/development.js';
+import { namedActors } from '../domain/development.js';
+import { assertedPosition, type PositionState } from '../domain/positions.js';
+import { counterparts, type RelationState } from '../domain/relations.js';
+import { comparePlaces } from '../read-store/places.js';
+import type { Place } from '../read-store/read-model-store.js';
+import { takesPart } from './visible-developments.js';
+
+/**
+ * The foldable part of what an actor did: what a snapshot keeps. Every part takes developments in any order and
+ * gives each one back (a correction moves it, a retraction removes it), so that a snapshot stays a start for later
+ * questions: they add what arrived since and take away what changed, and never refold what came before.
+ *
+ * Counts add and subtract. A latest value (a stance, a tone, the last development) cannot be taken back from the
+ * value alone, so each keeps its few latest contributions in world order and how many it has in all: removing the
+ * latest promotes the next. Only when every kept one was removed and others remain is the latest unknown, and the
+ * question folds from the start instead (`isComplete`); the projector's next snapshot there starts afresh.
+ */
+export interface ActorSummary {
+  developmentCount: number;
+  lastActive: Latest<string> | undefined;
+  /** By topic id: the stances the actor took. */
+  readonly positions: Map<string, Latest<PositionState>>;
+  /** By the other actor's id. */
+  readonly relations: Map<string, RelationTally>;
+  /** The meetings of the developments that name the actor, each with how many do. */
+  readonly meetings: Map<string, number>;
+}
+
+export interface RelationTally {
+  developmentCount: number;
+  toneSum: number;
+  toneCount: number;
+  last: Latest<null>;
+  lastTone: Latest<number> | undefined;
+}
+
+/** The latest contributions of one key, newest first: the top of all `count` of them in world order. */
+export interface Latest<V> {
+  count: number;
+  readonly ranked: Ranked<V>[];
+}
+
+interface Ranked<V> {
+  readonly place: Place;
+  readonly developmentId: string;
+  readonly value: V;
+}
+
+/**
+ * How many latest contributions a key keeps. A question that finds a key's kept ones all removed refolds from the
+ * start: with corrections spread over a history, that takes KEPT removals among a key's latest few, rare past 2.
+ */
+const KEPT = 3;
+
+export const emptySummary = (): ActorSummary => ({
+  developmentCount: 0,
+  lastActive: undefined,
+  positions: new Map(),
+  relations: new Map(),
+  meetings: new Map(),
+});
+
+const copyLatest = <V>(latest: Latest<V>): Latest<V> => ({ count: latest.count, ranked: [...latest.ranked] });
+
+/** A summary the caller may change: snapshots come from a cache, and are shared. */
+export const copySummary = (summary: ActorSummary): ActorSummary => ({
+  developmentCount: summary.developmentCount,
+  lastActive: summary.lastActive && copyLatest(summary.lastActive),
+  positions: new Map([...summary.positions].map(([key, latest]) => [key, copyLatest(latest)])),
+  relations: new Map(
+    [...summary.relations].map(([key, tally]) => [
+      key,
+      { ...tally, last: copyLatest(tally.last), lastTone: tally.lastTone && copyLatest(tally.lastTone) },
+    ]),
+  ),
+  meetings: new Map(summary.meetings),
+});
+
+const addLatest = <V>(latest: Latest<V> | undefined, item: Ranked<V>): Latest<V> => {
+  if (latest === undefined) return { count: 1, ranked: [item] };
+  const { ranked } = latest;
+  // Kept ones are the top of all: a new one below the lowest kept, with others unkept, may not be next in line.
+  const complete = ranked.length === latest.count;
+  latest.count += 1;
+  if (!complete && (ranked.length === 0 || comparePlaces(item.place, ranked.at(-1)!.place) < 0)) return latest;
+  let at = 0;
+  while (at < ranked.length && comparePlaces(ranked[at]!.place, item.place) > 0) at++;
+  ranked.splice(at, 0, item);
+  if (ranked.length > KEPT) ranked.length = KEPT;
+  return latest;
+};
+
+/** Undefined once nothing is left. */
+const removeLatest = <V>(latest: Latest<V> | undefined, place: Place, developmentId: string) => {
+  if (latest === undefined) throw new Error(`removing ${developmentId}, which was never added`);
+  latest.count -= 1;
+  const at = latest.ranked.findIndex(
+    (item) => item.developmentId === developmentId && comparePlaces(item.place, place) === 0,
+  );
+  if (at >= 0) latest.ranked.splice(at, 1);
+  return latest.count === 0 ? undefined : latest;
+};
+
+const isKnown = (latest: Latest<unknown> | undefined): boolean =>
+  latest === undefined || latest.count === 0 || latest.ranked.length > 0;
+
+/** Whether every latest value is known: false after removals took all the kept ones of a key. */
+export const isComplete = (summary: ActorSummary): boolean =>
+  isKnown(summary.lastActive) &&
+  [...summary.positions.values()].every(isKnown) &&
+  [...summary.relations.values()].every((tally) => isKnown(tally.last) && isKnown(tally.lastTone));
+
+const bump = (counts: Map<string, number>, key: string, by: 1 | -1): void => {
+  const count = (counts.get(key) ?? 0) + by;
+  if (count === 0) counts.delete(key);
+  else counts.set(key, count);
+};
+
+/**
+ * What one development, at its place in world order, gives the actor's summary (sign 1) or takes back from it
+ * (sign -1, with the very development and place it was given with). Only developments that name the actor count:
+ * an index keeps the entries of every development that ever named it.
+ */
+export const applyDevelopment = (
+  summary: ActorSummary,
+  development: DevelopmentState,
+  actorId: string,
+  at: Place,
+  sign: 1 | -1,
+): void => {
+  if (!namedActors(development).includes(actorId)) return;
+  const place: Place = { occurredAtMs: at.occurredAtMs, recordPosition: at.recordPosition };
+  const { id } = development;
+  const change = <V>(latest: Latest<V> | undefined, value: V) =>
+    sign === 1 ? addLatest(latest, { place, developmentId: id, value }) : removeLatest(latest, place, id);
+  const set = <K, V>(map: Map<K, V>, key: K, value: V | undefined) =>
+    value === undefined ? map.delete(key) : map.set(key, value);
+
+  for (const stance of development.positions) {
+    if (stance.actorId !== actorId) continue;
+    set(
+      summary.positions,
+      stance.topicId,
+      change(summary.positions.get(stance.topicId), assertedPosition(development, stance)),
+    );
+  }
+  if (development.meeting) bump(summary.meetings, development.meeting.id, sign);
+  if (!takesPart(development, actorId)) return;
+  summary.developmentCount += sign;
+  summary.lastActive = change(summary.lastActive, development.occurredAt);
+  const tone = development.tone;
+  for (const otherId of counterparts(development, actorId)) {
+    const tally = summary.relations.get(otherId);
+    const last = change(tally?.last, null);
+    if (last === undefined) {
+      summary.relations.delete(otherId);
+      continue;
+    }
+    const next: RelationTally = tally ?? { developmentCount: 0, toneSum: 0, toneCount: 0, last, lastTone: undefined };
+    next.developmentCount += sign;
+    next.last = last;
+    if (tone !== undefined) {
+      next.toneSum += sign * tone;
+      next.toneCount += sign;
+      next.lastTone = change(next.lastTone, tone);
+    }
+    summary.relations.set(otherId, next);
+  }
+};
+
+const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** A complete summary's answer, in a fixed order: a map fills in the order its fold met its keys. */
+export const summaryAnswer = (summary: ActorSummary) => ({
+  positions: [...summary.positions.values()]
+    .map((latest) => latest.ranked[0]!.value)
+    .sort((a, b) => byText(a.topicId, b.topicId)),
+  relations: [...summary.relations]
+    .map(([otherId, tally]): RelationState => ({
+      otherId,
+      developmentCount: tally.developmentCount,
+      // Sums of what was added and taken back: exact for the tones GDELT gives (two decimals) only up to rounding.
+      toneSum: tally.toneCount === 0 ? 0 : tally.toneSum,
+      toneCount: tally.toneCount,
+      lastTone: tally.lastTone?.ranked[0]?.value,
+      lastDevelopmentId: tally.last.ranked[0]!.developmentId,
+    }))
+    .sort((a, b) => byText(a.otherId, b.otherId)),
+  meetingIds: [...summary.meetings.keys()].sort(byText),
+  developmentCount: summary.developmentCount,
+  lastActiveAt: summary.lastActive?.ranked[0]?.value ?? null,
+});

@@ -1,0 +1,125 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { DevelopmentState } from '../../src/domain/development.js';
+import { comparePlaces } from '../../src/read-store/places.js';
+import type { Place } from '../../src/read-store/read-model-store.js';
+import {
+  applyDevelopment,
+  copySummary,
+  emptySummary,
+  isComplete,
+  summaryAnswer,
+  type ActorSummary,
+} from '../../src/time-travel/actor-summary.js';
+
+/**
+ * A snapshot's summary takes developments in any order and gives any of them back (time-travel/actor-summary.ts):
+ * whatever was added and removed, in whatever order, it must answer what a fold in world order of what is left
+ * answers, or say that a latest value is unknown. Pure functions: no store here.
+ */
+
+const OTHERS = ['ben', 'cy', 'dee'] as const;
+
+interface Placed {
+  readonly development: DevelopmentState;
+  readonly place: Place;
+}
+
+const developmentArb = (ordinal: number) =>
+  fc
+    .record({
+      occurredAtMs: fc.integer({ min: 0, max: 5 }),
+      role: fc.constantFrom('SOURCE', 'TARGET', 'MENTIONED'),
+      others: fc.subarray([...OTHERS], { minLength: 0, maxLength: 2 }),
+      otherRole: fc.constantFrom('SOURCE', 'TARGET'),
+      stance: fc.option(
+        fc.record({ topicId: fc.constantFrom('trade', 'border'), stance: fc.constantFrom('SUPPORTS', 'OPPOSES') }),
+        { nil: undefined },
+      ),
+      tone: fc.option(
+        fc.integer({ min: -20, max: 20 }).map((n) => n / 2),
+        { nil: undefined },
+      ),
+      meeting: fc.option(fc.constantFrom('summit-1', 'summit-2'), { nil: undefined }),
+      namesAna: fc.boolean(),
+    })
+    .map((drawn): Placed => {
+      const recordPosition = { commit: BigInt(ordinal + 1), prepare: BigInt(ordinal + 1) };
+      const occurredAt = new Date(drawn.occurredAtMs * 86_400_000).toISOString();
+      const development = {
+        id: `dev-${ordinal}`,
+        occurredAt,
+        recordPosition,
+        retracted: false,
+        tone: drawn.tone,
+        quotes: [],
+        participants: [
+          ...(drawn.namesAna ? [{ actorId: 'ana', role: drawn.role }] : []),
+          ...drawn.others.map((actorId) => ({ actorId, role: drawn.otherRole })),
+        ],
+        positions: drawn.stance && drawn.namesAna ? [{ actorId: 'ana', ...drawn.stance }] : [],
+        meeting: drawn.meeting && { id: drawn.meeting, participantIds: [] },
+      } as unknown as DevelopmentState;
+      return { development, place: { occurredAtMs: drawn.occurredAtMs * 86_400_000, recordPosition } };
+    });
+
+const historyArb = fc
+  .integer({ min: 1, max: 24 })
+  .chain((n) => fc.tuple(...Array.from({ length: n }, (_, ordinal) => developmentArb(ordinal))));
+
+const foldInWorldOrder = (placed: readonly Placed[]): ActorSummary => {
+  const summary = emptySummary();
+  for (const { development, place } of [...placed].sort((a, b) => comparePlaces(a.place, b.place))) {
+    applyDevelopment(summary, development, 'ana', place, 1);
+  }
+  return summary;
+};
+
+describe('the actor summary a snapshot keeps', () => {
+  it('answers, after any additions and removals in any order, what a fold in world order of what is left answers', () => {
+    let incomplete = 0;
+    let checked = 0;
+    fc.assert(
+      fc.property(
+        historyArb,
+        fc.func(fc.integer()),
+        fc.array(fc.nat(), { maxLength: 24 }),
+        (history, orderKey, removals) => {
+          const added = [...history].sort((a, b) => orderKey(a.development.id) - orderKey(b.development.id));
+          const summary = emptySummary();
+          for (const { development, place } of added) applyDevelopment(summary, development, 'ana', place, 1);
+          // Whatever the order, nothing is unknown before a removal.
+          expect(isComplete(summary)).toBe(true);
+          expect(summaryAnswer(summary)).toEqual(summaryAnswer(foldInWorldOrder(history)));
+
+          const left = new Map(history.map((placed) => [placed.development.id, placed]));
+          const removing = copySummary(summary);
+          for (const pick of removals) {
+            const ids = [...left.keys()];
+            if (ids.length === 0) break;
+            const gone = left.get(ids[pick % ids.length]!)!;
+            left.delete(gone.development.id);
+            applyDevelopment(removing, gone.development, 'ana', gone.place, -1);
+          }
+          const expected = summaryAnswer(foldInWorldOrder([...left.values()]));
+          // Counts never depend on what was kept.
+          const counts = (tallies: ActorSummary['relations']) =>
+            [...tallies].map(([otherId, tally]) => [otherId, tally.developmentCount, tally.toneCount]).sort();
+          expect(removing.developmentCount).toBe(expected.developmentCount);
+          expect([...removing.meetings.keys()].sort()).toEqual(expected.meetingIds);
+          expect(counts(removing.relations)).toEqual(counts(foldInWorldOrder([...left.values()]).relations));
+          if (isComplete(removing)) {
+            expect(summaryAnswer(removing)).toEqual(expected);
+            checked++;
+          } else incomplete++;
+          // The copy was not touched by the removals.
+          expect(summaryAnswer(summary)).toEqual(summaryAnswer(foldInWorldOrder(history)));
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+    // Both outcomes were met: removals that left every latest value known, and some that took all kept ones.
+    expect(checked).toBeGreaterThan(1_000);
+    expect(incomplete).toBeGreaterThan(0);
+  });
+});
