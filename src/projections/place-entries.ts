@@ -5,8 +5,6 @@ import type { IndexEntry, IndexRef, Place, ReadModelReader } from '../read-store
 export interface PlacedEntry {
   readonly index: IndexRef;
   readonly entry: IndexEntry;
-  /** Placed before an entry the index already held: behind the boundary of a snapshot, maybe. */
-  readonly late: boolean;
 }
 
 /** The last entries of an index in world order, and whether they are all it holds. */
@@ -109,7 +107,7 @@ export const placeEntries = async (
       }
       const full: IndexEntry = { ...entry, earliestAddedFromMs: next ? next.earliestAddedFromMs : entry.addedAtMs };
       earlier.set(key, [...mine, full]);
-      placed.push({ index, entry: full, late: true });
+      placed.push({ index, entry: full });
       return;
     }
     const { at: slot, same } = placeIn(end.entries, entry);
@@ -117,7 +115,7 @@ export const placeEntries = async (
     next = end.entries[slot];
     const full: IndexEntry = { ...entry, earliestAddedFromMs: next ? next.earliestAddedFromMs : entry.addedAtMs };
     end.entries.splice(slot, 0, full);
-    placed.push({ index, entry: full, late: next !== undefined });
+    placed.push({ index, entry: full });
   });
   for (const [key, end] of ends) {
     if (end.entries.length > KEPT) {

@@ -13,6 +13,7 @@ import type { ChangedRecords } from '../read-store/cached-reader.js';
 import type {
   IndexEntry,
   IndexRef,
+  Place,
   ReadModelBatch,
   ReadModelCheckpoint,
   ReadModelReader,
@@ -74,6 +75,8 @@ export const projectBatch = async (
   reads: ReadModelReader,
   events: readonly TimelineEvent[],
   tails: IndexTails,
+  /** The furthest boundary of an actor's snapshots, stored or due: what lies after it no snapshot holds. */
+  snapshotEnd: (actorId: string) => Promise<Place | null>,
   /** Where the neighbours of entries are looked up: the store itself, as no two batches ask the same. */
   lookups: ReadModelReader = reads,
 ): Promise<ProjectedBatch> => {
@@ -86,11 +89,14 @@ export const projectBatch = async (
     latestOf<TopicState>(reads, 'topic', ids.topic),
     latestOf<DevelopmentState>(reads, 'development', ids.development),
   ]);
+  const unknown = (latest: Map<string, unknown>) =>
+    new Set([...latest].filter(([, state]) => state === null).map(([id]) => id));
+  const fresh = { actor: unknown(actors), topic: unknown(topics), development: unknown(developments) };
 
   const versions: { kind: VersionKind; id: string; version: StoredVersion }[] = [];
   const unplaced: Unplaced[] = [];
   const changed: Unplaced[] = [];
-  /** Late entries of a development's first version: what a change lists besides corrections and retractions. */
+  /** Developments whose first version the batch holds: behind a snapshot, their entries are changes too. */
   const firsts = new Set<string>();
   const subtopics: { parentId: string; id: string }[] = [];
   const clock: ReadModelCheckpoint[] = [];
@@ -127,7 +133,7 @@ export const projectBatch = async (
     const beforeMs = before ? instantMs(before.occurredAt) : null;
     // A correction or retraction changes what the development gives its actors from the earlier of its two
     // occurredAts on: each actor's changes index lists it there, for the snapshots after that place (a
-    // verification changes nothing they hold). A new development is listed only where it lands behind an entry.
+    // verification changes nothing they hold). A new development is listed where it lands behind a snapshot.
     if (!before) firsts.add(id);
     else if (event.type === 'DevelopmentCorrected' || event.type === 'DevelopmentRetracted') {
       const change = changeEntry(Math.min(occurredAtMs, beforeMs!), id, stamp.recordedAtMs, event.position);
@@ -157,21 +163,42 @@ export const projectBatch = async (
 
   const placed: PlacedEntry[] = await placeEntries(lookups, unplaced, tails);
   const actorGains = new Map<string, number>();
-  for (const { index, entry, late } of placed) {
+  for (const { index, entry } of placed) {
     if (index.kind !== 'actor') continue;
     actorGains.set(index.id, (actorGains.get(index.id) ?? 0) + 1);
-    if (late && firsts.has(entry.developmentId)) {
+    if (firsts.has(entry.developmentId)) {
       const change = changeEntry(entry.occurredAtMs, entry.developmentId, entry.addedAtMs, entry.addedPosition);
       changed.push({ index: { kind: 'changes', id: index.id }, entry: change });
     }
   }
-  const entries = [...placed, ...(await placeEntries(lookups, changed, tails))];
+  // Only what lies behind a snapshot: most developments arrive after every boundary of their actors' indexes.
+  const ends = new Map(
+    await Promise.all(
+      [...new Set(changed.map(({ index }) => index.id))].map(async (id) => [id, await snapshotEnd(id)] as const),
+    ),
+  );
+  const behind = changed.filter(({ index, entry }) => {
+    const end = ends.get(index.id);
+    return end != null && entry.occurredAtMs <= end.occurredAtMs;
+  });
+  const entries = [...placed, ...(await placeEntries(lookups, behind, tails))];
   const checkpoint = clock.at(-1)!;
   const indexKeys = new Map(entries.map(({ index }) => [`${index.kind}:${index.id}`, index]));
+  // Entities the batch created: their versions are all here.
+  const created = new Map<string, { kind: VersionKind; id: string; versions: StoredVersion[] }>();
+  for (const { kind, id, version } of versions) {
+    const latest = kind === 'actor' ? fresh.actor : kind === 'topic' ? fresh.topic : fresh.development;
+    if (!latest.has(id)) continue;
+    const key = `${kind}:${id}`;
+    const whole = created.get(key) ?? { kind, id, versions: [] };
+    whole.versions.push(version);
+    created.set(key, whole);
+  }
   return {
     batch: { versions, entries, snapshots: [], subtopics, clock, checkpoint },
     changed: {
       versions: versions.map(({ kind, id }) => ({ kind, id })),
+      wholeVersions: [...created.values()],
       indexes: [...indexKeys.values()],
       snapshotActors: [],
       subtopicParents: subtopics.map((subtopic) => subtopic.parentId),

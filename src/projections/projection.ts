@@ -1,6 +1,7 @@
 import type { TimelineEvent } from '../../events/index.js';
 import type { CachedReader } from '../read-store/cached-reader.js';
-import type { ReadModelReader, ReadModelWriter, StoredSnapshot } from '../read-store/read-model-store.js';
+import { comparePlaces } from '../read-store/places.js';
+import type { Place, ReadModelReader, ReadModelWriter, StoredSnapshot } from '../read-store/read-model-store.js';
 import { createIndexTails } from './place-entries.js';
 import { projectBatch, type ProjectedBatch } from './project-batch.js';
 import { createSnapshotPolicy, type SnapshotPolicyOptions } from './snapshot-policy.js';
@@ -27,6 +28,15 @@ export const createProjection = ({ reads, writer, ...snapshotOptions }: Projecti
   const tails = createIndexTails();
   const policy = createSnapshotPolicy(snapshotOptions);
   let due: StoredSnapshot[] = [];
+  const snapshotEnd = async (actorId: string): Promise<Place | null> => {
+    let end = (await reads.snapshotMetas(actorId)).at(-1)?.boundary ?? null;
+    for (const snapshot of due) {
+      if (snapshot.actorId === actorId && (end === null || comparePlaces(snapshot.boundary, end) > 0)) {
+        end = snapshot.boundary;
+      }
+    }
+    return end;
+  };
   const reset = () => {
     tails.clear();
     policy.reset();
@@ -35,7 +45,7 @@ export const createProjection = ({ reads, writer, ...snapshotOptions }: Projecti
   return {
     reset,
     apply: async (events) => {
-      const projected = await projectBatch(reads, events, tails, writer);
+      const projected = await projectBatch(reads, events, tails, snapshotEnd, writer);
       const batch = { ...projected.batch, snapshots: due };
       try {
         await writer.commit(batch);

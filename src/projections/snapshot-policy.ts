@@ -41,12 +41,6 @@ export interface SnapshotPolicy {
   reset(): void;
 }
 
-const newestBuilt = (metas: readonly SnapshotMeta[]): SnapshotMeta | undefined =>
-  metas.reduce<SnapshotMeta | undefined>(
-    (found, meta) => (found && comparePositions(found.builtPosition, meta.builtPosition) >= 0 ? found : meta),
-    undefined,
-  );
-
 /** Each boundary's newest version, the stalest first; the index's last boundary is left to the next snapshot. */
 const stalestBoundaries = (metas: readonly SnapshotMeta[]): SnapshotMeta[] => {
   const newest: SnapshotMeta[] = [];
@@ -73,9 +67,10 @@ export const createSnapshotPolicy = ({
 }: SnapshotPolicyOptions = {}): SnapshotPolicy => {
   let sinceSnapshot = new LRUCache<string, number>({ max: 100_000 });
 
+  /** Entries after the furthest boundary: those arrived since, less the few that landed behind it. */
   const countFromStore = async (reads: ReadModelReader, actorId: string): Promise<number> => {
-    const newest = newestBuilt(await reads.snapshotMetas(actorId));
-    return reads.countEntries({ kind: 'actor', id: actorId }, { addedAfter: newest?.builtPosition ?? null });
+    const end = (await reads.snapshotMetas(actorId)).at(-1)?.boundary ?? null;
+    return reads.countEntries({ kind: 'actor', id: actorId }, { after: end });
   };
 
   const rebuilds = async (reads: ReadModelReader, actorId: string, checkpoint: ReadModelCheckpoint) => {

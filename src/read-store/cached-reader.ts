@@ -15,8 +15,17 @@ import type {
 /** What a committed batch changed: the cache forgets these, and keeps everything else. */
 export interface ChangedRecords {
   readonly versions: readonly { readonly kind: VersionKind; readonly id: string }[];
+  /**
+   * Of those, the ones whose every version the writer holds (entities the batch created): kept rather than read
+   * back, as the projector's next snapshots fold the developments it just wrote.
+   */
+  readonly wholeVersions?: readonly {
+    readonly kind: VersionKind;
+    readonly id: string;
+    readonly versions: StoredVersion[];
+  }[];
   readonly indexes: readonly IndexRef[];
-  /** Actors whose snapshots were added or closed. */
+  /** Actors whose snapshots were added. */
   readonly snapshotActors: readonly string[];
   readonly subtopicParents: readonly string[];
   readonly checkpoint: ReadModelCheckpoint;
@@ -37,12 +46,12 @@ export interface CachedReader extends ReadModelReader {
 // Sizes are estimates of what a record costs in the heap once decoded, measured with heap snapshots on generated
 // histories (a development's versions about 1.3 kB, an index entry 345 B, a busy actor's snapshot 200 kB for 40
 // positions and 370 relations): lru-cache bounds their sum, and measuring each object would cost more than the read.
-// A snapshot keeps up to three latest contributions per key (time-travel/actor-summary.ts): about 200 B each, on top
-// of the key's own record.
+// A snapshot's state is an actor summary in its stored form (time-travel/stored-summary.ts): arrays of its keys, each
+// with up to three latest contributions.
 const VERSION_BYTES = 1_200;
 const ENTRY_BYTES = 360;
 const META_BYTES = 400;
-const SNAPSHOT_BYTES = { relation: 1_400, position: 900, meeting: 80 };
+const SNAPSHOT_BYTES = { relation: 700, position: 450, meeting: 80 };
 
 const placeKey = (place: Place | null | undefined): string =>
   place ? `${place.occurredAtMs}/${encodePosition(place.recordPosition)}` : '-';
@@ -50,16 +59,12 @@ const placeKey = (place: Place | null | undefined): string =>
 const indexKey = ({ kind, id }: IndexRef): string => `${kind}:${id}`;
 
 const snapshotBytes = (state: unknown): number => {
-  const summary = state as {
-    positions?: Map<unknown, unknown>;
-    relations?: Map<unknown, unknown>;
-    meetings?: Map<unknown, unknown>;
-  };
+  const summary = state as { r?: unknown[]; p?: unknown[]; m?: unknown[] };
   return (
     1_000 +
-    SNAPSHOT_BYTES.relation * (summary.relations?.size ?? 0) +
-    SNAPSHOT_BYTES.position * (summary.positions?.size ?? 0) +
-    SNAPSHOT_BYTES.meeting * (summary.meetings?.size ?? 0)
+    SNAPSHOT_BYTES.relation * (summary.r?.length ?? 0) +
+    SNAPSHOT_BYTES.position * (summary.p?.length ?? 0) +
+    SNAPSHOT_BYTES.meeting * (summary.m?.length ?? 0)
   );
 };
 
@@ -178,7 +183,7 @@ export const createCachedReader = (
     snapshotMetas: (actorId) => through(`m:${actorId}`, () => reader.snapshotMetas(actorId), snapshotListTtlMs),
 
     snapshotState: async (meta) => {
-      // Immutable once written: a snapshot is named by what it covers, and closing it changes only its meta.
+      // Immutable once written: a snapshot is named by what it covers and when it was built.
       const key = `s:${meta.actorId}|${placeKey(meta.boundary)}|${encodePosition(meta.builtPosition)}`;
       const found = await through(key, async () => ({ state: await reader.snapshotState(meta) }));
       return found.state;
@@ -191,6 +196,7 @@ export const createCachedReader = (
     forget: (changed) => {
       epoch++;
       for (const { kind, id } of changed.versions) cache.delete(`v:${kind}:${id}`);
+      for (const { kind, id, versions } of changed.wholeVersions ?? []) cache.set(`v:${kind}:${id}`, versions);
       for (const index of changed.indexes) generations.set(indexKey(index), nextGeneration++);
       for (const actorId of changed.snapshotActors) cache.delete(`m:${actorId}`);
       for (const parentId of changed.subtopicParents) cache.delete(`c:${parentId}`);

@@ -16,17 +16,11 @@ import type {
   StoredSnapshot,
   StoredVersion,
 } from '../read-store/read-model-store.js';
-import {
-  applyDevelopment,
-  copySummary,
-  emptySummary,
-  isComplete,
-  summaryAnswer,
-  type ActorSummary,
-} from './actor-summary.js';
+import { applyDevelopment, emptySummary, isComplete, summaryAnswer, type ActorSummary } from './actor-summary.js';
 import { developmentVersions, knownActor, knownVersion } from './known-state.js';
 import { meetingAt } from './meeting-at.js';
 import { bestSnapshot } from './snapshots.js';
+import { isStoredSummary, restoreSummary, storeSummary, type StoredSummary } from './stored-summary.js';
 import { takesPart, visibleAt, visibleDevelopments } from './visible-developments.js';
 
 export interface ActorAt extends ActorState {
@@ -124,7 +118,8 @@ type QuestionEnd = { readonly occurredByMs: number } | { readonly through: Place
 /**
  * The summary at a time point: the furthest snapshot inside it built by knownAt, brought to knownAt, then the
  * entries after its boundary. A few range reads, however long the actor's history; from the start of the index
- * only when no snapshot stands there, or when what changed since one took every kept latest value of a key.
+ * only when no snapshot stands there, when what changed since one took every kept latest value of a key, or when
+ * the snapshot is of a stored form this code does not read.
  */
 const actorSummaryAt = async (
   reads: ReadModelReader,
@@ -137,9 +132,9 @@ const actorSummaryAt = async (
   if (start) {
     const state = await reads.snapshotState(start);
     if (state === undefined) throw new Error(`snapshot of ${id} at ${start.builtPosition.commit} is missing`);
-    const summary = copySummary(state as ActorSummary);
-    await applyChangesSince(reads, summary, id, start, knownAtMs);
-    if (isComplete(summary)) {
+    const summary = isStoredSummary(state) ? restoreSummary(state, id) : undefined;
+    if (summary) await applyChangesSince(reads, summary, id, start, knownAtMs);
+    if (summary && isComplete(summary)) {
       await foldWalk(reads, summary, id, start.boundary, end, knownAtMs);
       return summary;
     }
@@ -158,7 +153,7 @@ export const snapshotActorAt = async (
   id: string,
   checkpoint: ReadModelCheckpoint,
   boundary?: IndexEntry,
-): Promise<StoredSnapshot<ActorSummary> | null> => {
+): Promise<StoredSnapshot<StoredSummary> | null> => {
   const through =
     boundary ?? (await reads.entries({ kind: 'actor', id }, { knownAtMs: Infinity, descending: true, limit: 1 }))[0];
   if (through === undefined) return null;
@@ -167,7 +162,7 @@ export const snapshotActorAt = async (
     boundary: through,
     builtAtMs: checkpoint.recordedAtMs,
     builtPosition: checkpoint.position,
-    state: await actorSummaryAt(reads, id, { through }, checkpoint.recordedAtMs),
+    state: storeSummary(await actorSummaryAt(reads, id, { through }, checkpoint.recordedAtMs)),
   };
 };
 

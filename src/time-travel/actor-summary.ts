@@ -61,22 +61,6 @@ export const emptySummary = (): ActorSummary => ({
   meetings: new Map(),
 });
 
-const copyLatest = <V>(latest: Latest<V>): Latest<V> => ({ count: latest.count, ranked: [...latest.ranked] });
-
-/** A summary the caller may change: snapshots come from a cache, and are shared. */
-export const copySummary = (summary: ActorSummary): ActorSummary => ({
-  developmentCount: summary.developmentCount,
-  lastActive: summary.lastActive && copyLatest(summary.lastActive),
-  positions: new Map([...summary.positions].map(([key, latest]) => [key, copyLatest(latest)])),
-  relations: new Map(
-    [...summary.relations].map(([key, tally]) => [
-      key,
-      { ...tally, last: copyLatest(tally.last), lastTone: tally.lastTone && copyLatest(tally.lastTone) },
-    ]),
-  ),
-  meetings: new Map(summary.meetings),
-});
-
 const addLatest = <V>(latest: Latest<V> | undefined, item: Ranked<V>): Latest<V> => {
   if (latest === undefined) return { count: 1, ranked: [item] };
   const { ranked } = latest;

@@ -10,7 +10,7 @@ import type { Place, SnapshotMeta } from '../read-store/read-model-store.js';
  */
 
 /** How many index entries a snapshot covers beyond the one before it. */
-export const SNAPSHOT_EVERY = 1024;
+export const SNAPSHOT_EVERY = 256;
 
 /**
  * The snapshot to start a fold from: the furthest boundary inside the question (at or before `through`, or occurred

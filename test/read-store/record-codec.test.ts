@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeRecord, encodeRecord } from '../../src/read-store/record-codec.js';
+import { isStoredSummary } from '../../src/time-travel/stored-summary.js';
 import { development, openHarness, registerBasics } from '../support/timeline-harness.js';
 
 /** The JSON of the shared read models: what plain JSON would bend comes back as it went in. */
@@ -49,7 +50,7 @@ describe('record codec', () => {
       const metas = await harness.readStore.snapshotMetas('alice');
       expect(metas.length).toBeGreaterThanOrEqual(2);
       const states = await Promise.all(metas.map((meta) => harness.readStore.snapshotState(meta)));
-      expect(states.every((state) => (state as { positions?: unknown }).positions instanceof Map)).toBe(true);
+      expect(states.every(isStoredSummary)).toBe(true);
       expect(decodeRecord(encodeRecord(states))).toStrictEqual(states);
     } finally {
       await harness.dispose();

@@ -50,21 +50,30 @@ interface Shape {
   readonly upper: 'none' | 'inclusive' | 'exclusive';
   readonly knownAt: boolean;
   readonly addedAfter: boolean;
+  /** The changes index: only its entries are indexed by when they were added (schema.ts). */
+  readonly changes: boolean;
   readonly descending: boolean;
 }
 
 const shapeKey = (shape: Shape): string =>
-  `${+shape.after}${shape.upper[0]}${+shape.knownAt}${+shape.addedAfter}${+shape.descending}`;
+  `${+shape.after}${shape.upper[0]}${+shape.knownAt}${+shape.addedAfter}${+shape.changes}${+shape.descending}`;
+
+/** The partial index on when entries were added is usable only where the kind is a literal its WHERE implies. */
+const byAdded = (addedAfter: boolean, changes: boolean) =>
+  addedAfter && changes
+    ? { table: 'entries INDEXED BY entries_by_added', kind: `kind = ${KIND_CODES.changes}` }
+    : { table: 'entries', kind: 'kind = ?' };
 
 const entriesSql = (shape: Shape): string => {
-  const where = ['kind = ?', 'id = ?'];
+  const { table, kind } = byAdded(shape.addedAfter, shape.changes);
+  const where = [kind, 'id = ?'];
   if (shape.after) where.push(`${PLACE} > (?, ?, ?)`);
   if (shape.upper !== 'none') where.push(`${PLACE} ${shape.upper === 'inclusive' ? '<=' : '<'} (?, ?, ?)`);
   if (shape.knownAt) where.push('added_at <= ?');
   if (shape.addedAfter) where.push('(added_commit, added_prepare) > (?, ?)');
   const direction = shape.descending ? 'DESC' : 'ASC';
-  // Entries added after a point are few beside those in the place range they fall in: found by when they came.
-  const table = shape.addedAfter ? 'entries INDEXED BY entries_by_added' : 'entries';
+  // A snapshot's changes since it was built are few beside those in the place range they fall in: found by when
+  // they came. Elsewhere addedAfter is a filter of the place range.
   return (
     `SELECT ${ENTRY_COLUMNS} FROM ${table} WHERE ${where.join(' AND ')} ` +
     `ORDER BY occurred_at ${direction}, record_commit ${direction}, record_prepare ${direction} LIMIT ?`
@@ -114,9 +123,11 @@ export const createEntriesQueries = (db: Database.Database) => {
       upper: upper ? (upper.inclusive ? 'inclusive' : 'exclusive') : 'none',
       knownAt,
       addedAfter: query.addedAfter != null,
+      changes: index.kind === 'changes',
       descending: query.descending === true,
     };
-    const params: unknown[] = [kind, index.id];
+    const params: unknown[] =
+      byAdded(shape.addedAfter, shape.changes).kind === 'kind = ?' ? [kind, index.id] : [index.id];
     if (query.after) params.push(...placeParams(query.after));
     if (upper) params.push(upper.occurredAtMs, upper.commit, upper.prepare);
     if (knownAt) params.push(query.knownAtMs);
@@ -129,17 +140,18 @@ export const createEntriesQueries = (db: Database.Database) => {
 
   const countStatements = new Map<string, Database.Statement<unknown[], Int>>();
   const count = (index: IndexRef, query: CountQuery): number => {
-    const key = `${+(query.after != null)}${+(query.addedAfter != null)}`;
+    const changes = index.kind === 'changes';
+    const { table, kind } = byAdded(query.addedAfter != null && query.after == null, changes);
+    const key = `${+(query.after != null)}${+(query.addedAfter != null)}${+changes}`;
     let statement = countStatements.get(key);
     if (!statement) {
-      const where = ['kind = ?', 'id = ?'];
+      const where = [kind, 'id = ?'];
       if (query.after) where.push(`${PLACE} > (?, ?, ?)`);
       if (query.addedAfter) where.push('(added_commit, added_prepare) > (?, ?)');
-      const table = query.addedAfter && !query.after ? 'entries INDEXED BY entries_by_added' : 'entries';
       statement = db.prepare<unknown[], Int>(`SELECT count(*) FROM ${table} WHERE ${where.join(' AND ')}`).pluck();
       countStatements.set(key, statement);
     }
-    const params: unknown[] = [KIND_CODES[index.kind], index.id];
+    const params: unknown[] = kind === 'kind = ?' ? [KIND_CODES[index.kind], index.id] : [index.id];
     if (query.after) params.push(...placeParams(query.after));
     if (query.addedAfter) params.push(query.addedAfter.commit, query.addedAfter.prepare);
     return Number(statement.get(...params));

@@ -78,9 +78,10 @@ CREATE TABLE entries (
 CREATE INDEX entries_by_earliest_added
   ON entries (kind, id, earliest_added_from, occurred_at, record_commit, record_prepare);
 
--- What an index took in after a snapshot was built (its late arrivals): a handful, among all the entries before the
--- snapshot's boundary, which a scan in world order would have to read through.
-CREATE INDEX entries_by_added ON entries (kind, id, added_commit, added_prepare);
+-- An actor's changes since a snapshot was built: a handful, among all the changes before the snapshot's boundary,
+-- which a scan in world order would have to read through. Partial: no other index is asked by when entries came,
+-- and every entry written would pay for it (kind 6 is KIND_CODES.changes).
+CREATE INDEX entries_by_added ON entries (kind, id, added_commit, added_prepare) WHERE kind = 6;
 
 CREATE TABLE snapshots (
   actor_id TEXT NOT NULL,
