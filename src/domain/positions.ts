@@ -11,7 +11,7 @@ export interface PositionState {
   readonly developmentId: string;
 }
 
-export const positionKey = (actorId: string, topicId: string): string => `${actorId}\u0000${topicId}`;
+const positionKey = (actorId: string, topicId: string): string => `${actorId}\u0000${topicId}`;
 
 /** The stances a development asserts, as positions. */
 export const assertedPositions = (development: DevelopmentState): PositionState[] =>

@@ -26,6 +26,10 @@ export interface AppliedProgress {
   onApplied(listener: AppliedListener): () => void;
   /** To call right after the read models took `event` (a development's change with it). */
   applied(event: TimelineEvent, change?: DevelopmentChange): void;
+  /** To call when the checkpoint moved without events to hand on (a process starting on read models already there). */
+  reached(): void;
+  /** Whether any listener would miss events that were not handed on. */
+  readonly listening: boolean;
   fail(error: unknown): void;
   readonly failure: Error | null;
 }
@@ -73,6 +77,7 @@ export const createAppliedProgress = (checkpoint: () => LogPosition | null): App
       settle();
       for (const listener of listeners) listener(event, change);
     },
+    reached: settle,
     fail: (error) => {
       failure ??= error instanceof Error ? error : new Error(String(error));
       for (const waiter of waiters) waiter.reject(failure);
@@ -80,6 +85,9 @@ export const createAppliedProgress = (checkpoint: () => LogPosition | null): App
     },
     get failure() {
       return failure;
+    },
+    get listening() {
+      return listeners.size > 0;
     },
   };
 };

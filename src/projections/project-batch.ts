@@ -1,3 +1,4 @@
+import { comparePositions } from '../../events/envelope.js';
 import {
   isActorEvent,
   isTopicEvent,
@@ -177,10 +178,13 @@ export const projectBatch = async (
       [...new Set(changed.map(({ index }) => index.id))].map(async (id) => [id, await snapshotEnd(id)] as const),
     ),
   );
-  const behind = changed.filter(({ index, entry }) => {
-    const end = ends.get(index.id);
-    return end != null && entry.occurredAtMs <= end.occurredAtMs;
-  });
+  // In log order, as every index takes its entries: corrections were listed as they came, new developments after.
+  const behind = changed
+    .filter(({ index, entry }) => {
+      const end = ends.get(index.id);
+      return end != null && entry.occurredAtMs <= end.occurredAtMs;
+    })
+    .sort((a, b) => comparePositions(a.entry.addedPosition, b.entry.addedPosition));
   const entries = [...placed, ...(await placeEntries(lookups, behind, tails))];
   const checkpoint = clock.at(-1)!;
   const indexKeys = new Map(entries.map(({ index }) => [`${index.kind}:${index.id}`, index]));

@@ -11,18 +11,44 @@ type Tagged =
   | { $bigint: string }
   | { $number: 'Infinity' | '-Infinity' | 'NaN' };
 
-function replacer(this: Record<string, unknown>, key: string, value: unknown): unknown {
-  // JSON.stringify has already called toJSON on a Date by the time `value` arrives: the holder still has the Date.
-  const raw = this[key];
-  if (raw instanceof Date) return { $date: raw.toISOString() } satisfies Tagged;
-  if (value instanceof Map) return { $map: [...value.entries()] } satisfies Tagged;
-  if (value instanceof Set) return { $set: [...value] } satisfies Tagged;
-  if (typeof value === 'bigint') return { $bigint: value.toString() } satisfies Tagged;
-  if (typeof value === 'number' && !Number.isFinite(value)) {
-    return { $number: String(value) as 'Infinity' | '-Infinity' | 'NaN' } satisfies Tagged;
+/**
+ * What JSON would bend, tagged; everything else as it is. Containers are copied only on the way to a tagged value:
+ * most of a record is strings and numbers, and a walk that copies nothing of them, followed by a JSON.stringify
+ * without a replacer, costs about half of one with a replacer, which JSON.stringify calls back for every value.
+ */
+const tag = (value: unknown): unknown => {
+  switch (typeof value) {
+    case 'bigint':
+      return { $bigint: value.toString() } satisfies Tagged;
+    case 'number':
+      return Number.isFinite(value)
+        ? value
+        : ({ $number: String(value) as 'Infinity' | '-Infinity' | 'NaN' } satisfies Tagged);
+    case 'object':
+      break;
+    default:
+      return value;
   }
-  return value;
-}
+  if (value === null) return value;
+  if (value instanceof Date) return { $date: value.toISOString() } satisfies Tagged;
+  if (value instanceof Map) return { $map: [...value].map(([key, item]) => [tag(key), tag(item)]) } satisfies Tagged;
+  if (value instanceof Set) return { $set: [...value].map(tag) } satisfies Tagged;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let index = 0; index < value.length; index++) {
+      const tagged = tag(value[index]);
+      if (tagged !== value[index]) (copy ??= value.slice())[index] = tagged;
+    }
+    return copy ?? value;
+  }
+  const record = value as Record<string, unknown>;
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(record)) {
+    const tagged = tag(record[key]);
+    if (tagged !== record[key]) (copy ??= { ...record })[key] = tagged;
+  }
+  return copy ?? record;
+};
 
 /**
  * Turns the tagged objects of a parsed record back into what they stood for, in place, children first. A walk after
@@ -49,6 +75,6 @@ const revive = (value: unknown): unknown => {
   return record;
 };
 
-export const encodeRecord = (value: unknown): string => JSON.stringify(value, replacer);
+export const encodeRecord = (value: unknown): string => JSON.stringify(tag(value));
 
 export const decodeRecord = <T>(text: string): T => revive(JSON.parse(text)) as T;

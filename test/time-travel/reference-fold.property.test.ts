@@ -9,7 +9,7 @@ import type { MeetingState } from '../../src/domain/meeting.js';
 import type { DevelopmentState } from '../../src/domain/development.js';
 import { rebuildReadModels } from '../../src/projections/rebuild.js';
 import { createMemoryReadStore } from '../../src/read-store/memory/memory-read-store.js';
-import type { ReadModelReader } from '../../src/read-store/read-model-store.js';
+import type { IndexRef, ReadModelReader } from '../../src/read-store/read-model-store.js';
 import { actorActivityAt, actorAt } from '../../src/time-travel/actor-at.js';
 import { knownDevelopment, latestState } from '../../src/time-travel/known-state.js';
 import { meetingsAt } from '../../src/time-travel/listings.js';
@@ -145,6 +145,18 @@ type Command = typeof command extends fc.Arbitrary<infer C> ? C : never;
 
 /** Which (knownAt, asOf) pairs to check, as indexes into the candidates of each run. */
 const pointPicks = fc.array(fc.tuple(fc.nat(), fc.nat()), { minLength: 12, maxLength: 12 });
+
+/** Each entry's earliestAddedFromMs is the earliest addedAtMs of it and of every entry after it in world order. */
+const expectEarliestAddedFrom = async (reads: ReadModelReader, index: IndexRef): Promise<void> => {
+  const entries = await reads.entries(index, { knownAtMs: Infinity });
+  let earliest = Infinity;
+  const expected = entries.map(() => 0);
+  for (let at = entries.length - 1; at >= 0; at--) expected[at] = earliest = Math.min(earliest, entries[at]!.addedAtMs);
+  expect(
+    entries.map((entry) => entry.earliestAddedFromMs),
+    `earliestAddedFromMs along ${index.kind} ${index.id}`,
+  ).toEqual(expected);
+};
 
 // ------------------------------------------------------------------------------------------ running a history
 
@@ -409,6 +421,11 @@ describe('time travel against the reference fold', () => {
                 comparisons++;
               }
               for (const id of ACTORS) {
+                // What every scan at a past knownAt stops by: in the changes index too, whose entries land anywhere.
+                for (const reads of [harness.readStore, memory]) {
+                  await expectEarliestAddedFrom(reads, { kind: 'actor', id });
+                  await expectEarliestAddedFrom(reads, { kind: 'changes', id });
+                }
                 const metas = await harness.readStore.snapshotMetas(id);
                 snapshots += metas.length;
                 for (const meta of metas) {

@@ -130,6 +130,12 @@ export const startSharedProjection = (options: SharedProjectionOptions): SharedP
     );
   }
 
+  const pastTheLog = (position: LogPosition) =>
+    new ReadModelDivergedError(
+      `the shared checkpoint (${position.commit}) is past the end of the event log: the read models under this ` +
+        'prefix were built from another log (set TIMELINE_REDIS_PREFIX, or drop them)',
+    );
+
   /** Hands the events up to the store's checkpoint to this process; false when there was nothing new. */
   const follow = async (): Promise<boolean> => {
     const target = await readStore.checkpoint();
@@ -147,15 +153,21 @@ export const startSharedProjection = (options: SharedProjectionOptions): SharedP
       }
       return false;
     }
+    if (checkpoint === null && !progress.listening) {
+      // A process that starts on read models already there holds nothing of them: it takes their checkpoint as it
+      // stands. Reading the log up to it would be a fold of the whole log at every start, for a cache that is empty.
+      // Only a live subscriber that came before this (its replay attached at no checkpoint) is handed the log.
+      const head = await store.headPosition();
+      if (head === null || isAfter(target.position, head)) throw pastTheLog(target.position);
+      checkpoint = target.position;
+      reads.clear();
+      progress.reached();
+      return true;
+    }
     while (isAfter(target.position, checkpoint)) {
       const page = (await store.readAll({ after: checkpoint, maxCount: batchSize })) as TimelineEvent[];
       const taken = page.filter((event) => !isAfter(event.position, target.position));
-      if (taken.length === 0) {
-        throw new ReadModelDivergedError(
-          `the shared checkpoint (${target.position.commit}) is past the end of the event log: the read models ` +
-            `under this prefix were built from another log (set TIMELINE_REDIS_PREFIX, or drop them)`,
-        );
-      }
+      if (taken.length === 0) throw pastTheLog(target.position);
       const changes = await adoptCommitted(readStore, reads, taken);
       for (const event of taken) {
         checkpoint = event.position;
