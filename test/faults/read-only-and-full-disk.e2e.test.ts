@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openTopic, recordDevelopment, registerActor } from '../support/live-fixtures.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
@@ -103,8 +104,12 @@ describe.skipIf(!MOUNT_OK)(`a read-only data directory (skipped when ${NO_MOUNT}
     // It still serves (reads are all it can do), and goes on following what the writer appends.
     expect((await fetch(`${reader.baseUrl}/readyz`)).status).toBe(200);
     await recordDevelopment(writer.url, faultDevelopment('after-the-refusal', 500));
+    // Seen by id as soon as the writer's batch is in the read models; its cached lists follow once this process
+    // has read the same events from the log and taken that batch: wait for both.
     await eventually(
-      async () => (await developmentById(reader.url, 'after-the-refusal')) !== null,
+      async () =>
+        (await developmentById(reader.url, 'after-the-refusal')) !== null &&
+        isDeepStrictEqual(await answersOf(reader.url), await answersOf(writer.url)),
       'the read-only server to see the new development',
     );
     expect(await developmentById(reader.url, 'refused-on-read-only')).toBeNull();
