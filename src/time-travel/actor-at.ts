@@ -1,4 +1,3 @@
-import { comparePositions, type LogPosition } from '../../events/envelope.js';
 import { rolesAt, type ActorState, type RoleRecord } from '../domain/actor.js';
 import type { DevelopmentState } from '../domain/development.js';
 import type { MeetingState } from '../domain/meeting.js';
@@ -14,10 +13,9 @@ import type {
   ReadModelReader,
   SnapshotMeta,
   StoredSnapshot,
-  StoredVersion,
 } from '../read-store/read-model-store.js';
 import { applyDevelopment, emptySummary, isComplete, summaryAnswer, type ActorSummary } from './actor-summary.js';
-import { developmentVersions, knownActor, knownVersion } from './known-state.js';
+import { developmentVersions, knownActor, knownVersion, versionsAround } from './known-state.js';
 import { meetingAt } from './meeting-at.js';
 import { bestSnapshot } from './snapshots.js';
 import { isStoredSummary, restoreSummary, storeSummary, type StoredSummary } from './stored-summary.js';
@@ -42,19 +40,10 @@ const placeOf = (development: DevelopmentState): Place => ({
   recordPosition: development.recordPosition,
 });
 
-/** The version a snapshot built at `position` folded: the last one the log held then. */
-const versionAt = (versions: readonly StoredVersion<DevelopmentState>[] | undefined, position: LogPosition) => {
-  if (versions === undefined) return null;
-  for (let index = versions.length - 1; index >= 0; index--) {
-    if (comparePositions(versions[index]!.position, position) <= 0) return versions[index]!;
-  }
-  return null;
-};
-
 /** A development's part in a fold up to `boundary`: counted there, in that version, or not at all. */
-const countsInside = (version: StoredVersion<DevelopmentState> | null, boundary: Place) =>
-  version !== null && !version.state.retracted && comparePlaces(placeOf(version.state), boundary) <= 0
-    ? version.state
+const countsInside = (development: DevelopmentState | null, boundary: Place) =>
+  development !== null && !development.retracted && comparePlaces(placeOf(development), boundary) <= 0
+    ? development
     : null;
 
 /**
@@ -79,8 +68,9 @@ const applyChangesSince = async (
     changes.map((change) => change.developmentId),
   );
   for (const list of versions.values()) {
-    const then = countsInside(versionAt(list, start.builtPosition), start.boundary);
-    const now = countsInside(knownVersion(list, knownAtMs), start.boundary);
+    // The version the snapshot folded is the last one the log held when it was built.
+    const then = countsInside(versionsAround(list, start.builtPosition)[1], start.boundary);
+    const now = countsInside(knownVersion(list, knownAtMs)?.state ?? null, start.boundary);
     if (then === now) continue;
     if (then) applyDevelopment(summary, then, id, placeOf(then), -1);
     if (now) applyDevelopment(summary, now, id, placeOf(now), 1);
