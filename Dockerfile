@@ -19,13 +19,15 @@ RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
 # V8 collects lazily up to its heap limit, so a process's resident memory follows that limit, not what it keeps:
-# the read-model cache (TIMELINE_CACHE_MB, 256 by default) plus room for requests. Raise both together.
+# the read-model cache (TIMELINE_CACHE_MB, 256 by default) plus room for requests. Raise both together. A young
+# generation of 32 MB (V8's default is 16) lets an answer of thousands of objects die young instead of being copied
+# while it is built: the busiest actor's as-of answer took a third less time.
 ENV NODE_ENV=production \
     PORT=4000 \
     HOST=0.0.0.0 \
     TIMELINE_DATA_DIR=/data \
     TIMELINE_CACHE_MB=256 \
-    NODE_OPTIONS=--max-old-space-size=640
+    NODE_OPTIONS="--max-old-space-size=640 --max-semi-space-size=32"
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules node_modules

@@ -13,13 +13,19 @@ import { stopChild, trackChild } from './lifecycle.js';
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const HOST = '127.0.0.1';
 
+/** The young generation `npm start` and the Dockerfile give the server (docs/architecture.md, "Memory"). */
+const SERVER_V8 = '--max-semi-space-size=32';
+
 /** sources: the TypeScript through tsx (what is being edited); build: dist/ (npm run build first). */
-export const SERVER_ENTRIES = { sources: ['--import', 'tsx', 'src/main.ts'], build: ['dist/src/main.js'] } as const;
+export const SERVER_ENTRIES = {
+  sources: [SERVER_V8, '--import', 'tsx', 'src/main.ts'],
+  build: [SERVER_V8, 'dist/src/main.js'],
+} as const;
 export type ServerEntry = keyof typeof SERVER_ENTRIES;
 
 export const checkServerEntry = (entry: ServerEntry): void => {
-  if (entry === 'build' && !existsSync(path.join(ROOT, SERVER_ENTRIES.build[0]))) {
-    throw new Error(`--server-entry build needs ${SERVER_ENTRIES.build[0]}: run node scripts/build.mjs first`);
+  if (entry === 'build' && !existsSync(path.join(ROOT, SERVER_ENTRIES.build[1]))) {
+    throw new Error(`--server-entry build needs ${SERVER_ENTRIES.build[1]}: run node scripts/build.mjs first`);
   }
 };
 

@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import type { DevelopmentState } from '../domain/development.js';
 import type { MeetingState } from '../domain/meeting.js';
 import type { TimePoint } from '../domain/time-point.js';
-import { actorActivityAt, actorAt, type ActorActivity, type ActorAt } from '../time-travel/actor-at.js';
+import { actorActivityAt, actorsByIdAt, type ActorActivity, type ActorAt } from '../time-travel/actor-at.js';
 import type { ReadModelReader } from '../read-store/read-model-store.js';
 import { knownDevelopment } from '../time-travel/known-state.js';
 import { meetingAt } from '../time-travel/meeting-at.js';
@@ -19,12 +19,29 @@ const cacheKey = ({ id, at }: AtKey): string => `${id}|${at.asOf.getTime()}|${at
 const loader = <V>(compute: (key: AtKey) => Promise<V>) =>
   new DataLoader<AtKey, V, string>(async (keys) => Promise.all(keys.map(compute)), { cacheKeyFn: cacheKey });
 
+/** A loader whose keys at one time point are read together: one store read for a list of thousands. */
+const batchLoader = <V>(computeMany: (ids: readonly string[], at: TimePoint) => Promise<Map<string, V>>) =>
+  new DataLoader<AtKey, V | null, string>(
+    async (keys) => {
+      const byPoint = new Map<string, { at: TimePoint; ids: string[] }>();
+      for (const { id, at } of keys) {
+        const point = `${at.asOf.getTime()}|${at.knownAt.getTime()}`;
+        const group = byPoint.get(point) ?? byPoint.set(point, { at, ids: [] }).get(point)!;
+        group.ids.push(id);
+      }
+      const found = new Map<string, Map<string, V>>();
+      for (const [point, { at, ids }] of byPoint) found.set(point, await computeMany(ids, at));
+      return keys.map(({ id, at }) => found.get(`${at.asOf.getTime()}|${at.knownAt.getTime()}`)!.get(id) ?? null);
+    },
+    { cacheKeyFn: cacheKey },
+  );
+
 /**
  * Per-request loaders, so that an actor named by fifty developments of one response is folded once, and the
  * heavy parts of a state (activity: positions, relations, meetings) only when a query asks for them.
  */
 export const createLoaders = (reads: ReadModelReader) => ({
-  actor: loader<ActorAt | null>(({ id, at }) => actorAt(reads, id, at)),
+  actor: batchLoader<ActorAt>((ids, at) => actorsByIdAt(reads, ids, at)),
   actorActivity: loader<ActorActivity>(({ id, at }) => actorActivityAt(reads, id, at)),
   topic: loader<TopicAt | null>(({ id, at }) => topicAt(reads, id, at)),
   topicActivity: loader<TopicActivity>(({ id, at }) => topicActivityAt(reads, id, at)),

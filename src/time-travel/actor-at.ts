@@ -13,9 +13,10 @@ import type {
   ReadModelReader,
   SnapshotMeta,
   StoredSnapshot,
+  StoredVersion,
 } from '../read-store/read-model-store.js';
 import { applyDevelopment, emptySummary, isComplete, summaryAnswer, type ActorSummary } from './actor-summary.js';
-import { developmentVersions, knownActor, knownVersion, versionsAround } from './known-state.js';
+import { developmentVersions, knownVersion, versionsAround } from './known-state.js';
 import { meetingAt } from './meeting-at.js';
 import { bestSnapshot } from './snapshots.js';
 import { isStoredSummary, restoreSummary, storeSummary, type StoredSummary } from './stored-summary.js';
@@ -27,9 +28,38 @@ export interface ActorAt extends ActorState {
 }
 
 /** An actor exists once registered (as of knownAt), whatever asOf says; its roles are those held at asOf. */
-export const actorAt = async (reads: ReadModelReader, id: string, at: TimePoint): Promise<ActorAt | null> => {
-  const actor = await knownActor(reads, id, at.knownAt);
-  return actor && { ...actor, at, currentRoles: rolesAt(actor, at.asOf) };
+export const actorAt = async (reads: ReadModelReader, id: string, at: TimePoint): Promise<ActorAt | null> =>
+  (await actorsByIdAt(reads, [id], at)).get(id) ?? null;
+
+// One literal shape rather than a spread: states decoded from the store vary in their keys, and a spread of such
+// objects, once per counterpart of a busy actor, cost more than the read.
+export const actorNode = (actor: ActorState, at: TimePoint): ActorAt => ({
+  id: actor.id,
+  name: actor.name,
+  kind: actor.kind,
+  aliases: actor.aliases,
+  cameoCode: actor.cameoCode,
+  country: actor.country,
+  registeredAt: actor.registeredAt,
+  roles: actor.roles,
+  at,
+  currentRoles: actor.roles.length === 0 ? actor.roles : rolesAt(actor, at.asOf),
+});
+
+/** Many actors at one time point in one read: the counterparts of a busy actor's relations are thousands. */
+export const actorsByIdAt = async (
+  reads: ReadModelReader,
+  ids: readonly string[],
+  at: TimePoint,
+): Promise<Map<string, ActorAt>> => {
+  const versions = await reads.versions('actor', ids);
+  const knownAtMs = at.knownAt.getTime();
+  const found = new Map<string, ActorAt>();
+  for (const [id, list] of versions) {
+    const actor = knownVersion(list as readonly StoredVersion<ActorState>[], knownAtMs)?.state;
+    if (actor) found.set(id, actorNode(actor, at));
+  }
+  return found;
 };
 
 /** The most entries a fold reads (and holds, with their versions) at once: a long walk stays bounded in memory. */

@@ -154,6 +154,7 @@ export const applyDevelopment = (
 };
 
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const byOther = (a: RelationState, b: RelationState): number => byText(a.otherId, b.otherId);
 
 /** A complete summary's answer, in a fixed order: a map fills in the order its fold met its keys. */
 export const summaryAnswer = (summary: ActorSummary) => ({
@@ -170,7 +171,7 @@ export const summaryAnswer = (summary: ActorSummary) => ({
       lastTone: tally.lastTone?.ranked[0]?.value,
       lastDevelopmentId: tally.last.ranked[0]!.developmentId,
     }))
-    .sort((a, b) => byText(a.otherId, b.otherId)),
+    .sort(byOther),
   meetingIds: [...summary.meetings.keys()].sort(byText),
   developmentCount: summary.developmentCount,
   lastActiveAt: summary.lastActive?.ranked[0]?.value ?? null,

@@ -1,5 +1,4 @@
 import { comparePositions, type LogPosition } from '../../events/envelope.js';
-import type { ActorState } from '../domain/actor.js';
 import type { DevelopmentState } from '../domain/development.js';
 import type { TopicState } from '../domain/topic.js';
 import type { ReadModelReader, StoredVersion, VersionKind } from '../read-store/read-model-store.js';
@@ -20,9 +19,6 @@ const knownState = async <S>(reads: ReadModelReader, kind: VersionKind, id: stri
   const versions = (await reads.versions(kind, [id])).get(id) as StoredVersion<S>[] | undefined;
   return knownVersion(versions, knownAt.getTime())?.state ?? null;
 };
-
-export const knownActor = (reads: ReadModelReader, id: string, knownAt: Date) =>
-  knownState<ActorState>(reads, 'actor', id, knownAt);
 
 export const knownTopic = (reads: ReadModelReader, id: string, knownAt: Date) =>
   knownState<TopicState>(reads, 'topic', id, knownAt);

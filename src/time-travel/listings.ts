@@ -1,10 +1,10 @@
 import type { ActorKind, MeetingStatus, TopicStatus } from '../../events/index.js';
-import { rolesAt, type ActorState } from '../domain/actor.js';
+import type { ActorState } from '../domain/actor.js';
 import type { MeetingState } from '../domain/meeting.js';
 import type { TimePoint } from '../domain/time-point.js';
 import type { TopicState } from '../domain/topic.js';
 import type { ReadModelReader, StoredVersion } from '../read-store/read-model-store.js';
-import type { ActorAt } from './actor-at.js';
+import { actorNode, type ActorAt } from './actor-at.js';
 import { knownVersion } from './known-state.js';
 import { meetingAt } from './meeting-at.js';
 import { isOpenAt, topicStatusAt } from '../domain/topic.js';
@@ -43,7 +43,7 @@ export const actorsAt = async (reads: ReadModelReader, filter: ActorFilter, at: 
         (!filter.country || actor.country === filter.country.toUpperCase()) &&
         (!filter.text || includesText([actor.name, ...actor.aliases], filter.text)),
     )
-    .map((actor) => ({ ...actor, at, currentRoles: rolesAt(actor, at.asOf) }))
+    .map((actor) => actorNode(actor, at))
     .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
 
 export interface TopicFilter {

@@ -14,7 +14,7 @@ import {
   checkpointPositionKey,
 } from './redis-records.js';
 import { queueScript, runScript } from './scripts.js';
-import { encodeStateText } from './state-text.js';
+import { encodeSnapshotState } from '../snapshot-codec.js';
 
 /**
  * How a batch becomes visible in Redis without a transaction across slots: every record carries the position of
@@ -89,7 +89,7 @@ const recordCommands = (keys: ReadStoreKeys, batch: ReadModelBatch): Routed[] =>
     const field = snapshotField(meta);
     const states = keys.snapshotStates(meta.actorId);
     const metas = keys.snapshotMetas(meta.actorId);
-    const encodedState = encodeStateText(state);
+    const encodedState = encodeSnapshotState(state);
     const encodedMeta = encodeSnapshotMeta(meta);
     commands.push({ key: states, queue: (pipeline) => pipeline.hset(states, field, encodedState) });
     commands.push({ key: metas, queue: (pipeline) => pipeline.hset(metas, field, encodedMeta) });

@@ -32,7 +32,7 @@ import {
   snapshotField,
 } from './redis-records.js';
 import { runScript } from './scripts.js';
-import { decodeStateText } from './state-text.js';
+import { decodeSnapshotState } from '../snapshot-codec.js';
 
 export { FencedOutError, type ReadStoreFence } from './commit-batch.js';
 export { readStoreLeaseKey } from './redis-read-keys.js';
@@ -137,10 +137,10 @@ export const openRedisReadStore = (options: RedisReadStoreOptions): RedisReadSto
     snapshotState: async (meta: SnapshotMeta) => {
       const key = keys.snapshotStates(meta.actorId);
       const field = snapshotField(meta);
-      const covered = await readCovered([{ key, queue: (pipeline) => pipeline.hget(key, field) }]);
+      const covered = await readCovered([{ key, queue: (pipeline) => pipeline.hgetBuffer(key, field) }]);
       if (!covered || encodePositionKey(meta.builtPosition) > covered.through) return undefined;
-      const text = covered.answers[0];
-      return typeof text === 'string' ? decodeStateText(text) : undefined;
+      const stored = covered.answers[0];
+      return Buffer.isBuffer(stored) ? decodeSnapshotState(stored) : undefined;
     },
 
     subtopicIds: async (parentId) => {

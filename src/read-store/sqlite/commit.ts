@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { isAfter, type LogPosition } from '../../../events/envelope.js';
 import { encodeRecord } from '../record-codec.js';
+import { encodeSnapshotState } from '../snapshot-codec.js';
 import { CheckpointConflictError, type ReadModelBatch, type ReadModelCheckpoint } from '../read-model-store.js';
 import { INT64_MAX, entryParams, ms, positionOf, type Int } from './rows.js';
 import { KIND_CODES } from './schema.js';
@@ -87,7 +88,7 @@ export const createCommit = (db: Database.Database, readCheckpoint: () => ReadMo
         builtPosition.commit,
         builtPosition.prepare,
         snapshot.builtAtMs,
-        encodeRecord(snapshot.state),
+        encodeSnapshotState(snapshot.state),
       );
     }
     for (const { parentId, id } of batch.subtopics) insertSubtopic.run(parentId, id);

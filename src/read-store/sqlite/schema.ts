@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 /** Marks the file as this server's read models ("DTRM"): a file of anything else is never changed. */
 const APPLICATION_ID = 0x4454524d;
 /** Bumped whenever the tables below change; an older file is emptied and rebuilt, a newer one refused. */
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 const BUSY_TIMEOUT_MS = 5000;
 /** Negative: KiB rather than pages. 64 MiB per connection: an index scan of a busy actor stays in memory. */
@@ -96,7 +96,8 @@ CREATE TABLE snapshots (
   boundary_added_prepare INTEGER NOT NULL,
   boundary_earliest_added_from INTEGER NOT NULL,
   built_at INTEGER NOT NULL,
-  state TEXT NOT NULL,
+  -- Compressed (read-store/snapshot-codec.ts).
+  state BLOB NOT NULL,
   -- Names a snapshot, and lists an actor's by boundary, then by when it was built.
   UNIQUE (actor_id, boundary_occurred_at, boundary_record_commit, boundary_record_prepare, built_commit, built_prepare)
 );

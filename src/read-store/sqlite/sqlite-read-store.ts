@@ -1,5 +1,6 @@
 import type { LogPosition } from '../../../events/envelope.js';
 import { decodeRecord } from '../record-codec.js';
+import { decodeSnapshotState } from '../snapshot-codec.js';
 import type { ReadModelStore, SnapshotMeta, StoredVersion, VersionKind } from '../read-model-store.js';
 import { createCommit, createReadCheckpoint } from './commit.js';
 import { createEntriesQueries } from './entries-query.js';
@@ -81,7 +82,7 @@ export const openSqliteReadStore = ({ file }: { file: string }): ReadModelStore 
      ORDER BY boundary_occurred_at, boundary_record_commit, boundary_record_prepare, built_commit, built_prepare`,
   );
   const selectSnapshotState = db
-    .prepare<unknown[], string>(
+    .prepare<unknown[], Buffer>(
       `SELECT state FROM snapshots WHERE actor_id = ? AND boundary_occurred_at = ? AND boundary_record_commit = ?
          AND boundary_record_prepare = ? AND built_commit = ? AND built_prepare = ?`,
     )
@@ -116,7 +117,7 @@ export const openSqliteReadStore = ({ file }: { file: string }): ReadModelStore 
         builtPosition.commit,
         builtPosition.prepare,
       );
-      return state === undefined ? undefined : decodeRecord(state);
+      return state === undefined ? undefined : decodeSnapshotState(state);
     },
     subtopicIds: async (parentId) => selectSubtopics.all(parentId),
     positionRecordedBefore: async (timeMs): Promise<LogPosition | null> => {
