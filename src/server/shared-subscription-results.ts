@@ -1,4 +1,5 @@
 import { createSourceEventStream, execute, print, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { TimelineError } from '../application/errors.js';
 
 /** What makes two ticks of two subscribers the same tick: e.g. the cursor of a change. */
 export type TickKey = (payload: unknown) => string | null;
@@ -7,6 +8,14 @@ interface Shared {
   readonly result: Promise<ExecutionResult> | ExecutionResult;
   readonly at: number;
 }
+
+/**
+ * A tick the server failed to serve (its read models away longer than the resolver waits, a bug): an error that is
+ * not a refusal of the client's. Going on after it would skip a change the client never saw, so the feed ends with
+ * it, and the client resumes from the last cursor it got, as after SUBSCRIBER_TOO_SLOW.
+ */
+const failedOnServer = (result: ExecutionResult): boolean =>
+  result.errors?.some((error) => !(error.originalError instanceof TimelineError)) ?? false;
 
 /**
  * A thousand dashboards subscribed with the same query get the same change: the selection set is executed once per
@@ -43,10 +52,18 @@ export const sharingSubscribe = (tickKey: TickKey, ttlMs = 2_000, maxEntries = 1
       return result;
     };
 
+    let ended = false;
     const results: AsyncGenerator<ExecutionResult> = {
       next: async () => {
+        if (ended) return { done: true, value: undefined };
         const next = await iterator.next();
-        return next.done ? { done: true, value: undefined } : { done: false, value: await resultOf(next.value) };
+        if (next.done) return { done: true, value: undefined };
+        const value = await resultOf(next.value);
+        if (failedOnServer(value)) {
+          ended = true;
+          await iterator.return?.();
+        }
+        return { done: false, value };
       },
       // Leaving must reach the source at once: it may be waiting for a live event that never comes.
       return: async () => {

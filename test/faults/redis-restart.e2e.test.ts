@@ -79,9 +79,19 @@ interface Feed {
   resubscriptions: number;
 }
 
-/** A subscriber that, when its feed ends or fails, subscribes again after the last cursor it got. */
+let leaving = false;
+
+/**
+ * A subscriber that, when its feed fails or ends (a tick the server could not serve ends it after its error),
+ * subscribes again after the last cursor it got.
+ */
 const resumingFeed = (api: ServerProcess, after: string | null): Feed => {
   const feed: Feed = { cursors: [], errors: [], resubscriptions: 0 };
+  const resume = () => {
+    if (leaving) return;
+    feed.resubscriptions += 1;
+    setTimeout(subscribe, 200);
+  };
   const subscribe = () => {
     const client = wsClient(api.url);
     clients.push(client);
@@ -97,10 +107,9 @@ const resumingFeed = (api: ServerProcess, after: string | null): Feed => {
         },
         error: (error) => {
           feed.errors.push(error);
-          feed.resubscriptions += 1;
-          setTimeout(subscribe, 200);
+          resume();
         },
-        complete: () => undefined,
+        complete: resume,
       },
     );
   };
@@ -109,6 +118,7 @@ const resumingFeed = (api: ServerProcess, after: string | null): Feed => {
 };
 
 afterAll(async () => {
+  leaving = true;
   await Promise.all(clients.splice(0).map((client) => client.dispose()));
   await Promise.all(processes.map((process) => process.stop()));
   await redis?.dispose();

@@ -1,17 +1,28 @@
 import { GraphQLInt, GraphQLObjectType, GraphQLSchema, GraphQLString, parse, type ExecutionResult } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { TimelineError } from '../../src/application/errors.js';
 import { sharingSubscribe } from '../../src/server/shared-subscription-results.js';
 
+interface TestTick {
+  readonly key: string | null;
+  readonly n: number;
+  /** Thrown when the tick is resolved. */
+  readonly fails?: Error;
+}
+
 /** A schema whose one subscription yields the given ticks and counts how often its selection is resolved. */
-const counting = (ticks: readonly { key: string | null; n: number }[]) => {
+const counting = (ticks: readonly TestTick[]) => {
   let resolved = 0;
+  let taken = 0;
+  let returned = false;
   const Tick = new GraphQLObjectType({
     name: 'Tick',
     fields: {
       n: {
         type: GraphQLInt,
-        resolve: (tick: { n: number }) => {
+        resolve: (tick: TestTick) => {
           resolved++;
+          if (tick.fails) throw tick.fails;
           return tick.n;
         },
       },
@@ -26,14 +37,21 @@ const counting = (ticks: readonly { key: string | null; n: number }[]) => {
           type: Tick,
           args: { label: { type: GraphQLString } },
           subscribe: async function* () {
-            for (const tick of ticks) yield tick;
+            try {
+              for (const tick of ticks) {
+                taken++;
+                yield tick;
+              }
+            } finally {
+              returned = true;
+            }
           },
           resolve: (tick: unknown) => tick,
         },
       },
     }),
   });
-  return { schema, resolved: () => resolved };
+  return { schema, resolved: () => resolved, taken: () => taken, returned: () => returned };
 };
 
 const drain = async (results: AsyncGenerator<ExecutionResult> | ExecutionResult): Promise<unknown[]> => {
@@ -43,6 +61,13 @@ const drain = async (results: AsyncGenerator<ExecutionResult> | ExecutionResult)
 };
 
 const keyOf = (payload: unknown) => (payload as { key: string | null }).key;
+
+const subscribeAll = async (schema: GraphQLSchema) => {
+  const out: ExecutionResult<{ ticks: { n: number } | null }>[] = [];
+  const results = await sharingSubscribe(keyOf)({ schema, document: parse('subscription { ticks { n } }') });
+  for await (const result of results as AsyncGenerator<ExecutionResult>) out.push(result as (typeof out)[number]);
+  return out;
+};
 
 describe('sharing subscription results', () => {
   const ticks = [
@@ -70,6 +95,30 @@ describe('sharing subscription results', () => {
     await drain(await shortLived({ schema, document, variableValues: { label: 'x' } }));
     await drain(await shortLived({ schema, document, variableValues: { label: 'y' } }));
     expect(resolved()).toBe(6);
+  });
+
+  it('ends a feed with a tick the server failed to serve, so that the client resumes rather than skips it', async () => {
+    const { schema, taken, returned } = counting([
+      { key: 'a', n: 1 },
+      { key: 'b', n: 2, fails: new Error('MaxRetriesPerRequestError: Reached the max retries per request limit') },
+      { key: 'c', n: 3 },
+    ]);
+    const results = await subscribeAll(schema);
+    expect(results.map((result) => [result.data?.ticks ?? null, result.errors?.length ?? 0])).toEqual([
+      [{ n: 1 }, 0],
+      [{ n: null }, 1],
+    ]);
+    expect(taken()).toBe(2);
+    expect(returned()).toBe(true);
+  });
+
+  it('goes on after a refusal, which the next tick may not meet', async () => {
+    const { schema } = counting([
+      { key: 'a', n: 1, fails: new TimelineError('NOT_FOUND', 'actor "x" is not registered') },
+      { key: 'b', n: 2 },
+    ]);
+    const results = await subscribeAll(schema);
+    expect(results.map((result) => result.data?.ticks ?? null)).toEqual([{ n: null }, { n: 2 }]);
   });
 
   it('passes a leaving subscriber on to its source at once', async () => {

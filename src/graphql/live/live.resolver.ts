@@ -1,3 +1,4 @@
+import { setTimeout as pause } from 'node:timers/promises';
 import { Arg, Ctx, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { badInput } from '../../application/errors.js';
 import { entityChanges, touchesActor, touchesTopic } from '../../live/entity-changes.js';
@@ -51,6 +52,28 @@ const freshNow = (context: GraphQLContext) => {
   return { asOf: now, knownAt: now };
 };
 
+/**
+ * Waits between reads of a tick's development while the read models do not answer (a Redis restart, a failover): a
+ * short outage delays the feed rather than interrupting it. Past the last, the tick fails and the feed ends with it
+ * (server/shared-subscription-results.ts), for the client to resume from its last cursor.
+ */
+const TICK_RETRY_DELAYS_MS = [100, 250, 500, 1_000, 2_000, 4_000];
+
+const developmentOfTick = async (context: GraphQLContext, tick: TimelineChangeItem) => {
+  for (let attempt = 0; ; attempt++) {
+    const point = freshNow(context);
+    try {
+      const development = await context.loaders.development.load({ id: tick.developmentId, at: point });
+      if (development === null) throw new Error(`development ${tick.developmentId} is not in the read model`);
+      return at(development, point) as DevelopmentNode;
+    } catch (error) {
+      const delay = TICK_RETRY_DELAYS_MS[attempt];
+      if (error instanceof TimelineError || delay === undefined) throw error;
+      await pause(delay);
+    }
+  }
+};
+
 const tooSlow = () =>
   graphQLError(
     'SUBSCRIBER_TOO_SLOW',
@@ -82,14 +105,11 @@ export class LiveResolver {
     @Ctx() context: GraphQLContext,
   ) {
     if (tick === TOO_SLOW) throw tooSlow();
-    const point = freshNow(context);
-    const development = await context.loaders.development.load({ id: tick.developmentId, at: point });
-    if (development === null) throw new Error(`development ${tick.developmentId} is not in the read model`);
     return {
       cursor: encodePosition(tick.position),
       phase: tick.phase,
       change: tick.change,
-      development: at(development, point) as DevelopmentNode,
+      development: await developmentOfTick(context, tick),
     };
   }
 
