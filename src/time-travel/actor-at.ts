@@ -19,7 +19,8 @@ import { applyDevelopment, emptySummary, isComplete, summaryAnswer, type ActorSu
 import { developmentVersions, knownVersion, versionsAround } from './known-state.js';
 import { meetingAt } from './meeting-at.js';
 import { bestSnapshot } from './snapshots.js';
-import { isStoredSummary, restoreSummary, storeSummary, type StoredSummary } from './stored-summary.js';
+import { restoreSummary, storeSummary, type StoredSummary } from './stored-summary.js';
+import { baseForNext, deltaOrWhole, wholeStoredSummary, type StoredDelta } from './summary-delta.js';
 import { takesPart, visibleAt, visibleDevelopments } from './visible-developments.js';
 
 export interface ActorAt extends ActorState {
@@ -152,7 +153,8 @@ const actorSummaryAt = async (
   if (start) {
     const state = await reads.snapshotState(start);
     if (state === undefined) throw new Error(`snapshot of ${id} at ${start.builtPosition.commit} is missing`);
-    const summary = isStoredSummary(state) ? restoreSummary(state, id) : undefined;
+    const stored = await wholeStoredSummary(reads, id, state);
+    const summary = stored && restoreSummary(stored, id);
     if (summary) await applyChangesSince(reads, summary, id, start, knownAtMs);
     if (summary && isComplete(summary)) {
       await foldWalk(reads, summary, id, start.boundary, end, knownAtMs);
@@ -173,7 +175,7 @@ export const snapshotActorAt = async (
   id: string,
   checkpoint: ReadModelCheckpoint,
   boundary?: IndexEntry,
-): Promise<StoredSnapshot<StoredSummary> | null> => {
+): Promise<StoredSnapshot<StoredSummary | StoredDelta> | null> => {
   const through =
     boundary ?? (await reads.entries({ kind: 'actor', id }, { knownAtMs: Infinity, descending: true, limit: 1 }))[0];
   if (through === undefined) return null;
@@ -182,7 +184,10 @@ export const snapshotActorAt = async (
     boundary: through,
     builtAtMs: checkpoint.recordedAtMs,
     builtPosition: checkpoint.position,
-    state: storeSummary(await actorSummaryAt(reads, id, { through }, checkpoint.recordedAtMs)),
+    state: deltaOrWhole(
+      storeSummary(await actorSummaryAt(reads, id, { through }, checkpoint.recordedAtMs)),
+      await baseForNext(reads, id),
+    ),
   };
 };
 

@@ -1,3 +1,4 @@
+import { isStoredDelta } from '../../src/time-travel/summary-delta.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MEETING_STATUSES, PARTICIPANT_ROLES, STANCES, VERDICTS } from '../../events/vocabulary.js';
@@ -386,6 +387,7 @@ describe('time travel against the reference fold', () => {
       let refusals = 0;
       let snapshots = 0;
       let changedBehind = 0;
+      let deltas = 0;
       const appended = new Map<string, number>();
       await fc.assert(
         fc.asyncProperty(
@@ -429,6 +431,7 @@ describe('time travel against the reference fold', () => {
                 const metas = await harness.readStore.snapshotMetas(id);
                 snapshots += metas.length;
                 for (const meta of metas) {
+                  if (isStoredDelta(await harness.readStore.snapshotState(meta))) deltas++;
                   const changes = await harness.readStore.entries(
                     { kind: 'changes', id },
                     { addedAfter: meta.builtPosition, occurredByMs: meta.boundary.occurredAtMs, knownAtMs: Infinity },
@@ -451,10 +454,12 @@ describe('time travel against the reference fold', () => {
       // The snapshot paths were walked: snapshots were built, and something changed behind some of them since.
       expect(snapshots).toBeGreaterThan(0);
       expect(changedBehind).toBeGreaterThan(0);
+      // Some were stored as what differs from another (time-travel/summary-delta.ts).
+      expect(deltas).toBeGreaterThan(0);
       const tally = [...appended].map(([type, count]) => `${type} ${count}`).join(', ');
       console.info(
         `reference fold (${variant}): ${runs} histories, ${comparisons} time points compared, ${refusals} refusals, ` +
-          `${snapshots} snapshots (${changedBehind} with changes behind them)`,
+          `${snapshots} snapshots (${changedBehind} with changes behind them, ${deltas} stored as deltas)`,
       );
       console.info(`events appended: ${tally}`);
     },

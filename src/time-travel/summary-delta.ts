@@ -1,0 +1,172 @@
+import { comparePositions, type LogPosition } from '../../events/envelope.js';
+import { comparePlaces } from '../read-store/places.js';
+import type { ReadModelReader, SnapshotMeta } from '../read-store/read-model-store.js';
+import { isStoredSummary, type StoredSummary } from './stored-summary.js';
+
+/**
+ * A snapshot stored as what differs from another of the same actor (its base, a whole one): the keys whose stored
+ * entries changed, those that are gone, and the counts. A busy actor's summary has a key per counterpart, and a
+ * snapshot every few hundred entries touches a fraction of them: stored whole, consecutive snapshots repeated the
+ * rest, and a busy actor's snapshots grew with its history times its counterparts.
+ *
+ * A delta is a difference of two stored forms, whatever lies between them (new entries, corrections since the base
+ * was built): the base overlaid with it is exactly the summary that was stored. Reading one costs its base as well,
+ * which the cache keeps for all the deltas on it.
+ */
+export interface StoredDelta {
+  readonly v: typeof DELTA_FORM;
+  /** The base: [boundary occurredAtMs, boundary record position, built position], positions as decimal text. */
+  readonly b: readonly [number, string, string];
+  readonly n: StoredSummary['n'];
+  readonly a: StoredSummary['a'];
+  readonly p: StoredSummary['p'];
+  readonly r: StoredSummary['r'];
+  readonly m: StoredSummary['m'];
+  /** Keys of the base that are gone: [topic ids, counterpart ids, meeting ids]. */
+  readonly g: readonly [readonly string[], readonly string[], readonly string[]];
+}
+
+const DELTA_FORM = 2;
+
+/**
+ * A delta is written only while it is at most this share of the whole summary's keys; past it, the snapshot is
+ * stored whole and becomes the base of the next ones. The stored size then stays within a small factor of one whole
+ * summary per run of deltas, and a read never overlays more than one delta.
+ */
+const MAX_DELTA_SHARE = 0.4;
+
+export const isStoredDelta = (state: unknown): state is StoredDelta =>
+  typeof state === 'object' && state !== null && (state as { v?: unknown }).v === DELTA_FORM;
+
+type Keyed = readonly [string, ...unknown[]];
+
+/** Stored entries are arrays of plain values (and arrays of them): equal when every value is. */
+const sameStored = (a: unknown, b: unknown): boolean => {
+  if (a === b) return true;
+  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+  for (let at = 0; at < a.length; at++) if (!sameStored(a[at], b[at])) return false;
+  return true;
+};
+
+const diffKeyed = <E extends Keyed>(base: readonly E[], whole: readonly E[]) => {
+  const before = new Map<string, E>();
+  for (const entry of base) before.set(entry[0], entry);
+  const changed: E[] = [];
+  for (const entry of whole) {
+    const old = before.get(entry[0]);
+    before.delete(entry[0]);
+    if (old === undefined || !sameStored(old, entry)) changed.push(entry);
+  }
+  return { changed, gone: [...before.keys()] };
+};
+
+const overlayKeyed = <E extends Keyed>(base: readonly E[], changed: readonly E[], gone: readonly string[]): E[] => {
+  const entries = new Map<string, E>();
+  for (const entry of base) entries.set(entry[0], entry);
+  for (const key of gone) entries.delete(key);
+  for (const entry of changed) entries.set(entry[0], entry);
+  return [...entries.values()];
+};
+
+const positionText = ({ commit, prepare }: LogPosition): string =>
+  commit === prepare ? String(commit) : `${commit}/${prepare}`;
+
+const samePosition = (text: string, position: LogPosition) => text === positionText(position);
+
+/**
+ * What to store for a snapshot whose whole summary is `whole`, given the base a delta would refer to: the delta, or
+ * the whole summary where too much changed.
+ */
+export const deltaOrWhole = (
+  whole: StoredSummary,
+  base: { readonly meta: SnapshotMeta; readonly state: StoredSummary } | undefined,
+): StoredSummary | StoredDelta => {
+  if (base === undefined) return whole;
+  const positions = diffKeyed(base.state.p, whole.p);
+  const relations = diffKeyed(base.state.r, whole.r);
+  const meetings = diffKeyed(base.state.m, whole.m);
+  const size = whole.p.length + whole.r.length + whole.m.length;
+  const differs =
+    positions.changed.length +
+    positions.gone.length +
+    relations.changed.length +
+    relations.gone.length +
+    meetings.changed.length +
+    meetings.gone.length;
+  if (differs > MAX_DELTA_SHARE * size) return whole;
+  const { boundary, builtPosition } = base.meta;
+  return {
+    v: DELTA_FORM,
+    b: [boundary.occurredAtMs, positionText(boundary.recordPosition), positionText(builtPosition)],
+    n: whole.n,
+    a: whole.a,
+    p: positions.changed,
+    r: relations.changed,
+    m: meetings.changed,
+    g: [positions.gone, relations.gone, meetings.gone],
+  };
+};
+
+/** The snapshot a delta was taken against, among the actor's metas. */
+const baseMetaOf = (delta: StoredDelta, metas: readonly SnapshotMeta[]): SnapshotMeta | undefined => {
+  const [occurredAtMs, record, built] = delta.b;
+  return metas.find(
+    ({ boundary, builtPosition }) =>
+      boundary.occurredAtMs === occurredAtMs &&
+      samePosition(record, boundary.recordPosition) &&
+      samePosition(built, builtPosition),
+  );
+};
+
+/**
+ * The whole stored summary of a snapshot: itself, or its base overlaid with it. Undefined for a form this code does
+ * not read, or a base that is not there (the question then folds from the start).
+ */
+export const wholeStoredSummary = async (
+  reads: ReadModelReader,
+  actorId: string,
+  state: unknown,
+): Promise<StoredSummary | undefined> => {
+  if (isStoredSummary(state)) return state;
+  if (!isStoredDelta(state)) return undefined;
+  const meta = baseMetaOf(state, await reads.snapshotMetas(actorId));
+  const base = meta && (await reads.snapshotState(meta));
+  if (!isStoredSummary(base)) return undefined;
+  return {
+    v: base.v,
+    n: state.n,
+    a: state.a,
+    p: overlayKeyed(base.p, state.p, state.g[0]),
+    r: overlayKeyed(base.r, state.r, state.g[1]),
+    m: overlayKeyed(base.m, state.m, state.g[2]),
+  };
+};
+
+/**
+ * The base for the actor's next snapshot: the whole snapshot built last, or the base of the delta built last. Metas
+ * come by boundary, then by built position; the one built last is the newest of the whole snapshot.
+ */
+export const baseForNext = async (
+  reads: ReadModelReader,
+  actorId: string,
+): Promise<{ meta: SnapshotMeta; state: StoredSummary } | undefined> => {
+  const metas = await reads.snapshotMetas(actorId);
+  let newest: SnapshotMeta | undefined;
+  for (const meta of metas) {
+    if (
+      newest === undefined ||
+      comparePositions(meta.builtPosition, newest.builtPosition) > 0 ||
+      (comparePositions(meta.builtPosition, newest.builtPosition) === 0 &&
+        comparePlaces(meta.boundary, newest.boundary) > 0)
+    ) {
+      newest = meta;
+    }
+  }
+  if (newest === undefined) return undefined;
+  const state = await reads.snapshotState(newest);
+  if (isStoredSummary(state)) return { meta: newest, state };
+  if (!isStoredDelta(state)) return undefined;
+  const meta = baseMetaOf(state, metas);
+  const base = meta && (await reads.snapshotState(meta));
+  return meta && isStoredSummary(base) ? { meta, state: base } : undefined;
+};
