@@ -3,6 +3,7 @@ import type { DevelopmentState } from './development.js';
 export interface RelationState {
   readonly otherId: string;
   readonly developmentCount: number;
+  /** In millionths (`toneUnits`). */
   readonly toneSum: number;
   readonly toneCount: number;
   readonly lastTone?: number;
@@ -28,6 +29,13 @@ export const counterparts = (development: DevelopmentState, actorId: string): st
   return across;
 };
 
-/** Mean tone of the developments that carry one; null when none does. */
+/**
+ * A tone as a whole number of millionths. Tones are summed so, because a sum of floats depends on the order it was
+ * added in, and a relation's sum is added to and taken from in any order (corrections, retractions, snapshots
+ * brought up to date): in whole numbers every order gives the same sum, and every path the same mean.
+ */
+export const toneUnits = (tone: number): number => Math.round(tone * 1e6);
+
+/** Mean tone of the developments that carry one, to the millionth; null when none does. */
 export const meanTone = (relation: RelationState): number | null =>
-  relation.toneCount === 0 ? null : relation.toneSum / relation.toneCount;
+  relation.toneCount === 0 ? null : Math.round(relation.toneSum / relation.toneCount) / 1e6 || 0;

@@ -1,7 +1,7 @@
 import type { DevelopmentState } from '../domain/development.js';
 import { namedActors } from '../domain/development.js';
 import { assertedPosition, type PositionState } from '../domain/positions.js';
-import { counterparts, type RelationState } from '../domain/relations.js';
+import { counterparts, toneUnits, type RelationState } from '../domain/relations.js';
 import { comparePlaces } from '../read-store/places.js';
 import type { Place } from '../read-store/read-model-store.js';
 import { takesPart } from './visible-developments.js';
@@ -145,7 +145,7 @@ export const applyDevelopment = (
     next.developmentCount += sign;
     next.last = last;
     if (tone !== undefined) {
-      next.toneSum += sign * tone;
+      next.toneSum += sign * toneUnits(tone);
       next.toneCount += sign;
       next.lastTone = change(next.lastTone, tone);
     }
@@ -165,8 +165,7 @@ export const summaryAnswer = (summary: ActorSummary) => ({
     .map(([otherId, tally]): RelationState => ({
       otherId,
       developmentCount: tally.developmentCount,
-      // Sums of what was added and taken back: exact for the tones GDELT gives (two decimals) only up to rounding.
-      toneSum: tally.toneCount === 0 ? 0 : tally.toneSum,
+      toneSum: tally.toneSum,
       toneCount: tally.toneCount,
       lastTone: tally.lastTone?.ranked[0]?.value,
       lastDevelopmentId: tally.last.ranked[0]!.developmentId,

@@ -1,5 +1,6 @@
 import type { DevelopmentContent } from '../../events/fields.js';
 import type { RecordedEvent, TimelineEvent, VerificationStatus } from '../../events/index.js';
+import { meanTone, toneUnits } from '../../src/domain/relations.js';
 import type { EventStore } from '../../src/store/event-store.js';
 
 /**
@@ -244,7 +245,16 @@ export const referenceActor = (log: readonly TimelineEvent[], id: string, point:
     .map(([otherId, dealing]) => ({
       otherId,
       developmentCount: dealing.count,
-      tone: dealing.tones.length === 0 ? null : dealing.tones.reduce((sum, t) => sum + t, 0) / dealing.tones.length,
+      tone:
+        dealing.tones.length === 0
+          ? null
+          : meanTone({
+              otherId,
+              developmentCount: dealing.count,
+              toneSum: dealing.tones.reduce((sum, t) => sum + toneUnits(t), 0),
+              toneCount: dealing.tones.length,
+              lastDevelopmentId: dealing.lastDevelopmentId,
+            }),
       lastTone: dealing.tones.at(-1) ?? null,
       lastDevelopmentId: dealing.lastDevelopmentId,
     }))
