@@ -173,7 +173,7 @@ export class RelationResolver {
 
   @FieldResolver(() => Number, {
     nullable: true,
-    description: 'Mean tone (-10..10) of those developments that carry a tone; null when none does.',
+    description: 'Mean tone (-10..10) of those developments that carry a tone, to the millionth; null when none does.',
   })
   tone(@Root() relation: RelationNode): number | null {
     return meanTone(relation);
