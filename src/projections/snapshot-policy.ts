@@ -53,13 +53,38 @@ const stalestBoundaries = (metas: readonly SnapshotMeta[]): SnapshotMeta[] => {
   return newest.sort((a, b) => comparePositions(a.builtPosition, b.builtPosition));
 };
 
-const changedBehind = async (reads: ReadModelReader, meta: SnapshotMeta): Promise<boolean> =>
-  (
-    await reads.entries(
-      { kind: 'changes', id: meta.actorId },
-      { addedAfter: meta.builtPosition, occurredByMs: meta.boundary.occurredAtMs, knownAtMs: Infinity, limit: 1 },
-    )
-  ).length > 0;
+/**
+ * Whether something changed behind each stale boundary of an actor since it was built, from one read of what its
+ * changes index gained since the stalest was built. Asking the store for each boundary scanned, for each, every
+ * change added since it was built: at 600,000 events that was four fifths of the rebuild. Taken by when they were
+ * added, a boundary has a change behind it when the earliest place among the changes added after it was built lies
+ * at or before it.
+ */
+const changedBehindAny = async (reads: ReadModelReader, actorId: string, stale: readonly SnapshotMeta[]) => {
+  if (stale.length === 0) return () => false;
+  const changes = (
+    await reads.entries({ kind: 'changes', id: actorId }, { addedAfter: stale[0]!.builtPosition, knownAtMs: Infinity })
+  )
+    .slice()
+    .sort((a, b) => comparePositions(a.addedPosition, b.addedPosition));
+  // earliestFrom[i]: the earliest occurredAtMs among changes[i..].
+  const earliestFrom = new Array<number>(changes.length);
+  let earliest = Infinity;
+  for (let at = changes.length - 1; at >= 0; at--) {
+    earliest = Math.min(earliest, changes[at]!.occurredAtMs);
+    earliestFrom[at] = earliest;
+  }
+  return (meta: SnapshotMeta): boolean => {
+    let low = 0;
+    let high = changes.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (comparePositions(changes[middle]!.addedPosition, meta.builtPosition) <= 0) low = middle + 1;
+      else high = middle;
+    }
+    return low < changes.length && earliestFrom[low]! <= meta.boundary.occurredAtMs;
+  };
+};
 
 export const createSnapshotPolicy = ({
   snapshotEvery = SNAPSHOT_EVERY,
@@ -75,9 +100,12 @@ export const createSnapshotPolicy = ({
 
   const rebuilds = async (reads: ReadModelReader, actorId: string, checkpoint: ReadModelCheckpoint) => {
     const built: StoredSnapshot[] = [];
-    for (const meta of stalestBoundaries(await reads.snapshotMetas(actorId))) {
+    if (rebuildsPerSnapshot === 0) return built;
+    const stale = stalestBoundaries(await reads.snapshotMetas(actorId));
+    const changedBehind = await changedBehindAny(reads, actorId, stale);
+    for (const meta of stale) {
       if (built.length === rebuildsPerSnapshot) break;
-      if (!(await changedBehind(reads, meta))) continue;
+      if (!changedBehind(meta)) continue;
       const snapshot = await snapshotActorAt(reads, actorId, checkpoint, meta.boundary);
       if (snapshot) built.push(snapshot);
     }
