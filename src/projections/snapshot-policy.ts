@@ -1,7 +1,8 @@
 import { LRUCache } from 'lru-cache';
-import { comparePositions } from '../../events/envelope.js';
+import { comparePositions, type LogPosition } from '../../events/envelope.js';
 import { comparePlaces } from '../read-store/places.js';
 import type {
+  IndexEntry,
   ReadModelCheckpoint,
   ReadModelReader,
   SnapshotMeta,
@@ -41,49 +42,67 @@ export interface SnapshotPolicy {
   reset(): void;
 }
 
-/** Each boundary's newest version, the stalest first; the index's last boundary is left to the next snapshot. */
-const stalestBoundaries = (metas: readonly SnapshotMeta[]): SnapshotMeta[] => {
+/** Each boundary's newest version, in world order. */
+const newestVersions = (metas: readonly SnapshotMeta[]): SnapshotMeta[] => {
   const newest: SnapshotMeta[] = [];
   for (const meta of metas) {
     const last = newest.at(-1);
     if (last && comparePlaces(last.boundary, meta.boundary) === 0) newest[newest.length - 1] = meta;
     else newest.push(meta);
   }
-  newest.pop();
-  return newest.sort((a, b) => comparePositions(a.builtPosition, b.builtPosition));
+  return newest;
 };
 
+const builtFirst = (metas: readonly SnapshotMeta[]): LogPosition =>
+  metas.reduce(
+    (first, meta) => (comparePositions(meta.builtPosition, first) < 0 ? meta.builtPosition : first),
+    metas[0]!.builtPosition,
+  );
+
+/** The stalest first; the index's last boundary is left to the next snapshot. */
+const stalestOf = (newest: readonly SnapshotMeta[]): SnapshotMeta[] =>
+  newest.slice(0, -1).sort((a, b) => comparePositions(a.builtPosition, b.builtPosition));
+
 /**
- * Whether something changed behind each stale boundary of an actor since it was built, from one read of what its
- * changes index gained since the stalest was built. Asking the store for each boundary scanned, for each, every
- * change added since it was built: at 600,000 events that was four fifths of the rebuild. Taken by when they were
- * added, a boundary has a change behind it when the earliest place among the changes added after it was built lies
- * at or before it.
+ * Which stale boundaries of an actor changed behind since they were built, kept as the projector goes: each time it
+ * reads only what the actor's changes index gained since it last looked, and marks the boundaries those changes lie
+ * behind. Asking the store about each boundary scanned, for each, every change added since it was built (at 600,000
+ * events, four fifths of the rebuild), and reading every change since the stalest was built grew with the actor's
+ * history all the same. A process that starts (or an actor the LRU let go) looks once from the stalest.
  */
-const changedBehindAny = async (reads: ReadModelReader, actorId: string, stale: readonly SnapshotMeta[]) => {
-  if (stale.length === 0) return () => false;
-  const changes = (
-    await reads.entries({ kind: 'changes', id: actorId }, { addedAfter: stale[0]!.builtPosition, knownAtMs: Infinity })
-  )
-    .slice()
-    .sort((a, b) => comparePositions(a.addedPosition, b.addedPosition));
-  // earliestFrom[i]: the earliest occurredAtMs among changes[i..].
-  const earliestFrom = new Array<number>(changes.length);
+interface ChangedBehind {
+  /** Changes added up to here have been looked at. */
+  readonly through: LogPosition;
+  /** Boundaries (by placeKey) with a change behind them since their newest version was built. */
+  readonly changed: Set<string>;
+}
+
+const boundaryKey = (meta: SnapshotMeta): string =>
+  `${meta.boundary.occurredAtMs}/${meta.boundary.recordPosition.commit}/${meta.boundary.recordPosition.prepare}`;
+
+/**
+ * Adds to `changed` the stale boundaries that `changes` lie behind: taken by when they were added, a boundary has one
+ * when the earliest place among the changes added after it was built lies at or before it.
+ */
+const markChanged = (changes: readonly IndexEntry[], stale: readonly SnapshotMeta[], changed: Set<string>) => {
+  if (changes.length === 0) return;
+  const byAdded = changes.slice().sort((a, b) => comparePositions(a.addedPosition, b.addedPosition));
+  const earliestFrom = new Array<number>(byAdded.length);
   let earliest = Infinity;
-  for (let at = changes.length - 1; at >= 0; at--) {
-    earliest = Math.min(earliest, changes[at]!.occurredAtMs);
+  for (let at = byAdded.length - 1; at >= 0; at--) {
+    earliest = Math.min(earliest, byAdded[at]!.occurredAtMs);
     earliestFrom[at] = earliest;
   }
-  return (meta: SnapshotMeta): boolean => {
+  for (const meta of stale) {
     let low = 0;
-    let high = changes.length;
+    let high = byAdded.length;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      if (comparePositions(changes[middle]!.addedPosition, meta.builtPosition) <= 0) low = middle + 1;
+      if (comparePositions(byAdded[middle]!.addedPosition, meta.builtPosition) <= 0) low = middle + 1;
       else high = middle;
     }
-    return low < changes.length && earliestFrom[low]! <= meta.boundary.occurredAtMs;
-  };
+    if (low < byAdded.length && earliestFrom[low]! <= meta.boundary.occurredAtMs) changed.add(boundaryKey(meta));
+  }
 };
 
 export const createSnapshotPolicy = ({
@@ -98,17 +117,30 @@ export const createSnapshotPolicy = ({
     return reads.countEntries({ kind: 'actor', id: actorId }, { after: end });
   };
 
+  let looked = new LRUCache<string, ChangedBehind>({ max: 100_000 });
+
   const rebuilds = async (reads: ReadModelReader, actorId: string, checkpoint: ReadModelCheckpoint) => {
     const built: StoredSnapshot[] = [];
     if (rebuildsPerSnapshot === 0) return built;
-    const stale = stalestBoundaries(await reads.snapshotMetas(actorId));
-    const changedBehind = await changedBehindAny(reads, actorId, stale);
+    const boundaries = newestVersions(await reads.snapshotMetas(actorId));
+    const stale = stalestOf(boundaries);
+    if (stale.length === 0) return built;
+    const before = looked.get(actorId);
+    const changed = before?.changed ?? new Set<string>();
+    const gained = await reads.entries(
+      { kind: 'changes', id: actorId },
+      { addedAfter: before?.through ?? builtFirst(boundaries), knownAtMs: Infinity },
+    );
+    // The last boundary too: it is stale once the next snapshot is built, and what lies behind it now counts then.
+    markChanged(gained, boundaries, changed);
     for (const meta of stale) {
       if (built.length === rebuildsPerSnapshot) break;
-      if (!changedBehind(meta)) continue;
+      if (!changed.has(boundaryKey(meta))) continue;
       const snapshot = await snapshotActorAt(reads, actorId, checkpoint, meta.boundary);
       if (snapshot) built.push(snapshot);
+      changed.delete(boundaryKey(meta));
     }
+    looked.set(actorId, { through: checkpoint.position, changed });
     return built;
   };
 
@@ -135,6 +167,8 @@ export const createSnapshotPolicy = ({
     },
     reset: () => {
       sinceSnapshot = new LRUCache({ max: 100_000 });
+      // What was marked or rebuilt with a batch that did not commit: looked at again from the store.
+      looked = new LRUCache({ max: 100_000 });
     },
   };
 };
