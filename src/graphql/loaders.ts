@@ -14,7 +14,8 @@ export interface AtKey {
   readonly at: TimePoint;
 }
 
-const cacheKey = ({ id, at }: AtKey): string => `${id}|${at.asOf.getTime()}|${at.knownAt.getTime()}`;
+const pointKey = (at: TimePoint): string => `${at.asOf.getTime()}|${at.knownAt.getTime()}`;
+const cacheKey = ({ id, at }: AtKey): string => `${id}|${pointKey(at)}`;
 
 const loader = <V>(compute: (key: AtKey) => Promise<V>) =>
   new DataLoader<AtKey, V, string>(async (keys) => Promise.all(keys.map(compute)), { cacheKeyFn: cacheKey });
@@ -25,13 +26,13 @@ const batchLoader = <V>(computeMany: (ids: readonly string[], at: TimePoint) => 
     async (keys) => {
       const byPoint = new Map<string, { at: TimePoint; ids: string[] }>();
       for (const { id, at } of keys) {
-        const point = `${at.asOf.getTime()}|${at.knownAt.getTime()}`;
+        const point = pointKey(at);
         const group = byPoint.get(point) ?? byPoint.set(point, { at, ids: [] }).get(point)!;
         group.ids.push(id);
       }
       const found = new Map<string, Map<string, V>>();
       for (const [point, { at, ids }] of byPoint) found.set(point, await computeMany(ids, at));
-      return keys.map(({ id, at }) => found.get(`${at.asOf.getTime()}|${at.knownAt.getTime()}`)!.get(id) ?? null);
+      return keys.map(({ id, at }) => found.get(pointKey(at))!.get(id) ?? null);
     },
     { cacheKeyFn: cacheKey },
   );

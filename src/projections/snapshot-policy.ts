@@ -73,7 +73,7 @@ const stalestOf = (newest: readonly SnapshotMeta[]): SnapshotMeta[] =>
 interface ChangedBehind {
   /** Changes added up to here have been looked at. */
   readonly through: LogPosition;
-  /** Boundaries (by placeKey) with a change behind them since their newest version was built. */
+  /** Boundaries (by boundaryKey) with a change behind them since their newest version was built. */
   readonly changed: Set<string>;
 }
 

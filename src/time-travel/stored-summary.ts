@@ -29,7 +29,8 @@ type StoredLatest = readonly unknown[];
 
 const FORM = 1;
 
-const positionText = ({ commit, prepare }: LogPosition): string =>
+/** A log position as the stored forms write it: the commit, and the prepare only where it differs. */
+export const positionText = ({ commit, prepare }: LogPosition): string =>
   commit === prepare ? String(commit) : `${commit}/${prepare}`;
 
 const positionOf = (text: string): LogPosition => {

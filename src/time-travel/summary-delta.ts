@@ -1,7 +1,7 @@
 import { comparePositions, type LogPosition } from '../../events/envelope.js';
 import { comparePlaces } from '../read-store/places.js';
 import type { ReadModelReader, SnapshotMeta } from '../read-store/read-model-store.js';
-import { isStoredSummary, type StoredSummary } from './stored-summary.js';
+import { isStoredSummary, positionText, type StoredSummary } from './stored-summary.js';
 
 /**
  * A snapshot stored as what differs from another of the same actor (its base, a whole one): the keys whose stored
@@ -68,9 +68,6 @@ const overlayKeyed = <E extends Keyed>(base: readonly E[], changed: readonly E[]
   return [...entries.values()];
 };
 
-const positionText = ({ commit, prepare }: LogPosition): string =>
-  commit === prepare ? String(commit) : `${commit}/${prepare}`;
-
 const samePosition = (text: string, position: LogPosition) => text === positionText(position);
 
 /**
@@ -118,6 +115,13 @@ const baseMetaOf = (delta: StoredDelta, metas: readonly SnapshotMeta[]): Snapsho
   );
 };
 
+/** The whole snapshot a delta was taken against; undefined when it is not there or not whole. */
+const baseOf = async (reads: ReadModelReader, delta: StoredDelta, metas: readonly SnapshotMeta[]) => {
+  const meta = baseMetaOf(delta, metas);
+  const state = meta && (await reads.snapshotState(meta));
+  return meta && isStoredSummary(state) ? { meta, state } : undefined;
+};
+
 /**
  * The whole stored summary of a snapshot: itself, or its base overlaid with it. Undefined for a form this code does
  * not read, or a base that is not there (the question then folds from the start).
@@ -129,9 +133,8 @@ export const wholeStoredSummary = async (
 ): Promise<StoredSummary | undefined> => {
   if (isStoredSummary(state)) return state;
   if (!isStoredDelta(state)) return undefined;
-  const meta = baseMetaOf(state, await reads.snapshotMetas(actorId));
-  const base = meta && (await reads.snapshotState(meta));
-  if (!isStoredSummary(base)) return undefined;
+  const base = (await baseOf(reads, state, await reads.snapshotMetas(actorId)))?.state;
+  if (base === undefined) return undefined;
   return {
     v: base.v,
     n: state.n,
@@ -151,22 +154,14 @@ export const baseForNext = async (
   actorId: string,
 ): Promise<{ meta: SnapshotMeta; state: StoredSummary } | undefined> => {
   const metas = await reads.snapshotMetas(actorId);
-  let newest: SnapshotMeta | undefined;
-  for (const meta of metas) {
-    if (
-      newest === undefined ||
-      comparePositions(meta.builtPosition, newest.builtPosition) > 0 ||
-      (comparePositions(meta.builtPosition, newest.builtPosition) === 0 &&
-        comparePlaces(meta.boundary, newest.boundary) > 0)
-    ) {
-      newest = meta;
-    }
-  }
+  const builtLater = (a: SnapshotMeta, b: SnapshotMeta) =>
+    comparePositions(a.builtPosition, b.builtPosition) || comparePlaces(a.boundary, b.boundary);
+  const newest = metas.reduce<SnapshotMeta | undefined>(
+    (latest, meta) => (latest === undefined || builtLater(meta, latest) > 0 ? meta : latest),
+    undefined,
+  );
   if (newest === undefined) return undefined;
   const state = await reads.snapshotState(newest);
   if (isStoredSummary(state)) return { meta: newest, state };
-  if (!isStoredDelta(state)) return undefined;
-  const meta = baseMetaOf(state, metas);
-  const base = meta && (await reads.snapshotState(meta));
-  return meta && isStoredSummary(base) ? { meta, state: base } : undefined;
+  return isStoredDelta(state) ? baseOf(reads, state, metas) : undefined;
 };
