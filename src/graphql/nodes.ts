@@ -14,7 +14,8 @@ export type TopicNode = TopicAt;
 export type MeetingNode = MeetingState & AtTimePoint;
 export type DevelopmentNode = DevelopmentState & AtTimePoint;
 export type PositionNode = PositionState & AtTimePoint;
-export type RelationNode = RelationState & AtTimePoint;
+/** A relation with its counterpart at the same time point, read with all the others of its actor. */
+export type RelationNode = RelationState & AtTimePoint & { readonly other: ActorNode | null };
 export type RoleNode = RoleRecord & AtTimePoint;
 export type ParticipantNode = Participant & AtTimePoint;
 export type QuoteNode = Quote & AtTimePoint;

@@ -34,6 +34,8 @@ export interface TimelineMetrics {
   /** A response (or a refused subscription) went out with these error codes; each counts once per response. */
   rejected(codes: Iterable<unknown>): void;
   appended(command: string, events: number): void;
+  /** A query document was compiled for execution (src/server/compiled-execution.ts). */
+  documentCompiled(): void;
   /** Reads the projection lag from the log's head and the read model's checkpoint at each scrape. */
   watchReadModel(sources: ReadModelSources): void;
   /** Reads the number of open subscriptions at each scrape (servers that take subscriptions). */
@@ -75,6 +77,13 @@ export const createTimelineMetrics = (): TimelineMetrics => {
     labelNames: ['command'],
     registers,
   });
+  const compiled = new Counter({
+    name: 'timeline_graphql_documents_compiled_total',
+    help:
+      'Query documents compiled for execution, each on its second use; one that keeps climbing means clients send ' +
+      'ever new documents (variables belong in variables)',
+    registers,
+  });
 
   return {
     contentType: registry.contentType,
@@ -87,6 +96,7 @@ export const createTimelineMetrics = (): TimelineMetrics => {
     appended: (command, events) => {
       if (events > 0) appends.inc({ command }, events);
     },
+    documentCompiled: () => compiled.inc(),
     watchReadModel: ({ store, projector }) => {
       new Gauge({
         name: 'timeline_projection_lag_events',

@@ -16,6 +16,7 @@ import { gatePlugin } from '../graphql/gate-plugin.js';
 import { createLoaders } from '../graphql/loaders.js';
 import { DEFAULT_LIMITS, type OperationLimits } from '../graphql/operation-limits.js';
 import { timelineSchema } from '../graphql/schema.js';
+import { compiledExecutionGateway } from './compiled-execution.js';
 import { correlationIdOf, observeHttpOperations } from '../observability/http-operations.js';
 import { createTimelineMetrics, type TimelineMetrics } from '../observability/metrics.js';
 import { addMetricsRoute } from '../observability/metrics-route.js';
@@ -99,7 +100,8 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
   });
   const apollo = new ApolloServer<GraphQLContext>({
-    schema,
+    // The schema, executed compiled once a query's document is asked again (compiled-execution.ts).
+    gateway: compiledExecutionGateway(schema, { onCompiled: metrics.documentCompiled }),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // The schema sets no cache hints and the HTTP layer decides Cache-Control itself; the default plugin would wrap

@@ -90,10 +90,13 @@ const isKnown = (latest: Latest<unknown> | undefined): boolean =>
   latest === undefined || latest.count === 0 || latest.ranked.length > 0;
 
 /** Whether every latest value is known: false after removals took all the kept ones of a key. */
-export const isComplete = (summary: ActorSummary): boolean =>
-  isKnown(summary.lastActive) &&
-  [...summary.positions.values()].every(isKnown) &&
-  [...summary.relations.values()].every((tally) => isKnown(tally.last) && isKnown(tally.lastTone));
+export const isComplete = (summary: ActorSummary): boolean => {
+  // Loops, not spreads: every question asks this of a summary of up to thousands of relations.
+  if (!isKnown(summary.lastActive)) return false;
+  for (const latest of summary.positions.values()) if (!isKnown(latest)) return false;
+  for (const tally of summary.relations.values()) if (!isKnown(tally.last) || !isKnown(tally.lastTone)) return false;
+  return true;
+};
 
 const bump = (counts: Map<string, number>, key: string, by: 1 | -1): void => {
   const count = (counts.get(key) ?? 0) + by;

@@ -3,6 +3,7 @@ import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root
 import { PageArgs } from '../common/page.args.js';
 import { rolesAt } from '../../domain/actor.js';
 import { meanTone } from '../../domain/relations.js';
+import { actorsByIdAt } from '../../time-travel/actor-at.js';
 import { actorsAt } from '../../time-travel/listings.js';
 import { MeetingStatus } from '../common/enums.js';
 import { commandMeta, type GraphQLContext } from '../context.js';
@@ -86,7 +87,24 @@ export class ActorResolver {
   @FieldResolver(() => [Relation], { complexity: listComplexity(20) })
   async relations(@Root() actor: ActorNode, @Ctx() context: GraphQLContext): Promise<RelationNode[]> {
     const activity = await context.loaders.actorActivity.load({ id: actor.id, at: actor.at });
-    return activity.relations.map((relation) => at(relation, actor.at));
+    // The counterparts in one read, each relation carrying its own: a busy actor has thousands, and a load (and a
+    // promise) per counterpart cost more than the read.
+    const others = await actorsByIdAt(
+      context.reads,
+      activity.relations.map((relation) => relation.otherId),
+      actor.at,
+    );
+    // One literal shape rather than a spread, as actorNode builds its nodes.
+    return activity.relations.map((relation) => ({
+      otherId: relation.otherId,
+      developmentCount: relation.developmentCount,
+      toneSum: relation.toneSum,
+      toneCount: relation.toneCount,
+      lastTone: relation.lastTone,
+      lastDevelopmentId: relation.lastDevelopmentId,
+      at: actor.at,
+      other: others.get(relation.otherId) ?? null,
+    }));
   }
 
   @FieldResolver(() => [Meeting], { complexity: listComplexity(10) })
@@ -167,8 +185,8 @@ export class PositionResolver {
 @Resolver(() => Relation)
 export class RelationResolver {
   @FieldResolver(() => Actor)
-  other(@Root() relation: RelationNode, @Ctx() context: GraphQLContext) {
-    return context.loaders.actor.load({ id: relation.otherId, at: relation.at });
+  other(@Root() relation: RelationNode): ActorNode | null {
+    return relation.other;
   }
 
   @FieldResolver(() => Number, {
