@@ -8,7 +8,7 @@ import type {
   SnapshotMeta,
   StoredSnapshot,
 } from '../read-store/read-model-store.js';
-import { snapshotActorAt } from '../time-travel/actor-at.js';
+import { snapshotActorAt, snapshotsActorAt } from '../time-travel/actor-at.js';
 import { SNAPSHOT_EVERY } from '../time-travel/snapshots.js';
 
 export interface SnapshotPolicyOptions {
@@ -24,7 +24,7 @@ export interface SnapshotPolicyOptions {
 /**
  * When to leave a snapshot of an actor's index. Every `snapshotEvery` entries an actor's index gains, the projector
  * builds one at its end as the store stands at the batch's checkpoint: from the one before, brought to now, plus
- * the new entries. With it, it builds again the boundaries built longest ago that something changed behind (a late
+ * the new entries (and one every `snapshotEvery` entries on the way, when one batch brought several intervals). With it, it builds again the boundaries built longest ago that something changed behind (a late
  * arrival, a correction, a retraction), so that what a question applies on top of a snapshot stays short. Both
  * cost what is new or changed since, never the history before: building stays linear in the log.
  *
@@ -119,7 +119,31 @@ export const createSnapshotPolicy = ({
 
   let looked = new LRUCache<string, ChangedBehind>({ max: 100_000 });
 
-  const rebuilds = async (reads: ReadModelReader, actorId: string, checkpoint: ReadModelCheckpoint) => {
+  /**
+   * Where the new snapshots go: the index's end, and where a batch brought two intervals or more (a rebuild's
+   * batches are large), every `snapshotEvery` entries before it too, so that no question is further than two
+   * intervals from a snapshot however the log was cut. Undefined: the end alone.
+   */
+  const newBoundaries = async (reads: ReadModelReader, actorId: string, count: number) => {
+    if (count < 2 * snapshotEvery) return undefined;
+    const end = (await reads.snapshotMetas(actorId)).at(-1)?.boundary ?? null;
+    const after = await reads.entries({ kind: 'actor', id: actorId }, { after: end, knownAtMs: Infinity });
+    // Entries that landed behind the end count too, but lie where snapshots stand already.
+    if (after.length < 2 * snapshotEvery) return undefined;
+    const boundaries: IndexEntry[] = [];
+    for (let taken = snapshotEvery; taken <= after.length - snapshotEvery; taken += snapshotEvery) {
+      boundaries.push(after[taken - 1]!);
+    }
+    boundaries.push(after.at(-1)!);
+    return boundaries;
+  };
+
+  const rebuilds = async (
+    reads: ReadModelReader,
+    actorId: string,
+    checkpoint: ReadModelCheckpoint,
+    newSnapshots: number,
+  ) => {
     const built: StoredSnapshot[] = [];
     if (rebuildsPerSnapshot === 0) return built;
     const boundaries = newestVersions(await reads.snapshotMetas(actorId));
@@ -134,7 +158,7 @@ export const createSnapshotPolicy = ({
     // The last boundary too: it is stale once the next snapshot is built, and what lies behind it now counts then.
     markChanged(gained, boundaries, changed);
     for (const meta of stale) {
-      if (built.length === rebuildsPerSnapshot) break;
+      if (built.length === rebuildsPerSnapshot * newSnapshots) break;
       if (!changed.has(boundaryKey(meta))) continue;
       const snapshot = await snapshotActorAt(reads, actorId, checkpoint, meta.boundary);
       if (snapshot) built.push(snapshot);
@@ -158,9 +182,9 @@ export const createSnapshotPolicy = ({
       );
       const built: StoredSnapshot[] = [];
       for (const actorId of due.sort()) {
-        built.push(...(await rebuilds(reads, actorId, checkpoint)));
-        const snapshot = await snapshotActorAt(reads, actorId, checkpoint);
-        if (snapshot) built.push(snapshot);
+        const boundaries = await newBoundaries(reads, actorId, sinceSnapshot.get(actorId)!);
+        built.push(...(await rebuilds(reads, actorId, checkpoint, boundaries?.length ?? 1)));
+        built.push(...(await snapshotsActorAt(reads, actorId, checkpoint, boundaries)));
         sinceSnapshot.set(actorId, 0);
       }
       return built;

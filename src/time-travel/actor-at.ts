@@ -167,29 +167,54 @@ const actorSummaryAt = async (
 };
 
 /**
- * A snapshot of the actor's index up to `boundary` (by default its last entry) as the store stands at the
- * checkpoint: what the projector leaves behind as it goes. The store must be at exactly that checkpoint.
+ * Snapshots of the actor's index at `boundaries` (world order; by default its last entry) as the store stands at the
+ * checkpoint: what the projector leaves behind as it goes. One fold runs along them, each snapshot a copy of it at
+ * its boundary, so that a batch in which a busy actor gained thousands of entries (a rebuild's) leaves one every
+ * interval at the cost of one fold. The store must be at exactly that checkpoint.
  */
+export const snapshotsActorAt = async (
+  reads: ReadModelReader,
+  id: string,
+  checkpoint: ReadModelCheckpoint,
+  boundaries?: readonly IndexEntry[],
+): Promise<StoredSnapshot<StoredSummary | StoredDelta>[]> => {
+  const along =
+    boundaries ??
+    (await reads.entries({ kind: 'actor', id }, { knownAtMs: Infinity, descending: true, limit: 1 })).slice(0, 1);
+  const built: StoredSnapshot<StoredSummary | StoredDelta>[] = [];
+  let base = await baseForNext(reads, id);
+  let summary: ActorSummary | undefined;
+  let previous: IndexEntry | undefined;
+  for (const boundary of along) {
+    if (summary === undefined || previous === undefined) {
+      summary = await actorSummaryAt(reads, id, { through: boundary }, checkpoint.recordedAtMs);
+    } else {
+      await foldWalk(reads, summary, id, previous, { through: boundary }, checkpoint.recordedAtMs);
+    }
+    const whole = storeSummary(summary);
+    const snapshot = {
+      actorId: id,
+      boundary,
+      builtAtMs: checkpoint.recordedAtMs,
+      builtPosition: checkpoint.position,
+      state: deltaOrWhole(whole, base),
+    };
+    // A whole one is what the deltas after it are taken against: they are committed with it, in one batch.
+    if (snapshot.state === whole) base = { meta: snapshot, state: whole };
+    built.push(snapshot);
+    previous = boundary;
+  }
+  return built;
+};
+
+/** One snapshot, at `boundary` (by default the index's last entry). */
 export const snapshotActorAt = async (
   reads: ReadModelReader,
   id: string,
   checkpoint: ReadModelCheckpoint,
   boundary?: IndexEntry,
-): Promise<StoredSnapshot<StoredSummary | StoredDelta> | null> => {
-  const through =
-    boundary ?? (await reads.entries({ kind: 'actor', id }, { knownAtMs: Infinity, descending: true, limit: 1 }))[0];
-  if (through === undefined) return null;
-  return {
-    actorId: id,
-    boundary: through,
-    builtAtMs: checkpoint.recordedAtMs,
-    builtPosition: checkpoint.position,
-    state: deltaOrWhole(
-      storeSummary(await actorSummaryAt(reads, id, { through }, checkpoint.recordedAtMs)),
-      await baseForNext(reads, id),
-    ),
-  };
-};
+): Promise<StoredSnapshot<StoredSummary | StoredDelta> | null> =>
+  (await snapshotsActorAt(reads, id, checkpoint, boundary ? [boundary] : undefined))[0] ?? null;
 
 /** What an actor did up to asOf, as known at knownAt. */
 export interface ActorActivity {

@@ -90,6 +90,42 @@ describe('snapshot policy', () => {
     },
   );
 
+  it('leaves a snapshot every interval along a batch that brought several, each answering as a fold from the start', async () => {
+    await open({});
+    for (let n = 1; n <= 13; n++) await record(n, { tone: (n % 5) - 2 });
+    // dev-4 moves to day 11: it takes a second place in each index, 14 entries in all.
+    await harness!.run('correctDevelopment', {
+      id: 'dev-4',
+      expectedRevision: 0,
+      reason: 'later',
+      patch: { occurredAt: day(11) },
+    });
+    await flush();
+    const events = (await readWholeLog(harness!.store)).length;
+
+    // Everything but the last event in one batch, as a rebuild takes the log: its snapshots go in with the next.
+    other = createMemoryReadStore();
+    await rebuildReadModels(harness!.store, other, { snapshotEvery: 3, pageSize: events - 1 });
+    const built = await other.snapshotMetas('alice');
+    // Every third entry (dev-3, dev-6, dev-9), then the end: no question is two intervals from a snapshot.
+    expect(built.map((meta) => meta.boundary.developmentId)).toEqual(devs(3, 6, 9, 13));
+    expect(new Set(built.map((meta) => meta.builtPosition.commit))).toHaveLength(1);
+
+    const bare = createMemoryReadStore();
+    try {
+      await rebuildReadModels(harness!.store, bare, { snapshotEvery: Number.MAX_SAFE_INTEGER });
+      const knownAt = (await lastEvent()).recordedAt;
+      const points: TimePoint[] = [0, 2, 3, 4, 5, 6, 9, 10, 11, 12, 13, 20].map((n) => ({
+        asOf: new Date(dayMs(n)),
+        knownAt,
+      }));
+      expect(points.filter((point) => bestSnapshot(built, point.asOf.getTime(), knownAt.getTime()))).toHaveLength(10);
+      expect(await snapshotReadModel(other, points)).toEqual(await snapshotReadModel(bare, points));
+    } finally {
+      await bare.close();
+    }
+  });
+
   it('lists each correction and retraction in the changes index of every actor it names, before and after, at the earlier of its occurredAts', async () => {
     await open({ snapshotEvery: 2, rebuildsPerSnapshot: 0 });
     for (let n = 1; n <= 6; n++) await record(n);
