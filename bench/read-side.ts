@@ -83,12 +83,13 @@ interface Options {
   readonly requestTimeoutMs: number;
   readonly readyTimeoutMs: number;
   readonly operationTimeoutMs: number | null;
+  readonly cacheMb: number | null;
 }
 
 const USAGE = `usage: npx tsx bench/read-side.ts [--sizes 100000,1000000] [--queries 300] [--corrections ${DEFAULT_HISTORY.correctionFraction}]
        [--skew ${DEFAULT_HISTORY.zipfExponent}] [--seed 1] [--batch 1000] [--data-dir DIR] [--keep] [--timeout-minutes 60]
        [--server-entry sources|build] [--redis-url redis://127.0.0.1:6379] [--request-timeout-seconds 60]
-       [--ready-timeout-minutes 30] [--operation-timeout-seconds N]
+       [--ready-timeout-minutes 30] [--operation-timeout-seconds N] [--cache-mb N]
   --sizes        developments per history, one table row each
   --queries      as-of actor queries per draw and server (after ${WARM_UP_QUERIES} warm-up queries); default 300,
                  or a twentieth of the developments (at least 100) below 6,000 developments
@@ -97,7 +98,8 @@ const USAGE = `usage: npx tsx bench/read-side.ts [--sizes 100000,1000000] [--que
   --batch        commands per commit while writing the history
   --data-dir     reuse the history in DIR (sizes ignored; DIR is not changed)
   --keep         keep the generated histories (their paths are printed)
-  --operation-timeout-seconds  TIMELINE_OPERATION_TIMEOUT_MS for the servers (default: the server's own, 10 s)`;
+  --operation-timeout-seconds  TIMELINE_OPERATION_TIMEOUT_MS for the servers (default: the server's own, 10 s)
+  --cache-mb     TIMELINE_CACHE_MB for the servers (default: the server's own, 256): memory against latency`;
 
 const readOptions = (): Options => {
   const { values } = parseArgs({
@@ -116,6 +118,7 @@ const readOptions = (): Options => {
       'request-timeout-seconds': { type: 'string' },
       'ready-timeout-minutes': { type: 'string' },
       'operation-timeout-seconds': { type: 'string' },
+      'cache-mb': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -144,6 +147,8 @@ const readOptions = (): Options => {
         ? null
         : integerOption(values['operation-timeout-seconds'], 'operation-timeout-seconds', 10, 1, 600) * 1000,
     readyTimeoutMs: integerOption(values['ready-timeout-minutes'], 'ready-timeout-minutes', 30, 1, 24 * 60) * 60_000,
+    cacheMb:
+      values['cache-mb'] === undefined ? null : integerOption(values['cache-mb'], 'cache-mb', 256, 1, 1024 * 1024),
   };
 };
 
@@ -341,6 +346,7 @@ const benchSize = async (
     requestTimeoutMs: options.requestTimeoutMs,
     readyTimeoutMs: options.readyTimeoutMs,
     operationTimeoutMs: options.operationTimeoutMs,
+    cacheMb: options.cacheMb,
     watch,
     secret: randomBytes(24).toString('base64url'),
     warmUp: planQueries(cast, span, Math.ceil(WARM_UP_QUERIES / DRAWS.length), createRandom(options.seed + 7)),
@@ -426,7 +432,7 @@ const main = async (): Promise<void> => {
   console.log(
     `read-side bench: node ${process.version}, ${availableParallelism()} cores, ${int(totalmem() / 1024 ** 3)} GiB; ` +
       `server node ${options.serverEntry === 'sources' ? '--import tsx src/main.ts' : 'dist/src/main.js'}, ` +
-      `TIMELINE_CACHE_MB default, operation timeout ${options.operationTimeoutMs === null ? 'default' : seconds(options.operationTimeoutMs)}; Redis ${options.redisUrl}; queries one at a time after ${WARM_UP_QUERIES} warm-up (n per draw below)`,
+      `TIMELINE_CACHE_MB ${options.cacheMb ?? 'default'}, operation timeout ${options.operationTimeoutMs === null ? 'default' : seconds(options.operationTimeoutMs)}; Redis ${options.redisUrl}; queries one at a time after ${WARM_UP_QUERIES} warm-up (n per draw below)`,
   );
   console.log(
     `code under test: ${codeAtStart}${codeAtEnd === codeAtStart ? ' (unchanged during the run)' : `; CHANGED during the run, now ${codeAtEnd}`}`,

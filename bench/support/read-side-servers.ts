@@ -31,6 +31,8 @@ export interface Run {
   readonly readyTimeoutMs: number;
   /** TIMELINE_OPERATION_TIMEOUT_MS for the servers; null: the server's default. */
   readonly operationTimeoutMs: number | null;
+  /** TIMELINE_CACHE_MB for the servers; null: the server's default. */
+  readonly cacheMb: number | null;
   readonly watch: CpuWatch;
   readonly secret: string;
   readonly warmUp: readonly AsOfQuery[];
@@ -59,6 +61,7 @@ const keyEnv = (run: Run) => ({
   LOG_LEVEL: 'warn',
   TIMELINE_EDITOR_KEYS: `bench:${run.secret}`,
   ...(run.operationTimeoutMs === null ? {} : { TIMELINE_OPERATION_TIMEOUT_MS: String(run.operationTimeoutMs) }),
+  ...(run.cacheMb === null ? {} : { TIMELINE_CACHE_MB: String(run.cacheMb) }),
 });
 
 export const embeddedPhase = async (
