@@ -90,7 +90,7 @@ describe('snapshot policy', () => {
     },
   );
 
-  it('leaves a snapshot every interval along a batch that brought several, each answering as a fold from the start', async () => {
+  it("cuts a rebuild's page where an actor gained two intervals, with a snapshot every interval, each answering as a fold from the start", async () => {
     await open({});
     for (let n = 1; n <= 13; n++) await record(n, { tone: (n % 5) - 2 });
     // dev-4 moves to day 11: it takes a second place in each index, 14 entries in all.
@@ -103,13 +103,15 @@ describe('snapshot policy', () => {
     await flush();
     const events = (await readWholeLog(harness!.store)).length;
 
-    // Everything but the last event in one batch, as a rebuild takes the log: its snapshots go in with the next.
+    // Everything but the last event in one page, as a rebuild takes the log. The page is cut into batches where
+    // alice (named by every development) has gained two intervals: dev-1..6, dev-7..12, then dev-13 and the
+    // correction. Each of the first two leaves a snapshot every interval along what it brought (dev-3 and dev-6,
+    // dev-9 and dev-12), written with the batch after it; the third gained less than an interval.
     other = createMemoryReadStore();
     await rebuildReadModels(harness!.store, other, { snapshotEvery: 3, pageSize: events - 1 });
     const built = await other.snapshotMetas('alice');
-    // Every third entry (dev-3, dev-6, dev-9), then the end: no question is two intervals from a snapshot.
-    expect(built.map((meta) => meta.boundary.developmentId)).toEqual(devs(3, 6, 9, 13));
-    expect(new Set(built.map((meta) => meta.builtPosition.commit))).toHaveLength(1);
+    expect(built.map((meta) => meta.boundary.developmentId)).toEqual(devs(3, 6, 9, 12));
+    expect(new Set(built.map((meta) => meta.builtPosition.commit))).toHaveLength(2);
 
     const bare = createMemoryReadStore();
     try {
