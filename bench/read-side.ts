@@ -15,8 +15,10 @@
  *    keys are deleted afterwards (SCAN + UNLINK).
  * 3. embedded: the server (role all) on the data dir with the rebuilt read-models.db in place: spawn to /readyz
  *    200; --queries as-of actor queries per draw (by activity, uniform, by activity at the last knownAt), one at a
- *    time after a warm-up, beside a raw SELECT of the same actor's version rows; VmRSS/VmHWM after. Up to 100,000
- *    developments the first 20 answers of each draw are compared with the reference fold.
+ *    time after a warm-up, beside a raw SELECT of the same actor's version rows and bare graphql-js executing the
+ *    same document over the same answer in memory (support/bare-graphql.ts: what an answer of that size costs at
+ *    least); VmRSS/VmHWM after. Up to 100,000 developments the first 20 answers of each draw are compared with the
+ *    reference fold.
  * 4. Redis: a projector (role project) until its /readyz says it caught up, then a serve process: start-to-ready,
  *    the same queries (answers compared with the embedded server's) beside a raw GET of the actor's versions key,
  *    VmRSS after. Both stopped, the prefix's keys deleted.

@@ -12,6 +12,8 @@ export interface DrawFigures {
   readonly http: Summary;
   /** The raw point read of the same actors (SQLite SELECT, or Redis GET). */
   readonly raw: Summary;
+  /** Bare graphql-js executing the same document over the same answers in memory (bare-graphql.ts). */
+  readonly bare: Summary;
   readonly nulls: number;
   readonly developmentCountP50: number;
 }
@@ -58,7 +60,10 @@ const rebuildCell = (rebuild: Throughput, raw: Throughput): string =>
   `${rate(rebuild)} (${fixed(share(eventsPerSecond(rebuild), eventsPerSecond(raw)), 2)} of raw ${rate(raw)})`;
 
 const latencyCell = (draw: DrawFigures | undefined): string =>
-  draw ? `${ms(draw.http.p50)} / ${ms(draw.http.p99)} (raw ${ms(draw.raw.p50)} / ${ms(draw.raw.p99)})` : '-';
+  draw
+    ? `${ms(draw.http.p50)} / ${ms(draw.http.p99)} (raw ${ms(draw.raw.p50)} / ${ms(draw.raw.p99)}; ` +
+      `bare graphql-js ${ms(draw.bare.p50)} / ${ms(draw.bare.p99)})`
+    : '-';
 
 const bytesPerEvent = (bytes: number, events: number): number => bytes / events;
 
@@ -77,10 +82,10 @@ export const summaryTable = (sizes: readonly SizeFigures[], floor: FloorFigures)
     'rebuild Redis (÷ raw read+parse)',
     'Redis B/event vs SQLite log B/event',
     'embedded start-to-ready (bare node)',
-    ...DRAWS.map((draw) => `embedded p50 / p99, ${SHORT_DRAW[draw]} (raw SELECT)`),
+    ...DRAWS.map((draw) => `embedded p50 / p99, ${SHORT_DRAW[draw]} (raw SELECT; bare graphql-js)`),
     'embedded RSS / peak (bare node)',
     'serve start-to-ready (bare node)',
-    ...DRAWS.map((draw) => `serve p50 / p99, ${SHORT_DRAW[draw]} (raw GET)`),
+    ...DRAWS.map((draw) => `serve p50 / p99, ${SHORT_DRAW[draw]} (raw GET; bare graphql-js)`),
     'serve RSS / peak (bare node)',
   ];
   const rows = sizes.map((figures) => {
@@ -142,7 +147,7 @@ export const latencyTable = (sizes: readonly SizeFigures[]): string => {
       for (const draw of DRAWS) {
         const entry = served.draws.get(draw);
         if (!entry) continue;
-        const { http, raw } = entry;
+        const { http, raw, bare } = entry;
         rows.push([
           int(figures.size),
           server,
@@ -150,6 +155,7 @@ export const latencyTable = (sizes: readonly SizeFigures[]): string => {
           String(http.count),
           `${ms(http.p50)} / ${ms(http.p90)} / ${ms(http.p99)} / ${ms(http.max)}`,
           `${ms(raw.p50)} / ${ms(raw.p99)} / ${ms(raw.max)}`,
+          `${ms(bare.p50)} / ${ms(bare.p99)} / ${ms(bare.max)}`,
           `${int(entry.developmentCountP50)}; ${entry.nulls} null`,
         ]);
       }
@@ -163,6 +169,7 @@ export const latencyTable = (sizes: readonly SizeFigures[]): string => {
       'n',
       'HTTP p50 / p90 / p99 / max',
       'raw point read p50 / p99 / max',
+      'bare graphql-js on the same answer p50 / p99 / max',
       'developmentCount p50; null answers',
     ],
     rows,

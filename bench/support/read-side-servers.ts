@@ -9,6 +9,7 @@ import type { AsOfQuery, Asked, Draw } from './actor-queries.js';
 import { askAll, canonicalAnswer, describeQuery, differenceFromReference, DRAWS } from './actor-queries.js';
 import type { CpuWatch } from './cpu-watch.js';
 import { BenchVoid, onCleanup, progress } from './lifecycle.js';
+import { bareGraphQLTimes } from './bare-graphql.js';
 import { rawRedisPointReads, rawSqlitePointReads } from './log-baselines.js';
 import { residentOf } from './proc.js';
 import type { DrawFigures, FloorFigures, ServerFigures } from './read-side-report.js';
@@ -40,6 +41,7 @@ export interface Run {
 }
 
 const drawFigures = (asked: readonly Asked[], rawMs: readonly number[]): Map<Draw, DrawFigures> => {
+  const bareMs = bareGraphQLTimes(asked, asked.slice(0, 30));
   const figures = new Map<Draw, DrawFigures>();
   for (const draw of DRAWS) {
     const at = asked.flatMap((entry, index) => (entry.query.draw === draw ? [index] : []));
@@ -47,6 +49,7 @@ const drawFigures = (asked: readonly Asked[], rawMs: readonly number[]): Map<Dra
     figures.set(draw, {
       http: summarize(at.map((index) => asked[index]!.elapsedMs)),
       raw: summarize(at.map((index) => rawMs[index]!)),
+      bare: summarize(at.map((index) => bareMs[index]!)),
       nulls: at.filter((index) => asked[index]!.answer === null).length,
       developmentCountP50: summarize(at.map((index) => asked[index]!.answer?.developmentCount ?? 0)).p50,
     });
