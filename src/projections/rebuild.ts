@@ -37,7 +37,7 @@ const namedBy = (event: TimelineEvent): readonly { readonly actorId: string }[] 
  * "Snapshots"). A history whose every development names one actor is cut every 512 events; the generator's, with
  * its busiest actor in a third of them, every 1,700 or so.
  */
-export const cutIntoBatches = (events: readonly TimelineEvent[], maxGain: number): TimelineEvent[][] => {
+const cutIntoBatches = (events: readonly TimelineEvent[], maxGain: number): TimelineEvent[][] => {
   const batches: TimelineEvent[][] = [];
   let batch: TimelineEvent[] = [];
   const gains = new Map<string, number>();

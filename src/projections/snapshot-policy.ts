@@ -24,9 +24,10 @@ export interface SnapshotPolicyOptions {
 /**
  * When to leave a snapshot of an actor's index. Every `snapshotEvery` entries an actor's index gains, the projector
  * builds one at its end as the store stands at the batch's checkpoint: from the one before, brought to now, plus
- * the new entries (and one every `snapshotEvery` entries on the way, when one batch brought several intervals). With it, it builds again the boundaries built longest ago that something changed behind (a late
- * arrival, a correction, a retraction), so that what a question applies on top of a snapshot stays short. Both
- * cost what is new or changed since, never the history before: building stays linear in the log.
+ * the new entries (and one every `snapshotEvery` entries on the way, when one batch brought several intervals).
+ * With it, it builds again the boundaries built longest ago that something changed behind (a late arrival, a
+ * correction, a retraction), so that what a question applies on top of a snapshot stays short. Both cost what is
+ * new or changed since, never the history before: building stays linear in the log.
  *
  * Snapshots are a cache of answers: where they fall depends on how the log was cut into batches, what they answer
  * never does. The counts are kept for recently active actors only, and read again from the store for the others.

@@ -20,7 +20,7 @@ export interface CompiledExecutionOptions {
   readonly onCompiled?: () => void;
 }
 
-export interface ExecutionRequest {
+interface ExecutionRequest {
   /**
    * Apollo keeps one parsed document per text in its bounded document store and hands out that same object: plans
    * hang on it, so they last as long as it does and take no bound of their own.
@@ -38,17 +38,17 @@ interface Plan {
   compiled?: CompiledQuery | null;
 }
 
-export const createCompiledExecution = (schema: GraphQLSchema, options: CompiledExecutionOptions = {}) => {
+const createCompiledExecution = (schema: GraphQLSchema, options: CompiledExecutionOptions = {}) => {
   const compileOnUse = options.compileOnUse ?? 2;
   const plans = new WeakMap<DocumentNode, Map<string, Plan>>();
 
   const compiledFor = (request: ExecutionRequest): CompiledQuery | null => {
     if (request.operationType !== 'query') return null;
-    const byOperation = plans.get(request.document) ?? new Map<string, Plan>();
-    if (byOperation.size === 0) plans.set(request.document, byOperation);
+    let byOperation = plans.get(request.document);
+    if (!byOperation) plans.set(request.document, (byOperation = new Map()));
     const operation = request.operationName ?? '';
-    const plan = byOperation.get(operation) ?? { uses: 0 };
-    if (plan.uses === 0) byOperation.set(operation, plan);
+    let plan = byOperation.get(operation);
+    if (!plan) byOperation.set(operation, (plan = { uses: 0 }));
     plan.uses += 1;
     if (plan.compiled === undefined && plan.uses >= compileOnUse) {
       const compiled = compileQuery(schema, request.document, request.operationName ?? undefined);
