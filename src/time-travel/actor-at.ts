@@ -179,18 +179,22 @@ export const snapshotsActorAt = async (
   boundaries?: readonly IndexEntry[],
 ): Promise<StoredSnapshot<StoredSummary | StoredDelta>[]> => {
   const along =
-    boundaries ??
-    (await reads.entries({ kind: 'actor', id }, { knownAtMs: Infinity, descending: true, limit: 1 })).slice(0, 1);
+    boundaries ?? (await reads.entries({ kind: 'actor', id }, { knownAtMs: Infinity, descending: true, limit: 1 }));
   const built: StoredSnapshot<StoredSummary | StoredDelta>[] = [];
   let base = await baseForNext(reads, id);
-  let summary: ActorSummary | undefined;
-  let previous: IndexEntry | undefined;
+  // The summary as folded through the boundary before; none before the first.
+  let folded: { summary: ActorSummary; through: IndexEntry } | undefined;
   for (const boundary of along) {
-    if (summary === undefined || previous === undefined) {
-      summary = await actorSummaryAt(reads, id, { through: boundary }, checkpoint.recordedAtMs);
+    if (folded === undefined) {
+      folded = {
+        summary: await actorSummaryAt(reads, id, { through: boundary }, checkpoint.recordedAtMs),
+        through: boundary,
+      };
     } else {
-      await foldWalk(reads, summary, id, previous, { through: boundary }, checkpoint.recordedAtMs);
+      await foldWalk(reads, folded.summary, id, folded.through, { through: boundary }, checkpoint.recordedAtMs);
+      folded.through = boundary;
     }
+    const { summary } = folded;
     const whole = storeSummary(summary);
     const snapshot = {
       actorId: id,
@@ -202,7 +206,6 @@ export const snapshotsActorAt = async (
     // A whole one is what the deltas after it are taken against: they are committed with it, in one batch.
     if (snapshot.state === whole) base = { meta: snapshot, state: whole };
     built.push(snapshot);
-    previous = boundary;
   }
   return built;
 };
