@@ -35,7 +35,7 @@ const changedBy = (
       if (!state) continue;
       for (const id of namedActors(state)) {
         // Its changes index too: a correction or a late arrival lists itself there.
-        indexes.push({ kind: 'actor', id }, { kind: 'changes', id });
+        indexes.push({ kind: 'actor', id }, { kind: 'changes', id }, { kind: 'superseded', id });
         actors.add(id);
       }
       for (const id of namedTopics(state)) indexes.push({ kind: 'topic', id });

@@ -9,6 +9,7 @@ import {
 import { evolveActor, type ActorState } from '../domain/actor.js';
 import { evolveDevelopment, namedActors, namedTopics, type DevelopmentState } from '../domain/development.js';
 import { instantMs } from '../domain/time-point.js';
+import { encodeShare, shareOf } from '../time-travel/actor-share.js';
 import { evolveTopic, type TopicState } from '../domain/topic.js';
 import type { ChangedRecords } from '../read-store/cached-reader.js';
 import type {
@@ -154,10 +155,28 @@ export const projectBatch = async (
       addedPosition: event.position,
     };
     if (moved) unplaced.push({ index: { kind: 'world', id: '' }, entry });
-    const named = (kind: 'actor' | 'topic' | 'meeting', now: readonly string[], then: readonly string[]) => {
+    const named = (kind: 'topic' | 'meeting', now: readonly string[], then: readonly string[]) => {
       for (const namedId of newly(now, then)) unplaced.push({ index: { kind, id: namedId }, entry });
     };
-    named('actor', namedActors(after), before ? namedActors(before) : none);
+    const actorsBefore = before ? namedActors(before) : none;
+    for (const actorId of newly(namedActors(after), actorsBefore)) {
+      unplaced.push({
+        index: { kind: 'actor', id: actorId },
+        entry: { ...entry, share: encodeShare(shareOf(after, actorId)) },
+      });
+    }
+    if (before && event.type !== 'DevelopmentVerified') {
+      // The entries at the place the development leaves (or keeps) stop holding what it gives from now on, unless
+      // it gives an actor just what it gave: a question reads the versions of those, and trusts the share of others.
+      const place = { occurredAtMs: beforeMs!, recordPosition: before.recordPosition };
+      for (const actorId of new Set(actorsBefore)) {
+        const same =
+          !moved && !after.retracted && encodeShare(shareOf(after, actorId)) === encodeShare(shareOf(before, actorId));
+        if (same) continue;
+        const superseded = { ...place, developmentId: id, addedAtMs: recordedAtMs, addedPosition: event.position };
+        unplaced.push({ index: { kind: 'superseded', id: actorId }, entry: superseded });
+      }
+    }
     named('topic', namedTopics(after), before ? namedTopics(before) : none);
     named('meeting', meetingsOf(after), meetingsOf(before));
   }

@@ -44,12 +44,12 @@ export interface CachedReader extends ReadModelReader {
 }
 
 // Sizes are estimates of what a record costs in the heap once decoded, measured with heap snapshots on generated
-// histories (a development's versions about 1.3 kB, an index entry 345 B, a busy actor's snapshot 200 kB for 40
+// histories (a development's versions about 1.3 kB, an index entry 345 B and an actor's share about 100 more, a busy actor's snapshot 200 kB for 40
 // positions and 370 relations): lru-cache bounds their sum, and measuring each object would cost more than the read.
 // A snapshot's state is an actor summary in its stored form (time-travel/stored-summary.ts): arrays of its keys, each
 // with up to three latest contributions.
 const VERSION_BYTES = 1_200;
-const ENTRY_BYTES = 360;
+const ENTRY_BYTES = 420;
 const META_BYTES = 400;
 const SNAPSHOT_BYTES = { relation: 700, position: 450, meeting: 80 };
 

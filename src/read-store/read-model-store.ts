@@ -16,11 +16,14 @@ import type { LogPosition } from '../../events/envelope.js';
 
 export type VersionKind = 'actor' | 'topic' | 'development';
 /**
- * An entity's index, the world's, or an actor's changes: one entry per correction or retraction of a development
- * naming the actor, at the earliest occurredAt it affects, with the change event's position as both recordPosition
- * and addedPosition. Snapshots are never closed: a question applies the changes since its snapshot was built.
+ * An entity's index, the world's, or one of two lists an actor's snapshots and folds need:
+ * - its changes: one entry per correction or retraction of a development naming the actor, at the earliest
+ *   occurredAt it affects, with the change event's position as both recordPosition and addedPosition. Snapshots are
+ *   never closed: a question applies the changes since its snapshot was built;
+ * - its superseded entries: where an actor entry's share stopped being what its development gives (the first
+ *   correction or retraction after the entry was added), at that entry's place, added when that change was.
  */
-export type IndexKind = 'actor' | 'topic' | 'meeting' | 'world' | 'changes';
+export type IndexKind = 'actor' | 'topic' | 'meeting' | 'world' | 'changes' | 'superseded';
 
 /** An entity as it stood right after one of its events. */
 export interface StoredVersion<S = unknown> {
@@ -50,6 +53,11 @@ export interface IndexEntry extends Place {
    * cannot lower it) and never decreases along world order: the first entry past a knownAt bounds every scan.
    */
   readonly earliestAddedFromMs: number;
+  /**
+   * In an actor's index: what the development, as it was when the entry was added, gives the actor, encoded by the
+   * time-travel engine (opaque here). It holds until the actor's superseded index has an entry at this place.
+   */
+  readonly share?: string;
 }
 
 export interface IndexRef {

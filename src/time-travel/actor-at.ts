@@ -15,7 +15,15 @@ import type {
   StoredSnapshot,
   StoredVersion,
 } from '../read-store/read-model-store.js';
-import { applyDevelopment, emptySummary, isComplete, summaryAnswer, type ActorSummary } from './actor-summary.js';
+import { decodeShare } from './actor-share.js';
+import {
+  applyDevelopment,
+  applyShare,
+  emptySummary,
+  isComplete,
+  summaryAnswer,
+  type ActorSummary,
+} from './actor-summary.js';
 import { developmentVersions, knownVersion, versionsAround } from './known-state.js';
 import { meetingAt } from './meeting-at.js';
 import { bestSnapshot } from './snapshots.js';
@@ -108,7 +116,15 @@ const applyChangesSince = async (
   }
 };
 
-/** Folds the entries after `after` up to the question's end, a page at a time (entries, their versions, the fold). */
+const placeKey = (place: Place): string =>
+  `${place.occurredAtMs}/${place.recordPosition.commit}/${place.recordPosition.prepare}`;
+
+/**
+ * Folds the entries after `after` up to the question's end, a page at a time. An entry's share is what its
+ * development gives the actor until a correction or retraction supersedes it: those few, listed in the same range
+ * of the actor's superseded index, are judged by the version known at knownAt; the others by their share, without
+ * reading any version.
+ */
 const foldWalk = async (
   reads: ReadModelReader,
   summary: ActorSummary,
@@ -120,16 +136,25 @@ const foldWalk = async (
   const index: IndexRef = { kind: 'actor', id };
   for (let from = after; ;) {
     const page = await reads.entries(index, { ...end, after: from, knownAtMs, limit: WALK_PAGE });
+    if (page.length === 0) return;
+    const last = page.at(-1)!;
+    const superseded = await reads.entries({ kind: 'superseded', id }, { after: from, through: last, knownAtMs });
+    const stale = new Set(superseded.map(placeKey));
+    const judged = (entry: IndexEntry) => entry.share === undefined || stale.has(placeKey(entry));
     const versions = await developmentVersions(
       reads,
-      page.map((entry) => entry.developmentId),
+      page.filter(judged).map((entry) => entry.developmentId),
     );
     for (const entry of page) {
+      if (!judged(entry)) {
+        applyShare(summary, decodeShare(entry.share!), id, entry.developmentId, entry, 1);
+        continue;
+      }
       const development = visibleAt(versions, entry, knownAtMs);
       if (development) applyDevelopment(summary, development, id, entry, 1);
     }
     if (page.length < WALK_PAGE) return;
-    from = page.at(-1)!;
+    from = last;
   }
 };
 
@@ -166,6 +191,9 @@ const actorSummaryAt = async (
   return summary;
 };
 
+/** A snapshot names its boundary by place and entry; the share is the index's to keep. */
+const withoutShare = ({ share: _share, ...entry }: IndexEntry): IndexEntry => entry;
+
 /**
  * Snapshots of the actor's index at `boundaries` (world order; by default its last entry) as the store stands at the
  * checkpoint: what the projector leaves behind as it goes. One fold runs along them, each snapshot a copy of it at
@@ -198,7 +226,7 @@ export const snapshotsActorAt = async (
     const whole = storeSummary(summary);
     const snapshot = {
       actorId: id,
-      boundary,
+      boundary: withoutShare(boundary),
       builtAtMs: checkpoint.recordedAtMs,
       builtPosition: checkpoint.position,
       state: deltaOrWhole(whole, base),

@@ -1,10 +1,9 @@
 import type { DevelopmentState } from '../domain/development.js';
-import { namedActors } from '../domain/development.js';
-import { assertedPosition, type PositionState } from '../domain/positions.js';
-import { counterparts, toneUnits, type RelationState } from '../domain/relations.js';
+import type { PositionState } from '../domain/positions.js';
+import { toneUnits, type RelationState } from '../domain/relations.js';
 import { comparePlaces } from '../read-store/places.js';
 import type { Place } from '../read-store/read-model-store.js';
-import { takesPart } from './visible-developments.js';
+import { shareOf, type ActorShare } from './actor-share.js';
 
 /**
  * The foldable part of what an actor did: what a snapshot keeps. Every part takes developments in any order and
@@ -116,28 +115,43 @@ export const applyDevelopment = (
   at: Place,
   sign: 1 | -1,
 ): void => {
-  if (!namedActors(development).includes(actorId)) return;
+  const share = shareOf(development, actorId);
+  if (share) applyShare(summary, share, actorId, development.id, at, sign);
+};
+
+/** What a development's share gives the actor's summary, or takes back from it: `applyDevelopment` without it. */
+export const applyShare = (
+  summary: ActorSummary,
+  share: ActorShare,
+  actorId: string,
+  developmentId: string,
+  at: Place,
+  sign: 1 | -1,
+): void => {
   const place: Place = { occurredAtMs: at.occurredAtMs, recordPosition: at.recordPosition };
-  const { id } = development;
   const change = <V>(latest: Latest<V> | undefined, value: V) =>
-    sign === 1 ? addLatest(latest, { place, developmentId: id, value }) : removeLatest(latest, place, id);
+    sign === 1 ? addLatest(latest, { place, developmentId, value }) : removeLatest(latest, place, developmentId);
   const set = <K, V>(map: Map<K, V>, key: K, value: V | undefined) =>
     value === undefined ? map.delete(key) : map.set(key, value);
 
-  for (const stance of development.positions) {
-    if (stance.actorId !== actorId) continue;
-    set(
-      summary.positions,
-      stance.topicId,
-      change(summary.positions.get(stance.topicId), assertedPosition(development, stance)),
-    );
+  for (const [topicId, stance, stanceSummary] of share.stances) {
+    const position: PositionState = {
+      actorId,
+      topicId,
+      stance,
+      summary: stanceSummary,
+      since: share.occurredAt,
+      developmentId,
+    };
+    set(summary.positions, topicId, change(summary.positions.get(topicId), position));
   }
-  if (development.meeting) bump(summary.meetings, development.meeting.id, sign);
-  if (!takesPart(development, actorId)) return;
+  if (share.meetingId !== undefined) bump(summary.meetings, share.meetingId, sign);
+  const { part } = share;
+  if (part === undefined) return;
   summary.developmentCount += sign;
-  summary.lastActive = change(summary.lastActive, development.occurredAt);
-  const tone = development.tone;
-  for (const otherId of counterparts(development, actorId)) {
+  summary.lastActive = change(summary.lastActive, share.occurredAt);
+  const { tone } = part;
+  for (const otherId of part.counterparts) {
     const tally = summary.relations.get(otherId);
     const last = change(tally?.last, null);
     if (last === undefined) {

@@ -47,5 +47,8 @@ export const versionsAround = (
 export const developmentVersions = async (
   reads: ReadModelReader,
   ids: Iterable<string>,
-): Promise<Map<string, StoredVersion<DevelopmentState>[]>> =>
-  (await reads.versions('development', [...new Set(ids)])) as Map<string, StoredVersion<DevelopmentState>[]>;
+): Promise<Map<string, StoredVersion<DevelopmentState>[]>> => {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  return (await reads.versions('development', unique)) as Map<string, StoredVersion<DevelopmentState>[]>;
+};

@@ -347,6 +347,31 @@ export const readModelStoreConformance = (name: string, open: () => Promise<Read
       expect(await store.snapshotMetas('b')).toHaveLength(1);
     });
 
+    it("keeps an actor entry's share as written, whatever it holds, and the superseded index apart", async () => {
+      const own = { kind: 'actor' as const, id: 'a' };
+      const superseded = { kind: 'superseded' as const, id: 'a' };
+      const shared = {
+        ...entry('d1', 300, 1, 1),
+        share: '["2025-01-01T00:00:00Z",0,[["t","SUPPORTS","a|b, \u00e9"]],0]',
+      };
+      const plain = entry('d2', 700, 2, 2);
+      await store.commit({
+        ...emptyBatch(3),
+        entries: [
+          { index: own, entry: shared },
+          { index: own, entry: plain },
+        ],
+      });
+      const stale = entry('d1', 300, 1, 4);
+      await store.commit({ ...emptyBatch(4), entries: [{ index: superseded, entry: stale }] });
+
+      expect(await store.entries(own, { knownAtMs: Infinity })).toEqual([shared, plain]);
+      expect((await store.entries(own, { knownAtMs: Infinity }))[1]).not.toHaveProperty('share');
+      expect(await store.entries(superseded, { knownAtMs: Infinity })).toEqual([stale]);
+      expect(await store.entries(superseded, { knownAtMs: 3000 })).toEqual([]);
+      expect(await store.countEntries(own)).toBe(2);
+    });
+
     it("keeps an actor's changes as an index of their own, apart from its index and the world's", async () => {
       const changes = { kind: 'changes' as const, id: 'a' };
       const own = { kind: 'actor' as const, id: 'a' };

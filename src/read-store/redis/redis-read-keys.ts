@@ -9,6 +9,7 @@ import type { IndexRef, VersionKind } from '../read-model-store.js';
  *   <base>:{a:<id>}:v | {t:<id>}:v | {d:<id>}:v   string: the entity's versions, in log order (redis-records.ts)
  *   <base>:{a:<id>}:i | {t:<id>}:i | {m:<id>}:i   sorted set: the index entries, score occurredAtMs (redis-records.ts)
  *   <base>:{a:<id>}:c                             sorted set: the actor's changes index, as the other indexes
+ *   <base>:{a:<id>}:x                             sorted set: the actor's superseded index, as the other indexes
  *   <base>:{w:<yyyy-mm>}:i                        sorted set: the world index, one shard per month of occurredAt
  *   <base>:{a:<id>}:sm                            hash: the actor's snapshot metas, by snapshot name
  *   <base>:{a:<id>}:ss                            hash: their states, by the same name
@@ -76,8 +77,10 @@ export const readStoreKeys = (prefix: string, version: number): ReadStoreKeys =>
     versions: (kind, id) => `${entity(ENTITY_TAGS[kind], id)}:v`,
     index: ({ kind, id }) => {
       if (kind === 'world') throw new Error('the world index is sharded by month: use worldShard');
-      // In the actor's slot: what a question reads of an actor (its snapshots, the changes since) is on one node.
+      // In the actor's slot: what a question reads of an actor (its snapshots, the changes since, what is superseded)
+      // is on one node.
       if (kind === 'changes') return `${entity('a', id)}:c`;
+      if (kind === 'superseded') return `${entity('a', id)}:x`;
       return `${entity(ENTITY_TAGS[kind], id)}:i`;
     },
     worldShard: (label) => `${entity('w', label)}:i`,

@@ -60,7 +60,8 @@ const parseScore = (text: string): number =>
 
 /**
  * An index entry's member (its score is occurredAtMs): recordPosition, then addedPosition ("=" when it is the same
- * position), addedAtMs, ",", earliestAddedFromMs (empty when it equals addedAtMs), ",", developmentId. Within one
+ * position), addedAtMs, ",", earliestAddedFromMs (empty when it equals addedAtMs), ",", developmentId, and "|" and
+ * the share where the entry has one. Within one
  * score, members sort by recordPosition: the order of the set is world order, and the world index's place
  * (occurredAt, recordPosition) is the score and the member's first part.
  */
@@ -68,7 +69,8 @@ export const encodeIndexMember = (entry: IndexEntry): string => {
   const record = encodePositionKey(entry.recordPosition);
   const added = encodePositionKey(entry.addedPosition);
   const earliest = entry.earliestAddedFromMs === entry.addedAtMs ? '' : encodeNumber(entry.earliestAddedFromMs);
-  return `${record}${added === record ? '=' : added}${encodeNumber(entry.addedAtMs)},${earliest},${entry.developmentId}`;
+  const share = entry.share === undefined ? '' : `|${entry.share}`;
+  return `${record}${added === record ? '=' : added}${encodeNumber(entry.addedAtMs)},${earliest},${entry.developmentId}${share}`;
 };
 
 export const decodeIndexMember = (member: string, score: string): IndexEntry => {
@@ -86,14 +88,17 @@ export const decodeIndexMember = (member: string, score: string): IndexEntry => 
   if (firstComma < 0 || secondComma < 0) throw new Error(`not an index member: ${JSON.stringify(member)}`);
   const addedAtMs = decodeNumber(member.slice(at, firstComma));
   const earliest = member.slice(firstComma + 1, secondComma);
-  return {
-    developmentId: member.slice(secondComma + 1),
+  // Ids are slugs, without "|": the first one after them starts the share, whatever the share holds.
+  const bar = member.indexOf('|', secondComma + 1);
+  const entry = {
+    developmentId: member.slice(secondComma + 1, bar < 0 ? undefined : bar),
     occurredAtMs: parseScore(score),
     recordPosition,
     addedAtMs,
     addedPosition,
     earliestAddedFromMs: earliest === '' ? addedAtMs : decodeNumber(earliest),
   };
+  return bar < 0 ? entry : { ...entry, share: member.slice(bar + 1) };
 };
 
 // ---------------------------------------------------------------- versions

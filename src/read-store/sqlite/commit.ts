@@ -44,8 +44,8 @@ export const createCommit = (db: Database.Database, readCheckpoint: () => ReadMo
   );
   const insertEntry = db.prepare(
     `INSERT OR IGNORE INTO entries (kind, id, occurred_at, record_commit, record_prepare, development_id, added_at,
-       added_commit, added_prepare, earliest_added_from)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       added_commit, added_prepare, earliest_added_from, share)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertSnapshot = db.prepare(
     `INSERT OR IGNORE INTO snapshots (actor_id, boundary_occurred_at, boundary_record_commit, boundary_record_prepare,
@@ -79,7 +79,7 @@ export const createCommit = (db: Database.Database, readCheckpoint: () => ReadMo
       );
     }
     for (const { index, entry } of batch.entries)
-      insertEntry.run(KIND_CODES[index.kind], index.id, ...entryParams(entry));
+      insertEntry.run(KIND_CODES[index.kind], index.id, ...entryParams(entry), entry.share ?? null);
     for (const snapshot of batch.snapshots) {
       const { boundary, builtPosition } = snapshot;
       insertSnapshot.run(

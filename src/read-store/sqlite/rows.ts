@@ -19,7 +19,7 @@ export const positionOf = (commit: Int, prepare: Int): LogPosition => ({
 /** The columns of an entry, in the order of the entries table after its (kind, id). */
 export const ENTRY_COLUMNS =
   'occurred_at, record_commit, record_prepare, development_id, added_at, added_commit, added_prepare, ' +
-  'earliest_added_from';
+  'earliest_added_from, share';
 
 export interface EntryRow {
   readonly occurred_at: Int;
@@ -30,6 +30,7 @@ export interface EntryRow {
   readonly added_commit: Int;
   readonly added_prepare: Int;
   readonly earliest_added_from: Int;
+  readonly share?: string | null;
 }
 
 export const entryParams = (entry: IndexEntry): unknown[] => [
@@ -43,11 +44,14 @@ export const entryParams = (entry: IndexEntry): unknown[] => [
   entry.earliestAddedFromMs,
 ];
 
-export const entryOf = (row: EntryRow): IndexEntry => ({
-  developmentId: row.development_id,
-  occurredAtMs: ms(row.occurred_at),
-  recordPosition: positionOf(row.record_commit, row.record_prepare),
-  addedAtMs: ms(row.added_at),
-  addedPosition: positionOf(row.added_commit, row.added_prepare),
-  earliestAddedFromMs: ms(row.earliest_added_from),
-});
+export const entryOf = (row: EntryRow): IndexEntry => {
+  const entry = {
+    developmentId: row.development_id,
+    occurredAtMs: ms(row.occurred_at),
+    recordPosition: positionOf(row.record_commit, row.record_prepare),
+    addedAtMs: ms(row.added_at),
+    addedPosition: positionOf(row.added_commit, row.added_prepare),
+    earliestAddedFromMs: ms(row.earliest_added_from),
+  };
+  return row.share == null ? entry : { ...entry, share: row.share };
+};

@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 /** Marks the file as this server's read models ("DTRM"): a file of anything else is never changed. */
 const APPLICATION_ID = 0x4454524d;
 /** Bumped whenever the tables below change; an older file is emptied and rebuilt, a newer one refused. */
-const SCHEMA_VERSION = 4;
+const SCHEMA_VERSION = 5;
 
 const BUSY_TIMEOUT_MS = 5000;
 /** Negative: KiB rather than pages. 64 MiB per connection: an index scan of a busy actor stays in memory. */
@@ -31,7 +31,15 @@ const WAL_AUTOCHECKPOINT_PAGES = 16_384;
 const JOURNAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /** Kinds as small integers: they lead every key, and a 1-byte integer keeps keys short where text would not. */
-export const KIND_CODES = { actor: 1, topic: 2, development: 3, meeting: 4, world: 5, changes: 6 } as const;
+export const KIND_CODES = {
+  actor: 1,
+  topic: 2,
+  development: 3,
+  meeting: 4,
+  world: 5,
+  changes: 6,
+  superseded: 7,
+} as const;
 
 /**
  * Positions are two INTEGER columns (commit, prepare), compared as row values: SQLite keeps a 64-bit integer in at
@@ -71,6 +79,8 @@ CREATE TABLE entries (
   added_commit INTEGER NOT NULL,
   added_prepare INTEGER NOT NULL,
   earliest_added_from INTEGER NOT NULL,
+  -- An actor entry's share (IndexEntry.share); NULL in every other index.
+  share TEXT,
   PRIMARY KEY (kind, id, occurred_at, record_commit, record_prepare)
 ) WITHOUT ROWID;
 
