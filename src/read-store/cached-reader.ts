@@ -51,7 +51,9 @@ export interface CachedReader extends ReadModelReader {
 const VERSION_BYTES = 1_200;
 const ENTRY_BYTES = 420;
 const META_BYTES = 400;
-const SNAPSHOT_BYTES = { relation: 700, position: 450, meeting: 80 };
+// A relation: 480 B in the heap at the busiest actor of 100,000 developments (620 before form 3 wrote most last tones
+// beside `last`).
+const SNAPSHOT_BYTES = { relation: 550, position: 450, meeting: 80 };
 
 const placeKey = (place: Place | null | undefined): string =>
   place ? `${place.occurredAtMs}/${encodePosition(place.recordPosition)}` : '-';

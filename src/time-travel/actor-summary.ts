@@ -40,7 +40,7 @@ export interface Latest<V> {
   readonly ranked: Ranked<V>[];
 }
 
-interface Ranked<V> {
+export interface Ranked<V> {
   readonly place: Place;
   readonly developmentId: string;
   readonly value: V;

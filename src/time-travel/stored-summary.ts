@@ -1,8 +1,9 @@
 import type { LogPosition } from '../../events/envelope.js';
 import type { Stance } from '../../events/index.js';
 import type { PositionState } from '../domain/positions.js';
+import { comparePlaces } from '../read-store/places.js';
 import type { Place } from '../read-store/read-model-store.js';
-import type { ActorSummary, Latest, RelationTally } from './actor-summary.js';
+import type { ActorSummary, Latest, Ranked, RelationTally } from './actor-summary.js';
 
 /**
  * An actor summary as a snapshot stores it: arrays of plain values, without the keys, objects and bigints of the
@@ -12,14 +13,16 @@ import type { ActorSummary, Latest, RelationTally } from './actor-summary.js';
  * through the cache and never changed).
  */
 export interface StoredSummary {
-  /** The form's version: a snapshot of another form is refolded, never misread. */
+  /**
+   * The form's version: a snapshot of another form is refolded, never misread. 1 wrote a relation's last tones in
+   * full; the delta forms (summary-delta.ts) take numbers of their own, so that neither is read as the other.
+   */
   readonly v: typeof FORM;
   readonly n: number;
   readonly a: StoredLatest | 0;
   /** [topicId, latest stance] */
   readonly p: readonly (readonly [string, StoredLatest])[];
-  /** [otherId, developmentCount, toneSum, toneCount, last, lastTone or 0] */
-  readonly r: readonly (readonly [string, number, number, number, StoredLatest, StoredLatest | 0])[];
+  readonly r: readonly StoredRelation[];
   /** [meetingId, count] */
   readonly m: readonly (readonly [string, number])[];
 }
@@ -27,7 +30,17 @@ export interface StoredSummary {
 /** [count, then per kept contribution: occurredAtMs, record position, developmentId, value] */
 type StoredLatest = readonly unknown[];
 
-const FORM = 1;
+/**
+ * [otherId, developmentCount, toneSum, toneCount, last, lastTone or 0]. Every development with a tone counts in both
+ * `last` and `lastTone`, so their kept ones are mostly the same developments at the same places: relations are most
+ * of a busy actor's snapshot, and writing those twice was a third of their JSON. So a development kept in both is
+ * written once, in `last`, with its tone as the value (null where `lastTone` does not keep it; a tone is a finite
+ * number, never null), and `lastTone` holds its count and only the kept ones `last` does not. Both lists are newest
+ * first and no two developments share a place, so merging them by place gives `lastTone` back in its order.
+ */
+type StoredRelation = readonly [string, number, number, number, StoredLatest, StoredLatest | 0];
+
+const FORM = 3;
 
 /** A log position as the stored forms write it: the commit, and the prepare only where it differs. */
 export const positionText = ({ commit, prepare }: LogPosition): string =>
@@ -42,34 +55,103 @@ const positionOf = (text: string): LogPosition => {
   return { commit: BigInt(text.slice(0, slash)), prepare: BigInt(text.slice(slash + 1)) };
 };
 
-const storeLatest = <V>(latest: Latest<V>, value: (value: V) => unknown): StoredLatest => {
-  const stored: unknown[] = [latest.count];
-  for (const item of latest.ranked) {
-    stored.push(
-      item.place.occurredAtMs,
-      positionText(item.place.recordPosition),
-      item.developmentId,
-      value(item.value),
-    );
+/** Values per kept contribution in a stored latest: occurredAtMs, record position, developmentId, value. */
+const ITEM = 4;
+
+const storeRanked = <V>(count: number, ranked: readonly Ranked<V>[], value: (item: Ranked<V>) => unknown) => {
+  const stored: unknown[] = [count];
+  for (const item of ranked) {
+    stored.push(item.place.occurredAtMs, positionText(item.place.recordPosition), item.developmentId, value(item));
   }
   return stored;
 };
 
+const storeLatest = <V>(latest: Latest<V>, value: (value: V) => unknown): StoredLatest =>
+  storeRanked(latest.count, latest.ranked, (item) => value(item.value));
+
+const placeAt = (stored: StoredLatest, at: number): Place => ({
+  occurredAtMs: stored[at] as number,
+  recordPosition: positionOf(stored[at + 1] as string),
+});
+
 const restoreLatest = <V>(stored: StoredLatest, value: (stored: unknown, place: Place, id: string) => V): Latest<V> => {
   const ranked: Latest<V>['ranked'] = [];
-  for (let at = 1; at < stored.length; at += 4) {
-    const place: Place = {
-      occurredAtMs: stored[at] as number,
-      recordPosition: positionOf(stored[at + 1] as string),
-    };
+  for (let at = 1; at < stored.length; at += ITEM) {
+    const place = placeAt(stored, at);
     const developmentId = stored[at + 2] as string;
     ranked.push({ place, developmentId, value: value(stored[at + 3], place, developmentId) });
   }
   return { count: stored[0] as number, ranked };
 };
 
+const sameContribution = (a: Ranked<unknown>, b: Ranked<unknown>): boolean =>
+  a.developmentId === b.developmentId && (a.place === b.place || comparePlaces(a.place, b.place) === 0);
+
+const storeRelation = ([otherId, tally]: [string, RelationTally]): StoredRelation => {
+  const toned = tally.lastTone?.ranked ?? [];
+  const inLast = (item: Ranked<number>) => tally.last.ranked.some((kept) => sameContribution(kept, item));
+  const last = storeRanked(
+    tally.last.count,
+    tally.last.ranked,
+    (item) => toned.find((tone) => sameContribution(tone, item))?.value ?? null,
+  );
+  const lastTone =
+    tally.lastTone === undefined
+      ? 0
+      : storeRanked(
+          tally.lastTone.count,
+          toned.filter((item) => !inLast(item)),
+          (item) => item.value,
+        );
+  return [otherId, tally.developmentCount, tally.toneSum, tally.toneCount, last, lastTone];
+};
+
+/** Two lists of contributions, each newest first, as one. */
+const mergeNewestFirst = <V>(a: Ranked<V>[], b: Ranked<V>[]): Ranked<V>[] => {
+  if (b.length === 0) return a;
+  if (a.length === 0) return b;
+  const merged: Ranked<V>[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) merged.push(comparePlaces(a[i]!.place, b[j]!.place) > 0 ? a[i++]! : b[j++]!);
+  while (i < a.length) merged.push(a[i++]!);
+  while (j < b.length) merged.push(b[j++]!);
+  return merged;
+};
+
+/** `lastTone` from its own kept ones and those written beside `last`'s (`shared`, restored with them). */
+const restoreTone = (stored: StoredLatest, shared: Ranked<number>[]): Latest<number> => {
+  const own = restoreLatest(stored, (value) => value as number);
+  return { count: own.count, ranked: mergeNewestFirst(shared, own.ranked) };
+};
+
+/** A development kept in both gets one Place, as the fold gave it: its position is parsed once. */
+const restoreRelation = ([otherId, developmentCount, toneSum, toneCount, last, lastTone]: StoredRelation): [
+  string,
+  RelationTally,
+] => {
+  const ranked: Ranked<null>[] = [];
+  const toned: Ranked<number>[] = [];
+  for (let at = 1; at < last.length; at += ITEM) {
+    const place = placeAt(last, at);
+    const developmentId = last[at + 2] as string;
+    const tone = last[at + 3];
+    ranked.push({ place, developmentId, value: null });
+    if (tone !== null) toned.push({ place, developmentId, value: tone as number });
+  }
+  return [
+    otherId,
+    {
+      developmentCount,
+      toneSum,
+      toneCount,
+      last: { count: last[0] as number, ranked },
+      lastTone: lastTone === 0 ? undefined : restoreTone(lastTone, toned),
+    },
+  ];
+};
+
 const same = <V>(value: V): V => value;
-const none = (): null => null;
 
 export const storeSummary = (summary: ActorSummary): StoredSummary => ({
   v: FORM,
@@ -80,14 +162,7 @@ export const storeSummary = (summary: ActorSummary): StoredSummary => ({
     topicId,
     storeLatest(latest, (position) => [position.stance, position.since, position.summary ?? null]),
   ]),
-  r: [...summary.relations].map(([otherId, tally]) => [
-    otherId,
-    tally.developmentCount,
-    tally.toneSum,
-    tally.toneCount,
-    storeLatest(tally.last, none),
-    tally.lastTone ? storeLatest(tally.lastTone, same) : 0,
-  ]),
+  r: [...summary.relations].map(storeRelation),
   m: [...summary.meetings],
 });
 
@@ -108,17 +183,6 @@ export const restoreSummary = (stored: StoredSummary, actorId: string): ActorSum
       }),
     ]),
   ),
-  relations: new Map(
-    stored.r.map(([otherId, developmentCount, toneSum, toneCount, last, lastTone]): [string, RelationTally] => [
-      otherId,
-      {
-        developmentCount,
-        toneSum,
-        toneCount,
-        last: restoreLatest(last, none),
-        lastTone: lastTone === 0 ? undefined : restoreLatest(lastTone, (value) => value as number),
-      },
-    ]),
-  ),
+  relations: new Map(stored.r.map(restoreRelation)),
   meetings: new Map(stored.m),
 });

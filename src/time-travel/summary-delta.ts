@@ -26,7 +26,8 @@ export interface StoredDelta {
   readonly g: readonly [readonly string[], readonly string[], readonly string[]];
 }
 
-const DELTA_FORM = 2;
+/** Apart from every form of whole summary, past ones too (stored-summary.ts): 2 took deltas of form 1. */
+const DELTA_FORM = 4;
 
 /**
  * A delta is written only while it is at most this share of the whole summary's keys; past it, the snapshot is

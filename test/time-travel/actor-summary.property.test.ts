@@ -125,4 +125,38 @@ describe('the actor summary a snapshot keeps', () => {
     expect(checked).toBeGreaterThan(1_000);
     expect(incomplete).toBeGreaterThan(0);
   });
+
+  it('comes back from the form a snapshot stores as it was, kept contributions and their order included', () => {
+    // Relations whose last tones keep one that `last` does not, and whose `last` keeps one `lastTone` does not.
+    let tonesApart = 0;
+    let lastApart = 0;
+    fc.assert(
+      fc.property(historyArb, fc.array(fc.nat(), { maxLength: 48 }), (history, toggles) => {
+        const summary = emptySummary();
+        for (const { development, place } of history) applyDevelopment(summary, development, 'ana', place, 1);
+        // Removals and additions again after them, in any order: what leaves `last` and `lastTone` apart.
+        const present = new Set(history.map((_, at) => at));
+        for (const pick of toggles) {
+          const at = pick % history.length;
+          const sign = present.delete(at) ? -1 : 1;
+          if (sign === 1) present.add(at);
+          applyDevelopment(summary, history[at]!.development, 'ana', history[at]!.place, sign);
+        }
+        const stored = storeSummary(summary);
+        const text = JSON.stringify(stored);
+        const restored = restoreSummary(stored, 'ana');
+        expect(restored).toEqual(summary);
+        // The stored form is shared through the cache: what the caller does with its summary never reaches it.
+        for (const { development, place } of history) applyDevelopment(restored, development, 'ana', place, 1);
+        expect(JSON.stringify(stored)).toBe(text);
+        for (const [, , , , last, lastTone] of stored.r) {
+          if (lastTone !== 0 && lastTone.length > 1) tonesApart++;
+          if (lastTone !== 0 && last.some((value, at) => at % 4 === 0 && at > 0 && value === null)) lastApart++;
+        }
+      }),
+      { numRuns: 1_000 },
+    );
+    expect(tonesApart).toBeGreaterThan(0);
+    expect(lastApart).toBeGreaterThan(0);
+  });
 });

@@ -2,10 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createMemoryReadStore } from '../../src/read-store/memory/memory-read-store.js';
 import type { IndexEntry, SnapshotMeta } from '../../src/read-store/read-model-store.js';
-import type { StoredSummary } from '../../src/time-travel/stored-summary.js';
+import { emptySummary } from '../../src/time-travel/actor-summary.js';
+import { storeSummary, type StoredSummary } from '../../src/time-travel/stored-summary.js';
 import { baseForNext, deltaOrWhole, isStoredDelta, wholeStoredSummary } from '../../src/time-travel/summary-delta.js';
 
 const ACTOR = 'actor-1';
+/** The form this code stores: a delta is taken only against a whole summary of it. */
+const FORM = storeSummary(emptySummary()).v;
 
 const boundaryAt = (n: number): IndexEntry => ({
   occurredAtMs: 1_700_000_000_000 + n,
@@ -27,12 +30,19 @@ const metaAt = (n: number, built: number): SnapshotMeta => ({
 const key = (prefix: string) => fc.integer({ min: 0, max: 11 }).map((n) => `${prefix}-${n}`);
 const latest = fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 3 }), fc.constantFrom('1', '2/3'));
 const summary: fc.Arbitrary<StoredSummary> = fc.record({
-  v: fc.constant(1 as const),
+  v: fc.constant(FORM),
   n: fc.nat(500),
   a: fc.oneof(fc.constant(0 as const), latest),
   p: fc.uniqueArray(fc.tuple(key('topic'), latest), { selector: ([id]) => id, maxLength: 8 }),
   r: fc.uniqueArray(
-    fc.tuple(key('actor'), fc.nat(9), fc.integer({ min: -5, max: 5 }), fc.nat(9), latest, fc.constant(0 as const)),
+    fc.tuple(
+      key('actor'),
+      fc.nat(9),
+      fc.integer({ min: -5, max: 5 }),
+      fc.nat(9),
+      latest,
+      fc.oneof(fc.constant(0), latest),
+    ),
     { selector: ([id]) => id, maxLength: 12 },
   ),
   m: fc.uniqueArray(fc.tuple(key('meeting'), fc.integer({ min: 1, max: 3 })), {
@@ -58,7 +68,7 @@ const summaryAndNext: fc.Arbitrary<[StoredSummary, StoredSummary]> = fc
     };
     return [
       base,
-      { v: 1, n: other.n, a: other.a, p: next(base.p, other.p), r: next(base.r, other.r), m: next(base.m, other.m) },
+      { v: FORM, n: other.n, a: other.a, p: next(base.p, other.p), r: next(base.r, other.r), m: next(base.m, other.m) },
     ];
   });
 
@@ -108,7 +118,7 @@ describe('snapshots stored as deltas', () => {
     const store = createMemoryReadStore();
     try {
       const wide: StoredSummary = {
-        v: 1,
+        v: FORM,
         n: 10,
         a: 0,
         p: [],
@@ -139,6 +149,41 @@ describe('snapshots stored as deltas', () => {
       } finally {
         await elsewhere.close();
       }
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('read nothing from snapshots of the forms before, whole or delta, and take no base among them', async () => {
+    const store = createMemoryReadStore();
+    try {
+      // Form 1 (a relation's last tones in full) and its deltas, form 2: what another form wrote is refolded, never
+      // read as this one.
+      const relation = ['actor-2', 1, 500_000, 1, [1, 5, '5', 'dev-5', null], [1, 5, '5', 'dev-5', 0.5]];
+      const oldWhole = { v: 1, n: 1, a: 0, p: [], r: [relation], m: [] };
+      const first = metaAt(10, 20);
+      const second = metaAt(30, 40);
+      const oldDelta = { ...oldWhole, v: 2, b: [first.boundary.occurredAtMs, '10', '20'], g: [[], [], []] };
+      await store.commit({
+        versions: [],
+        entries: [],
+        snapshots: [
+          { ...first, state: oldWhole },
+          { ...second, state: oldDelta },
+        ],
+        subtopics: [],
+        clock: [],
+        checkpoint: { position: second.builtPosition, recordedAtMs: second.builtAtMs },
+      });
+      expect(await wholeStoredSummary(store, ACTOR, oldWhole)).toBeUndefined();
+      expect(await wholeStoredSummary(store, ACTOR, oldDelta)).toBeUndefined();
+      expect(await baseForNext(store, ACTOR)).toBeUndefined();
+      // A delta of this form on a base of the old one is not read either.
+      const empty = storeSummary(emptySummary());
+      const { v } = deltaOrWhole(empty, { meta: first, state: empty });
+      const delta = { ...oldDelta, v };
+      expect(isStoredDelta(delta)).toBe(true);
+      expect(await wholeStoredSummary(store, ACTOR, delta)).toBeUndefined();
     } finally {
       await store.close();
     }
