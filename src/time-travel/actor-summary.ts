@@ -24,6 +24,23 @@ export interface ActorSummary {
   readonly relations: Map<string, RelationTally>;
   /** The meetings of the developments that name the actor, each with how many do. */
   readonly meetings: Map<string, number>;
+  /** Relations still in the form a snapshot stored them: not in `relations` until the fold first changes them. */
+  readonly pending?: PendingRelations;
+}
+
+/**
+ * Relations restored from a snapshot one at a time, when the fold first changes each: a walk after a snapshot
+ * touches a few of a busy actor's thousands of counterparts, and restoring them all (each with its kept
+ * contributions, their places and positions) was most of what a cold question allocated, and what its garbage
+ * collection then copied. The snapshot's form lends the functions (stored-summary.ts).
+ */
+export interface PendingRelations<S = unknown> {
+  /** By the other actor's id; a relation leaves once restored. */
+  readonly stored: Map<string, S>;
+  readonly restore: (stored: S) => RelationTally;
+  readonly answer: (otherId: string, stored: S) => RelationState;
+  /** `isKnown` of its last and last tone, as restored. */
+  readonly isKnown: (stored: S) => boolean;
 }
 
 export interface RelationTally {
@@ -94,7 +111,22 @@ export const isComplete = (summary: ActorSummary): boolean => {
   if (!isKnown(summary.lastActive)) return false;
   for (const latest of summary.positions.values()) if (!isKnown(latest)) return false;
   for (const tally of summary.relations.values()) if (!isKnown(tally.last) || !isKnown(tally.lastTone)) return false;
+  const { pending } = summary;
+  if (pending) for (const stored of pending.stored.values()) if (!pending.isKnown(stored)) return false;
   return true;
+};
+
+/** The tally of a relation, restored from the snapshot's form if it is still pending: the fold may change it. */
+export const relationTally = (summary: ActorSummary, otherId: string): RelationTally | undefined => {
+  const tally = summary.relations.get(otherId);
+  const { pending } = summary;
+  if (tally !== undefined || pending === undefined) return tally;
+  const stored = pending.stored.get(otherId);
+  if (stored === undefined) return undefined;
+  pending.stored.delete(otherId);
+  const restored = pending.restore(stored);
+  summary.relations.set(otherId, restored);
+  return restored;
 };
 
 const bump = (counts: Map<string, number>, key: string, by: 1 | -1): void => {
@@ -152,7 +184,7 @@ export const applyShare = (
   summary.lastActive = change(summary.lastActive, share.occurredAt);
   const { tone } = part;
   for (const otherId of part.counterparts) {
-    const tally = summary.relations.get(otherId);
+    const tally = relationTally(summary, otherId);
     const last = change(tally?.last, null);
     if (last === undefined) {
       summary.relations.delete(otherId);
@@ -173,21 +205,29 @@ export const applyShare = (
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const byOther = (a: RelationState, b: RelationState): number => byText(a.otherId, b.otherId);
 
-/** A complete summary's answer, in a fixed order: a map fills in the order its fold met its keys. */
-export const summaryAnswer = (summary: ActorSummary) => ({
-  positions: [...summary.positions.values()]
-    .map((latest) => latest.ranked[0]!.value)
-    .sort((a, b) => byText(a.topicId, b.topicId)),
-  relations: [...summary.relations]
-    .map(([otherId, tally]): RelationState => ({
+const relationAnswers = (summary: ActorSummary): RelationState[] => {
+  const answers: RelationState[] = [];
+  for (const [otherId, tally] of summary.relations) {
+    answers.push({
       otherId,
       developmentCount: tally.developmentCount,
       toneSum: tally.toneSum,
       toneCount: tally.toneCount,
       lastTone: tally.lastTone?.ranked[0]?.value,
       lastDevelopmentId: tally.last.ranked[0]!.developmentId,
-    }))
-    .sort(byOther),
+    });
+  }
+  const { pending } = summary;
+  if (pending) for (const [otherId, stored] of pending.stored) answers.push(pending.answer(otherId, stored));
+  return answers;
+};
+
+/** A complete summary's answer, in a fixed order: a map fills in the order its fold met its keys. */
+export const summaryAnswer = (summary: ActorSummary) => ({
+  positions: [...summary.positions.values()]
+    .map((latest) => latest.ranked[0]!.value)
+    .sort((a, b) => byText(a.topicId, b.topicId)),
+  relations: relationAnswers(summary).sort(byOther),
   meetingIds: [...summary.meetings.keys()].sort(byText),
   developmentCount: summary.developmentCount,
   lastActiveAt: summary.lastActive?.ranked[0]?.value ?? null,

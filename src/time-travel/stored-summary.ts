@@ -3,7 +3,7 @@ import type { Stance } from '../../events/index.js';
 import type { PositionState } from '../domain/positions.js';
 import { comparePlaces } from '../read-store/places.js';
 import type { Place } from '../read-store/read-model-store.js';
-import type { ActorSummary, Latest, Ranked, RelationTally } from './actor-summary.js';
+import type { ActorSummary, Latest, PendingRelations, Ranked, RelationTally } from './actor-summary.js';
 
 /**
  * An actor summary as a snapshot stores it: arrays of plain values, without the keys, objects and bigints of the
@@ -151,6 +151,41 @@ const restoreRelation = ([otherId, developmentCount, toneSum, toneCount, last, l
   ];
 };
 
+/** Whether a stored latest keeps a tone beside its contribution at `at` (its value slot). */
+const hasTone = (last: StoredLatest, at: number): boolean => last[at + 3] !== null;
+
+/** The first of `last`'s kept contributions with a tone, as a value index; -1 when none has one. */
+const firstToned = (last: StoredLatest): number => {
+  for (let at = 1; at < last.length; at += ITEM) if (hasTone(last, at)) return at;
+  return -1;
+};
+
+/** A relation's last tone without restoring it: the newer of `last`'s first toned contribution and lastTone's own. */
+const newestTone = (last: StoredLatest, lastTone: StoredLatest | 0): number | undefined => {
+  if (lastTone === 0) return undefined;
+  const shared = firstToned(last);
+  const own = lastTone.length > 1 ? 1 : -1;
+  if (shared < 0) return own < 0 ? undefined : (lastTone[own + 3] as number);
+  if (own < 0) return last[shared + 3] as number;
+  const newer = comparePlaces(placeAt(last, shared), placeAt(lastTone, own)) > 0;
+  return (newer ? last[shared + 3] : lastTone[own + 3]) as number;
+};
+
+const pendingForm: Omit<PendingRelations<StoredRelation>, 'stored'> = {
+  restore: (stored) => restoreRelation(stored)[1],
+  answer: (otherId, [, developmentCount, toneSum, toneCount, last, lastTone]) => ({
+    otherId,
+    developmentCount,
+    toneSum,
+    toneCount,
+    lastTone: newestTone(last, lastTone),
+    lastDevelopmentId: last[3] as string,
+  }),
+  isKnown: ([, , , , last, lastTone]) =>
+    (last[0] === 0 || last.length > 1) &&
+    (lastTone === 0 || lastTone[0] === 0 || lastTone.length > 1 || firstToned(last) > 0),
+};
+
 const same = <V>(value: V): V => value;
 
 export const storeSummary = (summary: ActorSummary): StoredSummary => ({
@@ -162,7 +197,8 @@ export const storeSummary = (summary: ActorSummary): StoredSummary => ({
     topicId,
     storeLatest(latest, (position) => [position.stance, position.since, position.summary ?? null]),
   ]),
-  r: [...summary.relations].map(storeRelation),
+  // Pending relations are still in this form: written back as they are.
+  r: [...[...summary.relations].map(storeRelation), ...((summary.pending?.stored.values() ?? []) as StoredRelation[])],
   m: [...summary.meetings],
 });
 
@@ -183,6 +219,11 @@ export const restoreSummary = (stored: StoredSummary, actorId: string): ActorSum
       }),
     ]),
   ),
-  relations: new Map(stored.r.map(restoreRelation)),
+  relations: new Map(),
   meetings: new Map(stored.m),
+  // The summary holds pending relations of any form; this one lends the functions that read its own.
+  pending: {
+    ...pendingForm,
+    stored: new Map(stored.r.map((relation) => [relation[0], relation])),
+  } as PendingRelations<StoredRelation> as unknown as PendingRelations,
 });

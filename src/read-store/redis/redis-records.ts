@@ -90,15 +90,21 @@ export const decodeIndexMember = (member: string, score: string): IndexEntry => 
   const earliest = member.slice(firstComma + 1, secondComma);
   // Ids are slugs, without "|": the first one after them starts the share, whatever the share holds.
   const bar = member.indexOf('|', secondComma + 1);
-  const entry = {
-    developmentId: member.slice(secondComma + 1, bar < 0 ? undefined : bar),
-    occurredAtMs: parseScore(score),
-    recordPosition,
-    addedAtMs,
-    addedPosition,
-    earliestAddedFromMs: earliest === '' ? addedAtMs : decodeNumber(earliest),
-  };
-  return bar < 0 ? entry : { ...entry, share: member.slice(bar + 1) };
+  const developmentId = member.slice(secondComma + 1, bar < 0 ? undefined : bar);
+  const occurredAtMs = parseScore(score);
+  const earliestAddedFromMs = earliest === '' ? addedAtMs : decodeNumber(earliest);
+  // Two literals rather than a spread: a spread copies every entry with a share, that is every actor entry.
+  return bar < 0
+    ? { developmentId, occurredAtMs, recordPosition, addedAtMs, addedPosition, earliestAddedFromMs }
+    : {
+        developmentId,
+        occurredAtMs,
+        recordPosition,
+        addedAtMs,
+        addedPosition,
+        earliestAddedFromMs,
+        share: member.slice(bar + 1),
+      };
 };
 
 // ---------------------------------------------------------------- versions

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { comparePositions } from '../../../events/envelope.js';
 import type { CountQuery, EntriesQuery, IndexEntry, IndexRef, Place } from '../read-model-store.js';
-import { ENTRY_COLUMNS, INT64_MAX, entryOf, ms, positionOf, type EntryRow, type Int } from './rows.js';
+import { ENTRY_COLUMNS, INT64_MAX, entryOfRaw, ms, positionOf, type Int, type RawEntryRow } from './rows.js';
 import { KIND_CODES } from './schema.js';
 
 /**
@@ -81,11 +81,14 @@ const entriesSql = (shape: Shape): string => {
 };
 
 export const createEntriesQueries = (db: Database.Database) => {
-  const statements = new Map<string, Database.Statement<unknown[], EntryRow>>();
+  const statements = new Map<string, Database.Statement<unknown[], RawEntryRow>>();
   const statementFor = (shape: Shape) => {
     const key = shapeKey(shape);
     let statement = statements.get(key);
-    if (!statement) statements.set(key, (statement = db.prepare<unknown[], EntryRow>(entriesSql(shape))));
+    if (!statement) {
+      statement = db.prepare<unknown[], RawEntryRow>(entriesSql(shape)).raw(true);
+      statements.set(key, statement);
+    }
     return statement;
   };
 
@@ -135,7 +138,7 @@ export const createEntriesQueries = (db: Database.Database) => {
     params.push(query.limit ?? -1);
     return statementFor(shape)
       .all(...params)
-      .map(entryOf);
+      .map(entryOfRaw);
   };
 
   const countStatements = new Map<string, Database.Statement<unknown[], Int>>();
