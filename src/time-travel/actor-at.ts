@@ -147,7 +147,7 @@ const foldWalk = async (
     );
     for (const entry of page) {
       if (!judged(entry)) {
-        applyShare(summary, decodeShare(entry.share!), id, entry.developmentId, entry, 1);
+        applyShare(summary, decodeShare(entry.share!, entry.occurredAtMs), id, entry.developmentId, entry, 1);
         continue;
       }
       const development = visibleAt(versions, entry, knownAtMs);

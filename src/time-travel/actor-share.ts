@@ -32,24 +32,30 @@ export const shareOf = (development: DevelopmentState, actorId: string): ActorSh
   };
 };
 
+/** The occurredAt an entry's place gives, written as the stores write an instant: most developments say it so. */
+const canonical = (occurredAtMs: number): string => new Date(occurredAtMs).toISOString();
+
 /**
- * As an index entry keeps it: a JSON array [occurredAt, meetingId or 0, stances or 0, part or 0], a part being
- * [tone or null, ...counterparts] and a stance [topicId, stance, summary or null]. Most shares are a time, a tone
- * and one counterpart: about fifty bytes beside each entry.
+ * As an index entry keeps it: a JSON array [occurredAt or 0, meetingId or 0, stances or 0, part or 0], a part being
+ * [tone or null, ...counterparts] and a stance [topicId, stance, summary or null]; occurredAt is 0 where it is the
+ * entry's own instant in canonical form (the entry's place holds it). Most shares are a tone and one counterpart:
+ * about twenty-five bytes beside each entry.
  */
 export const encodeShare = (share: ActorShare | null): string | undefined => {
   if (share === null) return undefined;
   const stances = share.stances.map(([topicId, stance, summary]) => [topicId, stance, summary ?? null]);
   const part = share.part ? [share.part.tone ?? null, ...share.part.counterparts] : 0;
-  return JSON.stringify([share.occurredAt, share.meetingId ?? 0, stances.length > 0 ? stances : 0, part]);
+  const occurredAt = share.occurredAt === canonical(Date.parse(share.occurredAt)) ? 0 : share.occurredAt;
+  return JSON.stringify([occurredAt, share.meetingId ?? 0, stances.length > 0 ? stances : 0, part]);
 };
 
-type EncodedShare = [string, string | 0, [string, Stance, string | null][] | 0, [number | null, ...string[]] | 0];
+type EncodedShare = [string | 0, string | 0, [string, Stance, string | null][] | 0, [number | null, ...string[]] | 0];
 
-export const decodeShare = (text: string): ActorShare => {
+/** A share as its entry keeps it, at the entry's occurredAt. */
+export const decodeShare = (text: string, occurredAtMs: number): ActorShare => {
   const [occurredAt, meetingId, stances, part] = JSON.parse(text) as EncodedShare;
   return {
-    occurredAt,
+    occurredAt: occurredAt === 0 ? canonical(occurredAtMs) : occurredAt,
     meetingId: meetingId === 0 ? undefined : meetingId,
     stances: stances === 0 ? [] : stances.map(([topicId, stance, summary]) => [topicId, stance, summary ?? undefined]),
     part: part === 0 ? undefined : { tone: part[0] ?? undefined, counterparts: part.slice(1) as string[] },
