@@ -11,6 +11,9 @@ local left = redis.call('PTTL', KEYS[1])
 if left < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); left = tonumber(ARGV[1]) end
 return {count, left}`;
 
+/** How long the first requests wait for Redis at start before they are let through uncounted. */
+const FIRST_CONNECTION_WAIT_MS = 2_000;
+
 /**
  * Shared by every process of a deployment (REDIS_URL), so that a client's budget does not grow with the number of
  * API processes. While Redis does not answer, requests are let through: an outage of Redis must not become one of
@@ -24,8 +27,20 @@ export const createRedisRateLimiter = (
 ): RateLimiter => {
   const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   redis.on('error', (error: Error) => logger.debug({ err: error }, 'redis connection trouble (rate limits)'));
+  // Without an offline queue a request before the first connection would fail, and pass uncounted: the first
+  // requests after a start wait for it, a little, so that a process that just started does not open every budget.
+  let connecting: Promise<void> | null = new Promise<void>((resolve) => {
+    const settle = () => {
+      clearTimeout(timer);
+      connecting = null;
+      resolve();
+    };
+    const timer = setTimeout(settle, FIRST_CONNECTION_WAIT_MS).unref();
+    redis.once('ready', settle);
+  });
   return {
     take: async (client, limit) => {
+      if (connecting) await connecting;
       try {
         const [count, left] = (await redis.eval(TAKE, 1, `${prefix}:rate:${client}`, windowMs)) as [number, number];
         return count <= limit ? { allowed: true } : { allowed: false, retryAfterMs: left };
