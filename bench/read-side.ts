@@ -2,7 +2,7 @@
  * Read-side bench: the read models out of the heap, measured per history size, each figure beside a baseline
  * measured in the same run.
  *
- *   npx tsx bench/read-side.ts [--sizes 100000,1000000] [--queries 300] [--corrections 0.01] [--skew 1.1]
+ *   npx tsx bench/read-side.ts [--sizes 100000,1000000] [--queries 300] [--corrections 0.01] [--skew 1.1] [--stores sqlite]
  *   npm run bench:read-side -- --sizes 2000            (smoke: well under a minute)
  *
  * For each size (developments):
@@ -86,6 +86,8 @@ interface Options {
   readonly readyTimeoutMs: number;
   readonly operationTimeoutMs: number | null;
   readonly cacheMb: number | null;
+  /** all: the embedded store and Redis; sqlite: the embedded store only (no Redis rebuild, projector or serve). */
+  readonly stores: 'all' | 'sqlite';
 }
 
 const USAGE = `usage: npx tsx bench/read-side.ts [--sizes 100000,1000000] [--queries 300] [--corrections ${DEFAULT_HISTORY.correctionFraction}]
@@ -101,7 +103,8 @@ const USAGE = `usage: npx tsx bench/read-side.ts [--sizes 100000,1000000] [--que
   --data-dir     reuse the history in DIR (sizes ignored; DIR is not changed)
   --keep         keep the generated histories (their paths are printed)
   --operation-timeout-seconds  TIMELINE_OPERATION_TIMEOUT_MS for the servers (default: the server's own, 10 s)
-  --cache-mb     TIMELINE_CACHE_MB for the servers (default: the server's own, 256): memory against latency`;
+  --cache-mb     TIMELINE_CACHE_MB for the servers (default: the server's own, 256): memory against latency
+  --stores       all (default) or sqlite: the embedded store only, with no Redis rebuild, projector or serve`;
 
 const readOptions = (): Options => {
   const { values } = parseArgs({
@@ -121,6 +124,7 @@ const readOptions = (): Options => {
       'ready-timeout-minutes': { type: 'string' },
       'operation-timeout-seconds': { type: 'string' },
       'cache-mb': { type: 'string' },
+      stores: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -151,6 +155,7 @@ const readOptions = (): Options => {
     readyTimeoutMs: integerOption(values['ready-timeout-minutes'], 'ready-timeout-minutes', 30, 1, 24 * 60) * 60_000,
     cacheMb:
       values['cache-mb'] === undefined ? null : integerOption(values['cache-mb'], 'cache-mb', 256, 1, 1024 * 1024),
+    stores: choiceOption(values.stores, 'stores', ['all', 'sqlite'] as const, 'all'),
   };
 };
 
@@ -321,11 +326,17 @@ const benchSize = async (
   );
   const readModelsBytes = fileBytes(rebuiltFile);
   progress(`rebuild SQLite: ${int(sqliteRebuild.events)} events, ${int(eventsPerSecond(sqliteRebuild))} events/s`);
-  const { rebuild: redisRebuild, bytes: redisBytes } = await watch.phase('rebuild Redis', () =>
-    rebuildIntoRedis(logFile, redis, options, `${prefix}-r${size}`, facts.events),
-  );
-  progress(`rebuild Redis: ${int(eventsPerSecond(redisRebuild))} events/s, used_memory +${int(redisBytes)} bytes`);
-  for (const count of [sqliteRebuild.events, redisRebuild.events]) {
+  const redisRebuild =
+    options.stores === 'all'
+      ? await watch.phase('rebuild Redis', () =>
+          rebuildIntoRedis(logFile, redis, options, `${prefix}-r${size}`, facts.events),
+        )
+      : null;
+  if (redisRebuild) {
+    const { rebuild, bytes } = redisRebuild;
+    progress(`rebuild Redis: ${int(eventsPerSecond(rebuild))} events/s, used_memory +${int(bytes)} bytes`);
+  }
+  for (const count of [sqliteRebuild.events, ...(redisRebuild ? [redisRebuild.rebuild.events] : [])]) {
     if (count !== facts.events) throw new BenchVoid(`a rebuild applied ${count} events of a log of ${facts.events}`);
   }
 
@@ -364,13 +375,9 @@ const benchSize = async (
     facts.developments <= REFERENCE_MAX_SIZE
       ? await watch.phase('reference fold', () => checkWithReference(logFile, embedded.asked))
       : 0;
-  const { figures: serve, projectorReadyMs } = await redisPhase(
-    run,
-    redis,
-    history.serverDir,
-    `${prefix}-s${size}`,
-    embedded.asked,
-  );
+  const served = redisRebuild
+    ? await redisPhase(run, redis, history.serverDir, `${prefix}-s${size}`, embedded.asked)
+    : null;
   return {
     size: options.dataDir === null ? size : facts.developments,
     facts,
@@ -382,13 +389,19 @@ const benchSize = async (
     raw,
     sqliteRebuild,
     readModelsBytes,
-    redisRebuild,
-    redisBytes,
+
     embedded: embedded.figures,
     referenceChecked,
-    projectorReadyMs,
-    serve,
-    serveCompared: run.queries.length,
+    redis:
+      redisRebuild && served
+        ? {
+            rebuild: redisRebuild.rebuild,
+            bytes: redisRebuild.bytes,
+            projectorReadyMs: served.projectorReadyMs,
+            serve: served.figures,
+            serveCompared: run.queries.length,
+          }
+        : null,
     phases: watch.take(),
   };
 };
@@ -408,11 +421,13 @@ const main = async (): Promise<void> => {
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 2, connectTimeout: 5_000, lazyConnect: true });
   redis.on('error', () => undefined);
   onCleanup('close the Redis connection', async () => redis.disconnect());
-  try {
-    await redis.connect();
-    await redis.ping();
-  } catch (error) {
-    throw new BenchVoid(`Redis at ${options.redisUrl} does not answer: ${(error as Error).message}`);
+  if (options.stores === 'all') {
+    try {
+      await redis.connect();
+      await redis.ping();
+    } catch (error) {
+      throw new BenchVoid(`Redis at ${options.redisUrl} does not answer: ${(error as Error).message}`);
+    }
   }
   const root = mkdtempSync(path.join(tmpdir(), 'read-side-bench-'));
   trackTempDir(root);
@@ -434,7 +449,7 @@ const main = async (): Promise<void> => {
   console.log(
     `read-side bench: node ${process.version}, ${availableParallelism()} cores, ${int(totalmem() / 1024 ** 3)} GiB; ` +
       `server node ${options.serverEntry === 'sources' ? '--import tsx src/main.ts' : 'dist/src/main.js'}, ` +
-      `TIMELINE_CACHE_MB ${options.cacheMb ?? 'default'}, operation timeout ${options.operationTimeoutMs === null ? 'default' : seconds(options.operationTimeoutMs)}; Redis ${options.redisUrl}; queries one at a time after ${WARM_UP_QUERIES} warm-up (n per draw below)`,
+      `TIMELINE_CACHE_MB ${options.cacheMb ?? 'default'}, operation timeout ${options.operationTimeoutMs === null ? 'default' : seconds(options.operationTimeoutMs)}; ${options.stores === 'all' ? `Redis ${options.redisUrl}` : 'the embedded store only (--stores sqlite)'}; queries one at a time after ${WARM_UP_QUERIES} warm-up (n per draw below)`,
   );
   console.log(
     `code under test: ${codeAtStart}${codeAtEnd === codeAtStart ? ' (unchanged during the run)' : `; CHANGED during the run, now ${codeAtEnd}`}`,

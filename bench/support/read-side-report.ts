@@ -34,17 +34,22 @@ export interface SizeFigures {
   readonly raw: Throughput;
   readonly sqliteRebuild: Throughput;
   readonly readModelsBytes: number;
-  readonly redisRebuild: Throughput;
-  readonly redisBytes: number;
   readonly embedded: ServerFigures;
   /** Answers compared with the reference fold (0 above the size where it runs). */
   readonly referenceChecked: number;
+  /** Null where the run kept to the embedded store (--stores sqlite). */
+  readonly redis: RedisFigures | null;
+  /** Wall time of each phase and the cores other processes on the machine kept busy meanwhile. */
+  readonly phases: readonly { readonly name: string; readonly elapsedMs: number; readonly othersCores: number }[];
+}
+
+export interface RedisFigures {
+  readonly rebuild: Throughput;
+  readonly bytes: number;
   readonly projectorReadyMs: number;
   readonly serve: ServerFigures;
   /** serve's answers compared with the embedded server's (all of them). */
   readonly serveCompared: number;
-  /** Wall time of each phase and the cores other processes on the machine kept busy meanwhile. */
-  readonly phases: readonly { readonly name: string; readonly elapsedMs: number; readonly othersCores: number }[];
 }
 
 export interface FloorFigures {
@@ -89,21 +94,26 @@ export const summaryTable = (sizes: readonly SizeFigures[], floor: FloorFigures)
     'serve RSS / peak (bare node)',
   ];
   const rows = sizes.map((figures) => {
-    const { facts } = figures;
-    const redisPerEvent = bytesPerEvent(figures.redisBytes, figures.redisRebuild.events);
+    const { facts, redis } = figures;
     const logPerEvent = bytesPerEvent(facts.fileBytes, facts.events);
+    const redisPerEvent = redis && bytesPerEvent(redis.bytes, redis.rebuild.events);
+    const notRun = 'not run';
     return [
       int(figures.size),
       int(facts.events),
       rebuildCell(figures.sqliteRebuild, figures.raw),
-      rebuildCell(figures.redisRebuild, figures.raw),
-      `${int(redisPerEvent)} B vs ${int(logPerEvent)} B (${fixed(redisPerEvent / logPerEvent, 3)})`,
+      redis ? rebuildCell(redis.rebuild, figures.raw) : notRun,
+      redisPerEvent === null
+        ? notRun
+        : `${int(redisPerEvent)} B vs ${int(logPerEvent)} B (${fixed(redisPerEvent / logPerEvent, 3)})`,
       `${seconds(figures.embedded.readyMs)} (${seconds(floor.readyMs)})`,
       ...DRAWS.map((draw) => latencyCell(figures.embedded.draws.get(draw))),
       `${mb(figures.embedded.afterQueries.rss)} / ${mb(figures.embedded.afterQueries.peak)} (${mb(floor.resident.rss)})`,
-      `${seconds(figures.serve.readyMs)} (${seconds(floor.readyMs)})`,
-      ...DRAWS.map((draw) => latencyCell(figures.serve.draws.get(draw))),
-      `${mb(figures.serve.afterQueries.rss)} / ${mb(figures.serve.afterQueries.peak)} (${mb(floor.resident.rss)})`,
+      redis ? `${seconds(redis.serve.readyMs)} (${seconds(floor.readyMs)})` : notRun,
+      ...DRAWS.map((draw) => (redis ? latencyCell(redis.serve.draws.get(draw)) : notRun)),
+      redis
+        ? `${mb(redis.serve.afterQueries.rss)} / ${mb(redis.serve.afterQueries.peak)} (${mb(floor.resident.rss)})`
+        : notRun,
     ];
   });
   return markdownTable(header, rows);
@@ -117,12 +127,13 @@ export const goalsTable = (sizes: readonly SizeFigures[]): string => {
   for (const figures of sizes) {
     const raw = eventsPerSecond(figures.raw);
     const sqlite = share(eventsPerSecond(figures.sqliteRebuild), raw);
-    const redis = share(eventsPerSecond(figures.redisRebuild), raw);
-    const redisPerEvent = bytesPerEvent(figures.redisBytes, figures.redisRebuild.events);
-    const logPerEvent = bytesPerEvent(figures.facts.fileBytes, figures.facts.events);
     const size = int(figures.size);
+    rows.push([size, 'rebuild into SQLite ÷ raw read+parse', fixed(sqlite, 2), '>= 0.5', verdict(sqlite >= 0.5)]);
+    if (figures.redis === null) continue;
+    const redis = share(eventsPerSecond(figures.redis.rebuild), raw);
+    const redisPerEvent = bytesPerEvent(figures.redis.bytes, figures.redis.rebuild.events);
+    const logPerEvent = bytesPerEvent(figures.facts.fileBytes, figures.facts.events);
     rows.push(
-      [size, 'rebuild into SQLite ÷ raw read+parse', fixed(sqlite, 2), '>= 0.5', verdict(sqlite >= 0.5)],
       [size, 'rebuild into Redis ÷ raw read+parse', fixed(redis, 2), '>= 0.8', verdict(redis >= 0.8)],
       [
         size,
@@ -140,10 +151,9 @@ export const goalsTable = (sizes: readonly SizeFigures[]): string => {
 export const latencyTable = (sizes: readonly SizeFigures[]): string => {
   const rows: string[][] = [];
   for (const figures of sizes) {
-    for (const [server, served] of [
-      ['embedded (SQLite)', figures.embedded],
-      ['serve (Redis)', figures.serve],
-    ] as const) {
+    const servers: [string, ServerFigures][] = [['embedded (SQLite)', figures.embedded]];
+    if (figures.redis) servers.push(['serve (Redis)', figures.redis.serve]);
+    for (const [server, served] of servers) {
       for (const draw of DRAWS) {
         const entry = served.draws.get(draw);
         if (!entry) continue;
@@ -178,25 +188,30 @@ export const latencyTable = (sizes: readonly SizeFigures[]): string => {
 
 /** The other figures of each size, one line each. */
 export const detailLines = (figures: SizeFigures): string[] => {
-  const { facts } = figures;
+  const { facts, redis } = figures;
   const size = int(figures.size);
   const lines = [
     `${size}: history ${figures.historyNote}`,
     `${size}: log ${int(facts.events)} events (${int(facts.developments)} developments, ${int(facts.corrections)} ` +
       `corrections, ${int(facts.retractions)} retractions), timeline.db ${mb(facts.fileBytes)}; read-models.db ` +
-      `${mb(figures.readModelsBytes)} (${int(figures.readModelsBytes / facts.events)} B/event); Redis used_memory ` +
-      `+${mb(figures.redisBytes)}`,
+      `${mb(figures.readModelsBytes)} (${int(figures.readModelsBytes / facts.events)} B/event)` +
+      (redis ? `; Redis used_memory +${mb(redis.bytes)}` : ''),
     `${size}: raw read+parse ${int(figures.raw.events)} events in ${seconds(figures.raw.elapsedMs)}; rebuild SQLite ` +
-      `${seconds(figures.sqliteRebuild.elapsedMs)}; rebuild Redis ${seconds(figures.redisRebuild.elapsedMs)}; ` +
-      `projector process to ready (projects the log into Redis) ${seconds(figures.projectorReadyMs)} ` +
-      `(${int(facts.events / (figures.projectorReadyMs / 1000))} ev/s)`,
+      `${seconds(figures.sqliteRebuild.elapsedMs)}` +
+      (redis
+        ? `; rebuild Redis ${seconds(redis.rebuild.elapsedMs)}; projector process to ready (projects the log into ` +
+          `Redis) ${seconds(redis.projectorReadyMs)} (${int(facts.events / (redis.projectorReadyMs / 1000))} ev/s)`
+        : ''),
     `${size}: embedded RSS ${mb(figures.embedded.afterStart.rss)} after start, ` +
-      `${mb(figures.embedded.afterQueries.rss)} after the queries (peak ${mb(figures.embedded.afterQueries.peak)}); ` +
-      `serve RSS ${mb(figures.serve.afterStart.rss)} after start, ${mb(figures.serve.afterQueries.rss)} after the ` +
-      `queries (peak ${mb(figures.serve.afterQueries.peak)})`,
+      `${mb(figures.embedded.afterQueries.rss)} after the queries (peak ${mb(figures.embedded.afterQueries.peak)})` +
+      (redis
+        ? `; serve RSS ${mb(redis.serve.afterStart.rss)} after start, ${mb(redis.serve.afterQueries.rss)} after ` +
+          `the queries (peak ${mb(redis.serve.afterQueries.peak)})`
+        : ''),
     `${size}: answers checked: ${figures.referenceChecked} against the reference fold` +
-      `${figures.referenceChecked === 0 ? ' (not run above 100,000 developments)' : ''}, ${figures.serveCompared} ` +
-      'serve answers against the embedded server’s; all equal',
+      `${figures.referenceChecked === 0 ? ' (not run above 100,000 developments)' : ''}` +
+      (redis ? `, ${redis.serveCompared} serve answers against the embedded server’s` : ' (Redis not run)') +
+      '; all equal',
   ];
   lines.push(
     `${size}: wall time (cores other processes kept busy meanwhile): ${figures.phases
