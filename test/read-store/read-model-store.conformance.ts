@@ -366,7 +366,7 @@ export const readModelStoreConformance = (name: string, open: () => Promise<Read
       await store.commit({ ...emptyBatch(4), entries: [{ index: superseded, entry: stale }] });
 
       expect(await store.entries(own, { knownAtMs: Infinity })).toEqual([shared, plain]);
-      expect((await store.entries(own, { knownAtMs: Infinity }))[1]).not.toHaveProperty('share');
+      expect((await store.entries(own, { knownAtMs: Infinity }))[1]!.share).toBeUndefined();
       expect(await store.entries(superseded, { knownAtMs: Infinity })).toEqual([stale]);
       expect(await store.entries(superseded, { knownAtMs: 3000 })).toEqual([]);
       expect(await store.countEntries(own)).toBe(2);

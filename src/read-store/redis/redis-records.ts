@@ -93,18 +93,9 @@ export const decodeIndexMember = (member: string, score: string): IndexEntry => 
   const developmentId = member.slice(secondComma + 1, bar < 0 ? undefined : bar);
   const occurredAtMs = parseScore(score);
   const earliestAddedFromMs = earliest === '' ? addedAtMs : decodeNumber(earliest);
-  // Two literals rather than a spread: a spread copies every entry with a share, that is every actor entry.
-  return bar < 0
-    ? { developmentId, occurredAtMs, recordPosition, addedAtMs, addedPosition, earliestAddedFromMs }
-    : {
-        developmentId,
-        occurredAtMs,
-        recordPosition,
-        addedAtMs,
-        addedPosition,
-        earliestAddedFromMs,
-        share: member.slice(bar + 1),
-      };
+  // Always there, undefined where there is none: one shape for every entry, and no spread to add it.
+  const share = bar < 0 ? undefined : member.slice(bar + 1);
+  return { developmentId, occurredAtMs, recordPosition, addedAtMs, addedPosition, earliestAddedFromMs, share };
 };
 
 // ---------------------------------------------------------------- versions

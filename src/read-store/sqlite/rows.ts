@@ -47,26 +47,16 @@ export const entryParams = (entry: IndexEntry): unknown[] => [
 /** An entry row as `raw` statements give it, in ENTRY_COLUMNS order: a scan of a busy index skips a row object each. */
 export type RawEntryRow = readonly [Int, Int, Int, string, Int, Int, Int, Int, string | null];
 
-export const entryOfRaw = (row: RawEntryRow): IndexEntry =>
-  // Two literals rather than a spread: a spread copies every entry with a share, that is every actor entry.
-  row[8] === null
-    ? {
-        developmentId: row[3],
-        occurredAtMs: ms(row[0]),
-        recordPosition: positionOf(row[1], row[2]),
-        addedAtMs: ms(row[4]),
-        addedPosition: positionOf(row[5], row[6]),
-        earliestAddedFromMs: ms(row[7]),
-      }
-    : {
-        developmentId: row[3],
-        occurredAtMs: ms(row[0]),
-        recordPosition: positionOf(row[1], row[2]),
-        addedAtMs: ms(row[4]),
-        addedPosition: positionOf(row[5], row[6]),
-        earliestAddedFromMs: ms(row[7]),
-        share: row[8],
-      };
+export const entryOfRaw = (row: RawEntryRow): IndexEntry => ({
+  developmentId: row[3],
+  occurredAtMs: ms(row[0]),
+  recordPosition: positionOf(row[1], row[2]),
+  addedAtMs: ms(row[4]),
+  addedPosition: positionOf(row[5], row[6]),
+  earliestAddedFromMs: ms(row[7]),
+  // Always there, undefined where there is none: one shape for every entry, and no spread to add it.
+  share: row[8] ?? undefined,
+});
 
 export const entryOf = (row: EntryRow): IndexEntry =>
   entryOfRaw([
