@@ -188,7 +188,13 @@ export const projectBatch = async (
     actorGains.set(index.id, (actorGains.get(index.id) ?? 0) + 1);
     if (firsts.has(entry.developmentId)) {
       const change = changeEntry(entry.occurredAtMs, entry.developmentId, entry.addedAtMs, entry.addedPosition);
-      changed.push({ index: { kind: 'changes', id: index.id }, entry: change });
+      // Placed where its recording placed the actor entry, a late arrival's change carries that entry's share: the
+      // superseded index says, by that place, when it stops holding.
+      const recorded = comparePositions(entry.addedPosition, entry.recordPosition) === 0;
+      changed.push({
+        index: { kind: 'changes', id: index.id },
+        entry: recorded ? { ...change, share: entry.share } : change,
+      });
     }
   }
   // Only what lies behind a snapshot: most developments arrive after every boundary of their actors' indexes.

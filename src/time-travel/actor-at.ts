@@ -89,6 +89,8 @@ const countsInside = (development: DevelopmentState | null, boundary: Place) =>
  * Brings a snapshot's summary from when it was built to knownAt: every development the actor's changes index lists
  * since then (a late arrival behind the boundary, a correction, a retraction) gives back what it gave the snapshot
  * and gives what it gives now. The list is short (a boundary is built again once it grows), whatever the history.
+ * A late arrival gave the snapshot nothing, and gives what its change's share says; any other change is judged by
+ * the versions, then and now.
  */
 const applyChangesSince = async (
   reads: ReadModelReader,
@@ -102,10 +104,18 @@ const applyChangesSince = async (
     { addedAfter: start.builtPosition, occurredByMs: start.boundary.occurredAtMs, knownAtMs },
   );
   if (changes.length === 0) return;
-  const versions = await developmentVersions(
-    reads,
-    changes.map((change) => change.developmentId),
+  // A correction or retraction since lists itself here too: a late arrival listed only by its own change is as
+  // its recording placed it, what its share says; any other development is judged by its versions.
+  const byVersions = new Set(
+    changes.filter((change) => change.share === undefined).map((change) => change.developmentId),
   );
+  for (const change of changes) {
+    if (change.share === undefined || byVersions.has(change.developmentId)) continue;
+    if (comparePlaces(change, start.boundary) > 0) continue;
+    applyShare(summary, decodeShare(change.share, change.occurredAtMs), id, change.developmentId, change, 1);
+  }
+  if (byVersions.size === 0) return;
+  const versions = await developmentVersions(reads, byVersions);
   for (const list of versions.values()) {
     // The version the snapshot folded is the last one the log held when it was built.
     const then = countsInside(versionsAround(list, start.builtPosition)[1], start.boundary);

@@ -129,3 +129,38 @@ describe("an actor's fold", () => {
     expect(earlier.relations[0]).toMatchObject({ toneSum: 3_000_000, lastDevelopmentId: 'dev-6' });
   });
 });
+
+describe('a late arrival behind a snapshot', () => {
+  it("is applied from its change's share, and from its versions once a correction lists it again", async () => {
+    harness = await openHarness({ snapshotEvery: 2 });
+    await registerBasics(harness);
+    const day = (n: number) => new Date(Date.UTC(2025, 0, n)).toISOString();
+    for (let n = 1; n <= 6; n++) {
+      await harness.run('recordDevelopment', development({ id: `dev-${n}`, occurredAt: day(n), tone: 1 }));
+    }
+    // Carries the snapshots due into the store.
+    await harness.run('registerActor', { id: 'flush', name: 'Flush', kind: 'PERSON' });
+    expect((await harness.readStore.snapshotMetas('alice')).length).toBeGreaterThan(0);
+    await harness.run('recordDevelopment', development({ id: 'dev-late', occurredAt: day(2), tone: 5 }));
+    const changes = await harness.readStore.entries({ kind: 'changes', id: 'alice' }, { knownAtMs: Infinity });
+    expect(changes.map((change) => [change.developmentId, change.share !== undefined])).toEqual([['dev-late', true]]);
+
+    const now = () => ({ asOf: new Date(day(30)), knownAt: new Date() });
+    const first = counting(harness.readStore);
+    const activity = await actorActivityAt(first.reader, 'alice', now());
+    expect(first.asked).toEqual([]);
+    expect(activity.developmentCount).toBe(7);
+    expect(activity.relations[0]).toMatchObject({ toneSum: 11_000_000, toneCount: 7 });
+
+    await harness.run('correctDevelopment', {
+      id: 'dev-late',
+      expectedRevision: 0,
+      reason: 'checked',
+      patch: { tone: -5 },
+    });
+    const second = counting(harness.readStore);
+    const corrected = await actorActivityAt(second.reader, 'alice', now());
+    expect(new Set(second.asked)).toEqual(new Set(['dev-late']));
+    expect(corrected.relations[0]).toMatchObject({ toneSum: 1_000_000, toneCount: 7 });
+  });
+});
