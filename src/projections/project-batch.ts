@@ -188,8 +188,8 @@ export const projectBatch = async (
     actorGains.set(index.id, (actorGains.get(index.id) ?? 0) + 1);
     if (firsts.has(entry.developmentId)) {
       const change = changeEntry(entry.occurredAtMs, entry.developmentId, entry.addedAtMs, entry.addedPosition);
-      // Placed where its recording placed the actor entry, a late arrival's change carries that entry's share: the
-      // superseded index says, by that place, when it stops holding.
+      // Added by its recording, a late arrival's change carries that entry's share: a correction or retraction of it
+      // later lists itself among the changes too, and a reader then judges it by its versions.
       const recorded = comparePositions(entry.addedPosition, entry.recordPosition) === 0;
       changed.push({
         index: { kind: 'changes', id: index.id },
