@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { comparePositions, type LogPosition } from '../../events/envelope.js';
-import { comparePlaces } from '../read-store/places.js';
+import { comparePlaces, placeKey } from '../read-store/places.js';
 import type {
   IndexEntry,
   ReadModelCheckpoint,
@@ -78,8 +78,7 @@ interface ChangedBehind {
   readonly changed: Set<string>;
 }
 
-const boundaryKey = (meta: SnapshotMeta): string =>
-  `${meta.boundary.occurredAtMs}/${meta.boundary.recordPosition.commit}/${meta.boundary.recordPosition.prepare}`;
+const boundaryKey = (meta: SnapshotMeta): string => placeKey(meta.boundary);
 
 /**
  * Adds to `changed` the stale boundaries that `changes` lie behind: taken by when they were added, a boundary has one

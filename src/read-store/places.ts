@@ -22,3 +22,7 @@ export const sameSnapshot = (a: SnapshotMeta, b: SnapshotMeta): boolean =>
   a.actorId === b.actorId &&
   comparePlaces(a.boundary, b.boundary) === 0 &&
   comparePositions(a.builtPosition, b.builtPosition) === 0;
+
+/** A place as a map key: equal places, equal keys. */
+export const placeKey = (place: Place): string =>
+  `${place.occurredAtMs}/${place.recordPosition.commit}/${place.recordPosition.prepare}`;

@@ -4,7 +4,7 @@ import type { MeetingState } from '../domain/meeting.js';
 import type { PositionState } from '../domain/positions.js';
 import type { RelationState } from '../domain/relations.js';
 import { instantMs, type TimePoint } from '../domain/time-point.js';
-import { comparePlaces } from '../read-store/places.js';
+import { comparePlaces, placeKey } from '../read-store/places.js';
 import type {
   IndexEntry,
   IndexRef,
@@ -104,8 +104,8 @@ const applyChangesSince = async (
     { addedAfter: start.builtPosition, occurredByMs: start.boundary.occurredAtMs, knownAtMs },
   );
   if (changes.length === 0) return;
-  // A correction or retraction since lists itself here too: a late arrival listed only by its own change is as
-  // its recording placed it, what its share says; any other development is judged by its versions.
+  // A correction or retraction since lists itself here too: only a late arrival listed by its own change alone is
+  // still what its share says.
   const byVersions = new Set(
     changes.filter((change) => change.share === undefined).map((change) => change.developmentId),
   );
@@ -125,9 +125,6 @@ const applyChangesSince = async (
     if (now) applyDevelopment(summary, now, id, placeOf(now), 1);
   }
 };
-
-const placeKey = (place: Place): string =>
-  `${place.occurredAtMs}/${place.recordPosition.commit}/${place.recordPosition.prepare}`;
 
 /**
  * Folds the entries after `after` up to the question's end, a page at a time. An entry's share is what its
