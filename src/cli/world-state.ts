@@ -1,4 +1,5 @@
 import type { ActorKind, MeetingStatus, Stance, TopicStatus } from '../../events/index.js';
+import { rolesAt } from '../domain/actor.js';
 import type { PositionState } from '../domain/positions.js';
 import { meanTone } from '../domain/relations.js';
 import type { TimePoint } from '../domain/time-point.js';
@@ -142,7 +143,7 @@ export const worldStateAt = async (reads: ReadModelReader, at: TimePoint): Promi
         aliases: actor.aliases,
         cameoCode: actor.cameoCode ?? null,
         country: actor.country ?? null,
-        roles: actor.currentRoles.map(({ title, organizationId, since, until }) => ({
+        roles: rolesAt(actor, at.asOf).map(({ title, organizationId, since, until }) => ({
           title,
           organizationId: organizationId ?? null,
           since,

@@ -15,7 +15,9 @@ export type MeetingNode = MeetingState & AtTimePoint;
 export type DevelopmentNode = DevelopmentState & AtTimePoint;
 export type PositionNode = PositionState & AtTimePoint;
 /** A relation with its counterpart at the same time point, read with all the others of its actor. */
-export type RelationNode = RelationState & AtTimePoint & { readonly other: ActorNode | null };
+/** A relation with its answers worked out: `tone` and `lastTone` are what the API says, not what the fold keeps. */
+export type RelationNode = Omit<RelationState, 'lastTone'> &
+  AtTimePoint & { readonly other: ActorNode | null; readonly tone: number | null; readonly lastTone: number | null };
 export type RoleNode = RoleRecord & AtTimePoint;
 export type ParticipantNode = Participant & AtTimePoint;
 export type QuoteNode = Quote & AtTimePoint;

@@ -1,4 +1,4 @@
-import { rolesAt, type ActorState, type RoleRecord } from '../domain/actor.js';
+import type { ActorState } from '../domain/actor.js';
 import type { DevelopmentState } from '../domain/development.js';
 import type { MeetingState } from '../domain/meeting.js';
 import type { PositionState } from '../domain/positions.js';
@@ -33,10 +33,9 @@ import { takesPart, visibleAt, visibleDevelopments } from './visible-development
 
 export interface ActorAt extends ActorState {
   readonly at: TimePoint;
-  readonly currentRoles: readonly RoleRecord[];
 }
 
-/** An actor exists once registered (as of knownAt), whatever asOf says; its roles are those held at asOf. */
+/** An actor exists once registered (as of knownAt), whatever asOf says; `rolesAt` gives the roles held at asOf. */
 export const actorAt = async (reads: ReadModelReader, id: string, at: TimePoint): Promise<ActorAt | null> =>
   (await actorsByIdAt(reads, [id], at)).get(id) ?? null;
 
@@ -52,7 +51,6 @@ export const actorNode = (actor: ActorState, at: TimePoint): ActorAt => ({
   registeredAt: actor.registeredAt,
   roles: actor.roles,
   at,
-  currentRoles: actor.roles.length === 0 ? actor.roles : rolesAt(actor, at.asOf),
 });
 
 /** Many actors at one time point in one read: the counterparts of a busy actor's relations are thousands. */

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { rolesAt } from '../../src/domain/actor.js';
 import type { TimePoint } from '../../src/domain/time-point.js';
 import { meanTone } from '../../src/domain/relations.js';
 import { actorActivityAt, actorAt } from '../../src/time-travel/actor-at.js';
@@ -321,7 +322,7 @@ describe('actors', () => {
     expect(await actorAt(harness.reads, 'carla', at('1900-01-01', afterRegistration))).toMatchObject({
       id: 'carla',
       name: 'Carla',
-      currentRoles: [],
+      roles: [],
     });
     expect(await actorAt(harness.reads, 'carla', at(FAR_FUTURE, beforeRegistration))).toBeNull();
     expect(await actorAt(harness.reads, 'nobody', at(FAR_FUTURE))).toBeNull();
@@ -342,8 +343,10 @@ describe('actors', () => {
       until: iso('2029-01-20'),
     });
     await harness.run('assignRole', { actorId: 'alice', title: 'Chair', since: iso('2026-01-01') });
-    const titles = async (asOf: Date | string) =>
-      (await actorAt(harness.reads, 'alice', at(asOf)))?.currentRoles.map((r) => r.title);
+    const titles = async (asOf: Date | string) => {
+      const actor = await actorAt(harness.reads, 'alice', at(asOf));
+      return actor && rolesAt(actor, actor.at.asOf).map((r) => r.title);
+    };
     expect(await titles('2025-01-19')).toEqual([]);
     expect(await titles('2025-01-20')).toEqual(['President']);
     expect(await titles('2026-06-01')).toEqual(['President', 'Chair']);
@@ -355,10 +358,12 @@ describe('actors', () => {
     const beforeAssignment = await mark();
     await harness.run('assignRole', { actorId: 'alice', title: 'President', since: iso('2025-01-20') });
     const afterAssignment = await mark();
-    expect((await actorAt(harness.reads, 'alice', at(FAR_FUTURE, beforeAssignment)))?.currentRoles).toEqual([]);
-    expect(
-      (await actorAt(harness.reads, 'alice', at(FAR_FUTURE, afterAssignment)))?.currentRoles.map((r) => r.title),
-    ).toEqual(['President']);
+    const titles = async (knownAt: Date) => {
+      const actor = await actorAt(harness.reads, 'alice', at(FAR_FUTURE, knownAt));
+      return actor && rolesAt(actor, actor.at.asOf).map((r) => r.title);
+    };
+    expect(await titles(beforeAssignment)).toEqual([]);
+    expect(await titles(afterAssignment)).toEqual(['President']);
   });
 });
 

@@ -100,10 +100,11 @@ export class ActorResolver {
       developmentCount: relation.developmentCount,
       toneSum: relation.toneSum,
       toneCount: relation.toneCount,
-      lastTone: relation.lastTone,
+      lastTone: relation.lastTone ?? null,
       lastDevelopmentId: relation.lastDevelopmentId,
       at: actor.at,
       other: others.get(relation.otherId) ?? null,
+      tone: meanTone(relation),
     }));
   }
 
@@ -184,24 +185,6 @@ export class PositionResolver {
 
 @Resolver(() => Relation)
 export class RelationResolver {
-  @FieldResolver(() => Actor)
-  other(@Root() relation: RelationNode): ActorNode | null {
-    return relation.other;
-  }
-
-  @FieldResolver(() => Number, {
-    nullable: true,
-    description: 'Mean tone (-10..10) of those developments that carry a tone, to the millionth; null when none does.',
-  })
-  tone(@Root() relation: RelationNode): number | null {
-    return meanTone(relation);
-  }
-
-  @FieldResolver(() => Number, { nullable: true, description: 'Tone of the latest such development that carries one.' })
-  lastTone(@Root() relation: RelationNode): number | null {
-    return relation.lastTone ?? null;
-  }
-
   @FieldResolver(() => Development, { nullable: true })
   async lastDevelopment(@Root() relation: RelationNode, @Ctx() context: GraphQLContext) {
     const development = await context.loaders.development.load({ id: relation.lastDevelopmentId, at: relation.at });

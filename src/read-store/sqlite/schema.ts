@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 /** Marks the file as this server's read models ("DTRM"): a file of anything else is never changed. */
 const APPLICATION_ID = 0x4454524d;
 /** Bumped whenever the tables below change; an older file is emptied and rebuilt, a newer one refused. */
-const SCHEMA_VERSION = 5;
+const SCHEMA_VERSION = 6;
 
 const BUSY_TIMEOUT_MS = 5000;
 /** Negative: KiB rather than pages. 64 MiB per connection: an index scan of a busy actor stays in memory. */
@@ -90,8 +90,14 @@ CREATE INDEX entries_by_earliest_added
 
 -- An actor's changes since a snapshot was built: a handful, among all the changes before the snapshot's boundary,
 -- which a scan in world order would have to read through. Partial: no other index is asked by when entries came,
--- and every entry written would pay for it (kind 6 is KIND_CODES.changes).
-CREATE INDEX entries_by_added ON entries (kind, id, added_commit, added_prepare) WHERE kind = 6;
+-- and every entry written would pay for it (kind 6 is KIND_CODES.changes). Covering: the scan also passes over the
+-- changes since then that lie after the boundary (for a boundary built long ago, nearly all of them), and a lookup
+-- of the table's row for each of those made that scan seven times slower (2.7 ms against 0.4 for 2,138 rows).
+CREATE INDEX entries_by_added
+  ON entries (
+    kind, id, added_commit, added_prepare,
+    occurred_at, record_commit, record_prepare, development_id, added_at, earliest_added_from, share
+  ) WHERE kind = 6;
 
 CREATE TABLE snapshots (
   actor_id TEXT NOT NULL,
