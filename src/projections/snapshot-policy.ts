@@ -19,6 +19,12 @@ export interface SnapshotPolicyOptions {
    * Each costs what changed behind it, never a refold.
    */
   readonly rebuildsPerSnapshot?: number;
+  /**
+   * Changes behind a boundary since it was built (late arrivals, corrections, retractions) at which it is built
+   * again whatever the budget above: what a question applies on top of a snapshot stays under this, however many
+   * boundaries an actor has. Default two snapshot intervals, the walk's own bound.
+   */
+  readonly maxChangesBehind?: number;
 }
 
 /**
@@ -26,8 +32,10 @@ export interface SnapshotPolicyOptions {
  * builds one at its end as the store stands at the batch's checkpoint: from the one before, brought to now, plus
  * the new entries (and one every `snapshotEvery` entries on the way, when one batch brought several intervals).
  * With it, it builds again the boundaries built longest ago that something changed behind (a late arrival, a
- * correction, a retraction), so that what a question applies on top of a snapshot stays short. Both cost what is
- * new or changed since, never the history before: building stays linear in the log.
+ * correction, a retraction), and every boundary with `maxChangesBehind` changes behind it, so that what a question
+ * applies on top of a snapshot stays short: a budget per new snapshot alone fell behind at 1M developments, where
+ * late arrivals land behind hundreds of a busy actor's boundaries and questions applied up to 2,000 changes. Both
+ * cost what is new or changed since, never the history before.
  *
  * Snapshots are a cache of answers: where they fall depends on how the log was cut into batches, what they answer
  * never does. The counts are kept for recently active actors only, and read again from the store for the others.
@@ -65,35 +73,34 @@ const stalestOf = (newest: readonly SnapshotMeta[]): SnapshotMeta[] =>
   newest.slice(0, -1).sort((a, b) => comparePositions(a.builtPosition, b.builtPosition));
 
 /**
- * Which stale boundaries of an actor changed behind since they were built, kept as the projector goes: each time it
- * reads only what the actor's changes index gained since it last looked, and marks the boundaries those changes lie
- * behind. Asking the store about each boundary scanned, for each, every change added since it was built (at 600,000
- * events, four fifths of the rebuild), and reading every change since the stalest was built grew with the actor's
- * history all the same. A process that starts (or an actor the LRU let go) looks once from the stalest.
+ * How many changes lie behind each stale boundary of an actor since it was built, kept as the projector goes: each
+ * time it reads only what the actor's changes index gained since it last looked, and counts them behind the
+ * boundaries they lie behind. Asking the store about each boundary scanned, for each, every change added since it
+ * was built (at 600,000 events, four fifths of the rebuild), and reading every change since the stalest was built
+ * grew with the actor's history all the same. A process that starts (or an actor the LRU let go) looks once from
+ * the stalest.
  */
 interface ChangedBehind {
   /** Changes added up to here have been looked at. */
   readonly through: LogPosition;
-  /** Boundaries (by boundaryKey) with a change behind them since their newest version was built. */
-  readonly changed: Set<string>;
+  /** By boundaryKey: changes behind the boundary since its newest version was built; absent when none. */
+  readonly changed: Map<string, number>;
 }
 
 const boundaryKey = (meta: SnapshotMeta): string => placeKey(meta.boundary);
 
 /**
- * Adds to `changed` the stale boundaries that `changes` lie behind: taken by when they were added, a boundary has one
- * when the earliest place among the changes added after it was built lies at or before it.
+ * Counts into `changed` the changes that lie behind each boundary and came after it was built: at or before its
+ * occurredAt, as a question's scan of the changes index takes them.
  */
-const markChanged = (changes: readonly IndexEntry[], stale: readonly SnapshotMeta[], changed: Set<string>) => {
+const countChanged = (
+  changes: readonly IndexEntry[],
+  boundaries: readonly SnapshotMeta[],
+  changed: Map<string, number>,
+) => {
   if (changes.length === 0) return;
   const byAdded = changes.slice().sort((a, b) => comparePositions(a.addedPosition, b.addedPosition));
-  const earliestFrom = new Array<number>(byAdded.length);
-  let earliest = Infinity;
-  for (let at = byAdded.length - 1; at >= 0; at--) {
-    earliest = Math.min(earliest, byAdded[at]!.occurredAtMs);
-    earliestFrom[at] = earliest;
-  }
-  for (const meta of stale) {
+  for (const meta of boundaries) {
     let low = 0;
     let high = byAdded.length;
     while (low < high) {
@@ -101,13 +108,34 @@ const markChanged = (changes: readonly IndexEntry[], stale: readonly SnapshotMet
       if (comparePositions(byAdded[middle]!.addedPosition, meta.builtPosition) <= 0) low = middle + 1;
       else high = middle;
     }
-    if (low < byAdded.length && earliestFrom[low]! <= meta.boundary.occurredAtMs) changed.add(boundaryKey(meta));
+    let behind = 0;
+    for (let at = low; at < byAdded.length; at++) if (byAdded[at]!.occurredAtMs <= meta.boundary.occurredAtMs) behind++;
+    if (behind > 0) changed.set(boundaryKey(meta), (changed.get(boundaryKey(meta)) ?? 0) + behind);
   }
 };
+
+/**
+ * The stale boundaries to build again, stalest first: every one with `maxChangesBehind` changes behind it (at most
+ * `catchUp` of them, so that one batch after a backfill into the past does not rebuild an actor's whole history at
+ * once: the next batches go on), then up to `budget` more that anything changed behind.
+ */
+const toRebuild = (
+  stale: readonly SnapshotMeta[],
+  changed: ReadonlyMap<string, number>,
+  { budget, maxChangesBehind, catchUp }: { budget: number; maxChangesBehind: number; catchUp: number },
+): SnapshotMeta[] => {
+  const over = stale.filter((meta) => (changed.get(boundaryKey(meta)) ?? 0) >= maxChangesBehind).slice(0, catchUp);
+  const rest = stale.filter((meta) => changed.has(boundaryKey(meta)) && !over.includes(meta)).slice(0, budget);
+  return [...over, ...rest];
+};
+
+/** Boundaries past the budget built again in one batch, at most, for one actor. */
+const CATCH_UP = 16;
 
 export const createSnapshotPolicy = ({
   snapshotEvery = SNAPSHOT_EVERY,
   rebuildsPerSnapshot = 2,
+  maxChangesBehind = 2 * snapshotEvery,
 }: SnapshotPolicyOptions = {}): SnapshotPolicy => {
   let sinceSnapshot = new LRUCache<string, number>({ max: 100_000 });
 
@@ -145,21 +173,23 @@ export const createSnapshotPolicy = ({
     newSnapshots: number,
   ) => {
     const built: StoredSnapshot[] = [];
-    if (rebuildsPerSnapshot === 0) return built;
     const boundaries = newestVersions(await reads.snapshotMetas(actorId));
     const stale = stalestOf(boundaries);
     if (stale.length === 0) return built;
     const before = looked.get(actorId);
-    const changed = before?.changed ?? new Set<string>();
+    const changed = before?.changed ?? new Map<string, number>();
     const gained = await reads.entries(
       { kind: 'changes', id: actorId },
       { addedAfter: before?.through ?? builtFirst(boundaries), knownAtMs: Infinity },
     );
     // The last boundary too: it is stale once the next snapshot is built, and what lies behind it now counts then.
-    markChanged(gained, boundaries, changed);
-    for (const meta of stale) {
-      if (built.length === rebuildsPerSnapshot * newSnapshots) break;
-      if (!changed.has(boundaryKey(meta))) continue;
+    countChanged(gained, boundaries, changed);
+    const due = toRebuild(stale, changed, {
+      budget: rebuildsPerSnapshot * newSnapshots,
+      maxChangesBehind,
+      catchUp: CATCH_UP * newSnapshots,
+    });
+    for (const meta of due) {
       const snapshot = await snapshotActorAt(reads, actorId, checkpoint, meta.boundary);
       if (snapshot) built.push(snapshot);
       changed.delete(boundaryKey(meta));

@@ -101,6 +101,7 @@ const setup = fc.record({
     {
       snapshotEvery: fc.integer({ min: 1, max: 3 }),
       rebuildsPerSnapshot: fc.constantFrom(0, 2, Infinity),
+      maxChangesBehind: fc.constantFrom(1, 3, Infinity),
       batchSize: fc.constantFrom(1, 2, 3, 500),
       cacheBytes: fc.constantFrom(1, 16 * 1024 * 1024),
     },

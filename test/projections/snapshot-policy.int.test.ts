@@ -129,7 +129,7 @@ describe('snapshot policy', () => {
   });
 
   it('lists each correction and retraction in the changes index of every actor it names, before and after, at the earlier of its occurredAts', async () => {
-    await open({ snapshotEvery: 2, rebuildsPerSnapshot: 0 });
+    await open({ snapshotEvery: 2, rebuildsPerSnapshot: 0, maxChangesBehind: Infinity });
     for (let n = 1; n <= 6; n++) await record(n);
     await harness!.run('registerActor', { id: 'carla', name: 'Carla', kind: 'PERSON' });
     const changes = async (actorId: string) =>
@@ -209,6 +209,23 @@ describe('snapshot policy', () => {
     // What the new version holds is the fold at its checkpoint: the retraction is in it.
     const state = (await harness!.readStore.snapshotState(versions[1]!)) as StoredSummary;
     expect(state.n).toBe(1);
+  });
+
+  it('builds again, beyond the budget, every boundary with maxChangesBehind changes behind it', async () => {
+    await open({ snapshotEvery: 2, rebuildsPerSnapshot: 0, maxChangesBehind: 2 });
+    for (let n = 1; n <= 8; n++) await record(n * 10);
+    await flush();
+    expect(await boundaries()).toEqual(devs(20, 40, 60, 80));
+    const before = await metas();
+
+    // Late arrivals: day 5 lies behind every boundary, day 45 behind 60 and 80 only, day 65 behind 80 only.
+    for (const n of [5, 45, 65]) await record(n);
+    // The next snapshot (three late arrivals and dev-90 make it due) comes with the boundaries that have two
+    // changes behind them built again, and no other: the budget alone builds none.
+    await record(90);
+    await flush();
+    const rebuilt = (await metas()).filter((meta) => !before.some((old) => old.builtAtMs === meta.builtAtMs));
+    expect(rebuilt.map((meta) => meta.boundary.developmentId).sort()).toEqual(devs(60, 80, 90).sort());
   });
 
   it('answers with snapshots what it answers without them', async () => {

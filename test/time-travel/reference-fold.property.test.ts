@@ -176,7 +176,16 @@ const VARIANTS = {
     snapshotEvery,
     rebuildsPerSnapshot: Infinity,
   }),
-  'no boundary built again': (snapshotEvery: number): HarnessOptions => ({ snapshotEvery, rebuildsPerSnapshot: 0 }),
+  'no boundary built again': (snapshotEvery: number): HarnessOptions => ({
+    snapshotEvery,
+    rebuildsPerSnapshot: 0,
+    maxChangesBehind: Infinity,
+  }),
+  'built again only past one change behind': (snapshotEvery: number): HarnessOptions => ({
+    snapshotEvery,
+    rebuildsPerSnapshot: 0,
+    maxChangesBehind: 1,
+  }),
   'no cache: every read from SQLite': (snapshotEvery: number): HarnessOptions => ({ snapshotEvery, cacheBytes: 1 }),
 } as const;
 type Variant = keyof typeof VARIANTS;
