@@ -51,15 +51,19 @@ export interface SnapshotPolicy {
   reset(): void;
 }
 
-/** Each boundary's newest version, in world order. */
-const newestVersions = (metas: readonly SnapshotMeta[]): SnapshotMeta[] => {
+/** Each boundary's newest version, in world order, and when its first was built (where its interval began). */
+const newestVersions = (metas: readonly SnapshotMeta[]): { newest: SnapshotMeta[]; created: LogPosition[] } => {
   const newest: SnapshotMeta[] = [];
+  const created: LogPosition[] = [];
   for (const meta of metas) {
     const last = newest.at(-1);
     if (last && comparePlaces(last.boundary, meta.boundary) === 0) newest[newest.length - 1] = meta;
-    else newest.push(meta);
+    else {
+      newest.push(meta);
+      created.push(meta.builtPosition);
+    }
   }
-  return newest;
+  return { newest, created };
 };
 
 const builtFirst = (metas: readonly SnapshotMeta[]): LogPosition =>
@@ -85,6 +89,8 @@ interface ChangedBehind {
   readonly through: LogPosition;
   /** By boundaryKey: changes behind the boundary since its newest version was built; absent when none. */
   readonly changed: Map<string, number>;
+  /** By the boundaryKey of the interval's end: entries that landed in the interval since it began. */
+  readonly grown: Map<string, number>;
 }
 
 const boundaryKey = (meta: SnapshotMeta): string => placeKey(meta.boundary);
@@ -132,6 +138,44 @@ const toRebuild = (
 /** Boundaries past the budget built again in one batch, at most, for one actor. */
 const CATCH_UP = 16;
 
+/** Where `place` falls among boundaries in world order: the index of the first at or after it (length if none). */
+const intervalOf = (boundaries: readonly SnapshotMeta[], place: IndexEntry): number => {
+  let low = 0;
+  let high = boundaries.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (comparePlaces(boundaries[middle]!.boundary, place) < 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+};
+
+const later = (a: LogPosition, b: LogPosition): LogPosition => (comparePositions(a, b) >= 0 ? a : b);
+
+/**
+ * Counts into `grown` the developments that landed between two boundaries after both stood: late arrivals (the
+ * changes that carry a share: the new entries behind the furthest boundary). An interval is as long as the index
+ * was between its ends when they were built, plus these. A boundary placed at the end of the index when a
+ * development dated weeks ahead was its last entry left an interval that later filled with the thousands recorded
+ * in between: at 1M developments, questions walked up to 1,900 entries there.
+ */
+const countGrown = (
+  changes: readonly IndexEntry[],
+  boundaries: readonly SnapshotMeta[],
+  created: readonly LogPosition[],
+  grown: Map<string, number>,
+) => {
+  for (const change of changes) {
+    if (change.share === undefined) continue;
+    const end = intervalOf(boundaries, change);
+    if (end === boundaries.length) continue;
+    const began = end === 0 ? created[end]! : later(created[end - 1]!, created[end]!);
+    if (comparePositions(change.addedPosition, began) <= 0) continue;
+    const key = boundaryKey(boundaries[end]!);
+    grown.set(key, (grown.get(key) ?? 0) + 1);
+  }
+};
+
 export const createSnapshotPolicy = ({
   snapshotEvery = SNAPSHOT_EVERY,
   rebuildsPerSnapshot = 2,
@@ -166,24 +210,59 @@ export const createSnapshotPolicy = ({
     return boundaries;
   };
 
-  const rebuilds = async (
+  /**
+   * New boundaries inside the intervals that grew by an interval's worth since they began, every `snapshotEvery`
+   * entries of each (at most `catchUp` intervals): one fold from the interval's start runs through them.
+   */
+  const splits = async (
+    reads: ReadModelReader,
+    actorId: string,
+    checkpoint: ReadModelCheckpoint,
+    {
+      boundaries,
+      grown,
+      catchUp,
+    }: { boundaries: readonly SnapshotMeta[]; grown: Map<string, number>; catchUp: number },
+  ) => {
+    const built: StoredSnapshot[] = [];
+    let split = 0;
+    for (let end = 0; end < boundaries.length && split < catchUp; end++) {
+      const key = boundaryKey(boundaries[end]!);
+      if ((grown.get(key) ?? 0) < snapshotEvery) continue;
+      grown.delete(key);
+      split++;
+      const inside = await reads.entries(
+        { kind: 'actor', id: actorId },
+        { after: boundaries[end - 1]?.boundary ?? null, through: boundaries[end]!.boundary, knownAtMs: Infinity },
+      );
+      const along: IndexEntry[] = [];
+      for (let taken = snapshotEvery; taken < inside.length; taken += snapshotEvery) along.push(inside[taken - 1]!);
+      if (along.length > 0) built.push(...(await snapshotsActorAt(reads, actorId, checkpoint, along)));
+    }
+    return built;
+  };
+
+  /** The boundaries built again, and the new ones inside grown intervals, that come with new snapshots. */
+  const upkeep = async (
     reads: ReadModelReader,
     actorId: string,
     checkpoint: ReadModelCheckpoint,
     newSnapshots: number,
   ) => {
     const built: StoredSnapshot[] = [];
-    const boundaries = newestVersions(await reads.snapshotMetas(actorId));
+    const { newest: boundaries, created } = newestVersions(await reads.snapshotMetas(actorId));
     const stale = stalestOf(boundaries);
     if (stale.length === 0) return built;
     const before = looked.get(actorId);
     const changed = before?.changed ?? new Map<string, number>();
+    const grown = before?.grown ?? new Map<string, number>();
     const gained = await reads.entries(
       { kind: 'changes', id: actorId },
       { addedAfter: before?.through ?? builtFirst(boundaries), knownAtMs: Infinity },
     );
     // The last boundary too: it is stale once the next snapshot is built, and what lies behind it now counts then.
     countChanged(gained, boundaries, changed);
+    countGrown(gained, boundaries, created, grown);
     const due = toRebuild(stale, changed, {
       budget: rebuildsPerSnapshot * newSnapshots,
       maxChangesBehind,
@@ -194,7 +273,8 @@ export const createSnapshotPolicy = ({
       if (snapshot) built.push(snapshot);
       changed.delete(boundaryKey(meta));
     }
-    looked.set(actorId, { through: checkpoint.position, changed });
+    built.push(...(await splits(reads, actorId, checkpoint, { boundaries, grown, catchUp: CATCH_UP * newSnapshots })));
+    looked.set(actorId, { through: checkpoint.position, changed, grown });
     return built;
   };
 
@@ -213,7 +293,7 @@ export const createSnapshotPolicy = ({
       const built: StoredSnapshot[] = [];
       for (const actorId of due.sort()) {
         const boundaries = await newBoundaries(reads, actorId, sinceSnapshot.get(actorId)!);
-        built.push(...(await rebuilds(reads, actorId, checkpoint, boundaries?.length ?? 1)));
+        built.push(...(await upkeep(reads, actorId, checkpoint, boundaries?.length ?? 1)));
         built.push(...(await snapshotsActorAt(reads, actorId, checkpoint, boundaries)));
         sinceSnapshot.set(actorId, 0);
       }

@@ -228,6 +228,27 @@ describe('snapshot policy', () => {
     expect(rebuilt.map((meta) => meta.boundary.developmentId).sort()).toEqual(devs(60, 80, 90).sort());
   });
 
+  it('places new boundaries inside an interval that late arrivals filled, so that no walk outgrows it', async () => {
+    await open({ snapshotEvery: 2, rebuildsPerSnapshot: 0, maxChangesBehind: Infinity });
+    for (const n of [10, 20]) await record(n);
+    // The index's end, where the next boundary goes, is a development dated well ahead of the rest.
+    for (const n of [100, 110]) await record(n);
+    await flush();
+    expect(await boundaries()).toEqual(devs(20, 110));
+
+    // Then the developments dated in between arrive: behind the end, between the two boundaries.
+    for (const n of [30, 40, 50, 60, 70, 80]) await record(n);
+    await flush();
+    const standing = [...new Set(await boundaries())];
+    expect(standing).toEqual(expect.arrayContaining(devs(20, 110)));
+    // Between any two boundaries, at most two intervals' worth of entries: the walk's bound.
+    const entries = await harness!.readStore.entries({ kind: 'actor', id: 'alice' }, { knownAtMs: Infinity });
+    const at = (id: string) => entries.findIndex((entry) => entry.developmentId === id);
+    const positions = standing.map(at).sort((a, b) => a - b);
+    const gaps = positions.map((position, i) => position - (i === 0 ? -1 : positions[i - 1]!));
+    expect(Math.max(...gaps), `boundaries ${standing.join(', ')}`).toBeLessThanOrEqual(4);
+  });
+
   it('answers with snapshots what it answers without them', async () => {
     await open({ snapshotEvery: 2 });
     await harness!.run('registerActor', { id: 'carla', name: 'Carla', kind: 'PERSON' });
