@@ -7,7 +7,12 @@ import { startLeaderLease } from '../../src/projections/leader-lease.js';
 import type { ReadModelBatch, StoredSnapshot } from '../../src/read-store/read-model-store.js';
 import { writeCheckpoint, writeRecords } from '../../src/read-store/redis/commit-batch.js';
 import { keySlot, readStoreKeys } from '../../src/read-store/redis/redis-read-keys.js';
-import { decodePositionKey, encodePositionKey } from '../../src/read-store/redis/redis-records.js';
+import {
+  decodeIndexMember,
+  decodePositionKey,
+  encodeIndexMember,
+  encodePositionKey,
+} from '../../src/read-store/redis/redis-records.js';
 import { decodeRecord, encodeRecord } from '../../src/read-store/record-codec.js';
 import { decodeStateText, encodeStateText } from '../../src/read-store/redis/state-text.js';
 import {
@@ -304,7 +309,15 @@ describe('redis store records', () => {
   });
 
   it('writes log positions so that comparing the text compares the positions', () => {
-    const position = fc.record({ commit: fc.bigInt(0n, 2n ** 64n - 1n), prepare: fc.bigInt(0n, 2n ** 64n - 1n) });
+    const number = fc.oneof(fc.bigInt(0n, 2n ** 64n - 1n), fc.bigInt(0n, 40n));
+    // Commit and prepare apart, and (the embedded log's) the same, next to those of one commit.
+    const position = fc.oneof(
+      fc.record({ commit: number, prepare: number }),
+      number.map((n) => ({ commit: n, prepare: n })),
+      fc
+        .tuple(fc.bigInt(5n, 40n), fc.integer({ min: -5, max: 5 }))
+        .map(([n, d]) => ({ commit: n, prepare: n + BigInt(d) })),
+    );
     fc.assert(
       fc.property(position, position, (a, b) => {
         const [x, y] = [encodePositionKey(a), encodePositionKey(b)];
@@ -312,6 +325,52 @@ describe('redis store records', () => {
         expect(Math.sign(x < y ? -1 : x > y ? 1 : 0)).toBe(Math.sign(comparePositions(a, b)));
       }),
     );
+    // The embedded log's positions in 7 characters up to 2^24: what keeps index members short.
+    expect(encodePositionKey({ commit: 0xabcdefn, prepare: 0xabcdefn })).toBe('6abcdef.');
+  });
+
+  it('keeps every index entry exactly, in a short member', () => {
+    const instant = fc.oneof(fc.integer({ min: -1e13, max: 1e13 }), fc.double(), fc.constantFrom(1.7e12, 2 ** 53));
+    const position = fc.bigInt(0n, 2n ** 40n).map((n) => ({ commit: n, prepare: n }));
+    const share = fc.oneof(fc.string(), fc.constantFrom('[0,0,0,[null,"actor-1"]]', '\x01[0,0,0,[', '\x00'));
+    const indexEntry = fc.record(
+      {
+        developmentId: fc.stringMatching(/^[a-z0-9-]{1,12}$/),
+        occurredAtMs: fc.integer({ min: -1e13, max: 1e13 }),
+        recordPosition: position,
+        addedPosition: position,
+        addedAtMs: instant,
+        earliestAddedFromMs: instant,
+        share,
+      },
+      {
+        requiredKeys: [
+          'developmentId',
+          'occurredAtMs',
+          'recordPosition',
+          'addedPosition',
+          'addedAtMs',
+          'earliestAddedFromMs',
+        ],
+      },
+    );
+    fc.assert(
+      fc.property(indexEntry, (written) => {
+        const read = decodeIndexMember(encodeIndexMember(written), String(written.occurredAtMs));
+        expect(read).toEqual({ share: undefined, ...written });
+      }),
+    );
+    // An actor's usual entry: added 40 ms after the earliest from it, a tone and a counterpart.
+    const usual = encodeIndexMember({
+      developmentId: 'dev-0018446',
+      occurredAtMs: 1.7e12,
+      recordPosition: { commit: 106_000n, prepare: 106_000n },
+      addedPosition: { commit: 106_000n, prepare: 106_000n },
+      addedAtMs: 1_733_000_000_000,
+      earliestAddedFromMs: 1_733_000_000_000 - 40,
+      share: '[0,0,0,[-0.9,"actor-1713"]]',
+    });
+    expect(usual.length).toBeLessThanOrEqual(44);
   });
 });
 

@@ -9,8 +9,8 @@ import type { ChainableCommander, Cluster, Redis } from 'ioredis';
 const HELPERS = String.raw`
 local function plen(s, i)
   local c = tonumber(string.sub(s, i, i), 17)
-  local p = tonumber(string.sub(s, i + 1 + c, i + 1 + c), 17)
-  return 2 + c + p
+  if string.byte(s, i + 1 + c) == 46 then return 2 + c end
+  return 3 + c + tonumber(string.sub(s, i + 2 + c, i + 2 + c), 17)
 end
 local function before(a, b)
   if a == b then return false end
@@ -48,7 +48,10 @@ local function entry(m)
   local c2 = string.find(m, ',', c1 + 1, true)
   local t = n36(string.sub(m, i, c1 - 1))
   local e = t
-  if c2 > c1 + 1 then e = n36(string.sub(m, c1 + 1, c2 - 1)) end
+  if c2 > c1 + 1 then
+    local x = string.sub(m, c1 + 1, c2 - 1)
+    if string.sub(x, 1, 1) == '~' then e = n36(x) else e = t - n36(x) end
+  end
   return r, a, t, e
 end
 `;

@@ -1,4 +1,5 @@
 import { decodeRecord, encodeRecord } from '../record-codec.js';
+import { pieceTable } from './piece-table.js';
 
 /**
  * States as the Redis store keeps them: the record codec's JSON with its most frequent pieces (the codec's tags, the
@@ -41,22 +42,8 @@ const PIECES = [
   '"id":"',
 ] as const;
 
-// Tokens \x01 to \x1d, one per piece.
-const TOKEN_OF = new Map<string, string>(PIECES.map((piece, at) => [piece, String.fromCharCode(at + 1)]));
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-// Longest first, so that a piece that starts another is tried after it.
-const PIECE = new RegExp(
-  [...PIECES]
-    .sort((a, b) => b.length - a.length)
-    .map(escape)
-    .join('|'),
-  'g',
-);
-// eslint-disable-next-line no-control-regex -- the tokens are control characters
-const TOKEN = /[\x01-\x1d]/g;
+const TABLE = pieceTable(PIECES);
 
-export const encodeStateText = (state: unknown): string =>
-  encodeRecord(state).replace(PIECE, (piece) => TOKEN_OF.get(piece)!);
+export const encodeStateText = (state: unknown): string => TABLE.encode(encodeRecord(state));
 
-export const decodeStateText = <T>(text: string): T =>
-  decodeRecord<T>(text.replace(TOKEN, (token) => PIECES[token.charCodeAt(0) - 1]!));
+export const decodeStateText = <T>(text: string): T => decodeRecord<T>(TABLE.decode(text));
