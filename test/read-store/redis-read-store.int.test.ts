@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { comparePositions } from '../../events/envelope.js';
+import { comparePlaces } from '../../src/read-store/places.js';
 import { startLeaderLease } from '../../src/projections/leader-lease.js';
 import type { ReadModelBatch, StoredSnapshot } from '../../src/read-store/read-model-store.js';
 import { writeCheckpoint, writeRecords } from '../../src/read-store/redis/commit-batch.js';
@@ -393,7 +394,26 @@ describe('on the shared Redis', () => {
   readModelStoreConformance('redis', async () => openRedisReadStore({ url: SHARED_URL, prefix, version: VERSION }));
   // Every scan handed back after three members: the resuming path, on every query of the suite.
   readModelStoreConformance('redis, scans resumed every 3 members', async () =>
-    openRedisReadStore({ url: SHARED_URL, prefix: `${prefix}-paged`, version: VERSION, scanBudget: 3 }),
+    openRedisReadStore({ url: SHARED_URL, prefix: `${prefix}-resumed`, version: VERSION, scanBudget: 3 }),
+  );
+  // Indexes of many pages, split every way: scans across them, resumed midway, after pages split meanwhile.
+  // Every share kept beside its page too.
+  readModelStoreConformance('redis, pages of 2 entries of 20 bytes', async () =>
+    openRedisReadStore({
+      url: SHARED_URL,
+      prefix: `${prefix}-pages`,
+      version: VERSION,
+      pages: { entries: 2, memberBytes: 20 },
+    }),
+  );
+  readModelStoreConformance('redis, pages of 3 entries, scans resumed every 2 members', async () =>
+    openRedisReadStore({
+      url: SHARED_URL,
+      prefix: `${prefix}-paged`,
+      version: VERSION,
+      pages: { entries: 3 },
+      scanBudget: 2,
+    }),
   );
   adapterCases(
     'redis',
@@ -401,6 +421,48 @@ describe('on the shared Redis', () => {
     `${prefix}-adapter`,
     () => redis,
   );
+
+  it('keeps an index in packed pages, near full when appended to, a long share beside its page', async () => {
+    const store = openRedisReadStore({ url: SHARED_URL, prefix: `${prefix}-packed`, version: VERSION });
+    try {
+      const index = { kind: 'actor' as const, id: 'a1' };
+      const keys = readStoreKeys(`${prefix}-packed`, VERSION);
+      const summary = 'Somebody states a view on topic-052, at some length.';
+      // 300 entries in world order, every tenth with a stance's summary, then 10 late arrivals among them.
+      const entries = Array.from({ length: 310 }, (_, n) => ({
+        ...entry(
+          `dev-${n}`,
+          n < 300 ? Date.UTC(2020, 0, 1 + n) : Date.UTC(2020, 0, 1 + (n - 300) * 30, 12),
+          n + 1,
+          n + 1,
+        ),
+        share: n % 10 ? '[0,0,0,[null,"actor-0042"]]' : `[0,0,[["topic-052","OPPOSES","${summary}"]],0]`,
+      }));
+      const pages = async () => [
+        keys.index(index),
+        ...(await redis.zrange(`${keys.index(index)}:d`, 0, -1)).map((name) => `${keys.index(index)}:${name}`),
+      ];
+      for (let at = 0; at < entries.length; at += 100) {
+        await store.commit({
+          ...emptyBatch(1000 + at),
+          entries: entries.slice(at, at + 100).map((e) => ({ index, entry: e })),
+        });
+        // Appended: full pages, then the last.
+        if (at === 200)
+          expect(await Promise.all((await pages()).map((page) => redis.zcard(page)))).toEqual([128, 128, 44]);
+      }
+      expect(await store.entries(index, { knownAtMs: Infinity })).toEqual([...entries].sort(comparePlaces));
+      // Each late arrival went to a full page and split it.
+      const split = await pages();
+      expect(split.length).toBeGreaterThan(3);
+      expect(split.length).toBeLessThanOrEqual(3 + 10);
+      for (const page of split) expect(await redis.object('ENCODING', page)).toBe('listpack');
+      expect(await redis.hlen(`${keys.index(index)}:o`)).toBe(31);
+    } finally {
+      await store.clear();
+      await store.close();
+    }
+  });
 
   it('fences a deposed projector out through the leader lease', async () => {
     const lprefix = `${prefix}-lease`;
