@@ -295,12 +295,18 @@ describe('redis store records', () => {
       new Map<unknown, unknown>([['{"$map":[["', 1n]]),
       '{"commit":{"$bigint":"',
       [Infinity, -Infinity, null, 0, '', 'é✓😀'],
+      // Dates kept short, and those whose ISO text would not come back so (years past 9999, before 0).
+      { at: new Date('2026-12-05T23:44:40.153Z'), then: [new Date(-1), new Date(8.64e15), new Date(-6.2e13)] },
+      { text: '{"$date":"2026-12-05T23:44:40.153Z"}' },
     ];
     for (const state of states) {
       const text = encodeStateText(state);
       expect(text.includes('\x1e') || text.includes('\x1f')).toBe(false);
       expect(decodeStateText(text)).toEqual(state);
     }
+    // A development's three dates take 8 characters each, rather than 24.
+    const dates = { occurredAt: new Date(1.7e12), recordedAt: new Date(1.8e12), publishedAt: new Date(1.75e12) };
+    expect(encodeStateText(dates).length).toBeLessThanOrEqual(encodeRecord(dates).length - 3 * 16 - 3 * 10);
     // Exactly what the record codec gives back (JSON itself writes -0 as 0).
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {

@@ -8,7 +8,7 @@ import { pieceTable } from './piece-table.js';
  * development's state shrinks by about 40% (770 bytes to 420), for a few microseconds, where zlib would take tens per
  * state to write and to read. \x1e and \x1f are left out: they separate the versions of an entity's string.
  *
- * The table is part of the stored format: changing it means a new read-model version (READ_MODEL_VERSION).
+ * Dates are shorter still (ISO_DATE below). The table is part of the stored format: changing it means a new read-model version (READ_MODEL_VERSION).
  */
 const PIECES = [
   '{"commit":{"$bigint":"',
@@ -44,6 +44,25 @@ const PIECES = [
 
 const TABLE = pieceTable(PIECES);
 
-export const encodeStateText = (state: unknown): string => TABLE.encode(encodeRecord(state));
+/**
+ * A date as the codec writes it ({"$date":"<ISO 8601>"}, '{"$date":"' being \x03) is kept as \x00 and its epoch
+ * milliseconds in base 36: 8 characters where the ISO text takes 24, and a development holds three dates (its
+ * occurredAt, recordedAt, a source's publishedAt). What follows `"}` in JSON (",", "}", "]") is no base 36 digit, so
+ * the number needs no end mark. Only a date whose ISO text comes back exactly is shortened.
+ */
+// eslint-disable-next-line no-control-regex -- the tokens are control characters
+const ISO_DATE = /\x03(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)"\}/g;
+// eslint-disable-next-line no-control-regex -- the tokens are control characters
+const SHORT_DATE = /\x00(-?[0-9a-z]+)/g;
 
-export const decodeStateText = <T>(text: string): T => decodeRecord<T>(TABLE.decode(text));
+const shortDate = (whole: string, iso: string): string => {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) || new Date(ms).toISOString() !== iso ? whole : `\x00${ms.toString(36)}`;
+};
+
+const isoDate = (_whole: string, ms: string): string => `\x03${new Date(parseInt(ms, 36)).toISOString()}"}`;
+
+export const encodeStateText = (state: unknown): string =>
+  TABLE.encode(encodeRecord(state)).replace(ISO_DATE, shortDate);
+
+export const decodeStateText = <T>(text: string): T => decodeRecord<T>(TABLE.decode(text.replace(SHORT_DATE, isoDate)));
