@@ -337,7 +337,10 @@ describe('redis store records', () => {
   });
 
   it('keeps every index entry exactly, in a short member', () => {
-    const instant = fc.oneof(fc.integer({ min: -1e13, max: 1e13 }), fc.double(), fc.constantFrom(1.7e12, 2 ** 53));
+    // -0 comes back 0, as it always did: no instant is -0.
+    const instant = fc
+      .oneof(fc.integer({ min: -1e13, max: 1e13 }), fc.double(), fc.constantFrom(1.7e12, 2 ** 53))
+      .map((n) => (Object.is(n, -0) ? 0 : n));
     const position = fc.bigInt(0n, 2n ** 40n).map((n) => ({ commit: n, prepare: n }));
     const share = fc.oneof(fc.string(), fc.constantFrom('[0,0,0,[null,"actor-1"]]', '\x01[0,0,0,[', '\x00'));
     const indexEntry = fc.record(
