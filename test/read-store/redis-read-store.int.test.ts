@@ -3,11 +3,17 @@ import fc from 'fast-check';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { comparePositions } from '../../events/envelope.js';
+import { comparePlaces } from '../../src/read-store/places.js';
 import { startLeaderLease } from '../../src/projections/leader-lease.js';
 import type { ReadModelBatch, StoredSnapshot } from '../../src/read-store/read-model-store.js';
 import { writeCheckpoint, writeRecords } from '../../src/read-store/redis/commit-batch.js';
 import { keySlot, readStoreKeys } from '../../src/read-store/redis/redis-read-keys.js';
-import { decodePositionKey, encodePositionKey } from '../../src/read-store/redis/redis-records.js';
+import {
+  decodeIndexMember,
+  decodePositionKey,
+  encodeIndexMember,
+  encodePositionKey,
+} from '../../src/read-store/redis/redis-records.js';
 import { decodeRecord, encodeRecord } from '../../src/read-store/record-codec.js';
 import { decodeStateText, encodeStateText } from '../../src/read-store/redis/state-text.js';
 import {
@@ -289,12 +295,18 @@ describe('redis store records', () => {
       new Map<unknown, unknown>([['{"$map":[["', 1n]]),
       '{"commit":{"$bigint":"',
       [Infinity, -Infinity, null, 0, '', 'é✓😀'],
+      // Dates kept short, and those whose ISO text would not come back so (years past 9999, before 0).
+      { at: new Date('2026-12-05T23:44:40.153Z'), then: [new Date(-1), new Date(8.64e15), new Date(-6.2e13)] },
+      { text: '{"$date":"2026-12-05T23:44:40.153Z"}' },
     ];
     for (const state of states) {
       const text = encodeStateText(state);
       expect(text.includes('\x1e') || text.includes('\x1f')).toBe(false);
       expect(decodeStateText(text)).toEqual(state);
     }
+    // A development's three dates take 8 characters each, rather than 24.
+    const dates = { occurredAt: new Date(1.7e12), recordedAt: new Date(1.8e12), publishedAt: new Date(1.75e12) };
+    expect(encodeStateText(dates).length).toBeLessThanOrEqual(encodeRecord(dates).length - 3 * 16 - 3 * 10);
     // Exactly what the record codec gives back (JSON itself writes -0 as 0).
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
@@ -304,7 +316,15 @@ describe('redis store records', () => {
   });
 
   it('writes log positions so that comparing the text compares the positions', () => {
-    const position = fc.record({ commit: fc.bigInt(0n, 2n ** 64n - 1n), prepare: fc.bigInt(0n, 2n ** 64n - 1n) });
+    const number = fc.oneof(fc.bigInt(0n, 2n ** 64n - 1n), fc.bigInt(0n, 40n));
+    // Commit and prepare apart, and (the embedded log's) the same, next to those of one commit.
+    const position = fc.oneof(
+      fc.record({ commit: number, prepare: number }),
+      number.map((n) => ({ commit: n, prepare: n })),
+      fc
+        .tuple(fc.bigInt(5n, 40n), fc.integer({ min: -5, max: 5 }))
+        .map(([n, d]) => ({ commit: n, prepare: n + BigInt(d) })),
+    );
     fc.assert(
       fc.property(position, position, (a, b) => {
         const [x, y] = [encodePositionKey(a), encodePositionKey(b)];
@@ -312,6 +332,55 @@ describe('redis store records', () => {
         expect(Math.sign(x < y ? -1 : x > y ? 1 : 0)).toBe(Math.sign(comparePositions(a, b)));
       }),
     );
+    // The embedded log's positions in 7 characters up to 2^24: what keeps index members short.
+    expect(encodePositionKey({ commit: 0xabcdefn, prepare: 0xabcdefn })).toBe('6abcdef.');
+  });
+
+  it('keeps every index entry exactly, in a short member', () => {
+    // -0 comes back 0, as it always did: no instant is -0.
+    const instant = fc
+      .oneof(fc.integer({ min: -1e13, max: 1e13 }), fc.double(), fc.constantFrom(1.7e12, 2 ** 53))
+      .map((n) => (Object.is(n, -0) ? 0 : n));
+    const position = fc.bigInt(0n, 2n ** 40n).map((n) => ({ commit: n, prepare: n }));
+    const share = fc.oneof(fc.string(), fc.constantFrom('[0,0,0,[null,"actor-1"]]', '\x01[0,0,0,[', '\x00'));
+    const indexEntry = fc.record(
+      {
+        developmentId: fc.stringMatching(/^[a-z0-9-]{1,12}$/),
+        occurredAtMs: fc.integer({ min: -1e13, max: 1e13 }),
+        recordPosition: position,
+        addedPosition: position,
+        addedAtMs: instant,
+        earliestAddedFromMs: instant,
+        share,
+      },
+      {
+        requiredKeys: [
+          'developmentId',
+          'occurredAtMs',
+          'recordPosition',
+          'addedPosition',
+          'addedAtMs',
+          'earliestAddedFromMs',
+        ],
+      },
+    );
+    fc.assert(
+      fc.property(indexEntry, (written) => {
+        const read = decodeIndexMember(encodeIndexMember(written), String(written.occurredAtMs));
+        expect(read).toEqual({ share: undefined, ...written });
+      }),
+    );
+    // An actor's usual entry: added 40 ms after the earliest from it, a tone and a counterpart.
+    const usual = encodeIndexMember({
+      developmentId: 'dev-0018446',
+      occurredAtMs: 1.7e12,
+      recordPosition: { commit: 106_000n, prepare: 106_000n },
+      addedPosition: { commit: 106_000n, prepare: 106_000n },
+      addedAtMs: 1_733_000_000_000,
+      earliestAddedFromMs: 1_733_000_000_000 - 40,
+      share: '[0,0,0,[-0.9,"actor-1713"]]',
+    });
+    expect(usual.length).toBeLessThanOrEqual(44);
   });
 });
 
@@ -334,7 +403,26 @@ describe('on the shared Redis', () => {
   readModelStoreConformance('redis', async () => openRedisReadStore({ url: SHARED_URL, prefix, version: VERSION }));
   // Every scan handed back after three members: the resuming path, on every query of the suite.
   readModelStoreConformance('redis, scans resumed every 3 members', async () =>
-    openRedisReadStore({ url: SHARED_URL, prefix: `${prefix}-paged`, version: VERSION, scanBudget: 3 }),
+    openRedisReadStore({ url: SHARED_URL, prefix: `${prefix}-resumed`, version: VERSION, scanBudget: 3 }),
+  );
+  // Indexes of many pages, split every way: scans across them, resumed midway, after pages split meanwhile.
+  // Every share kept beside its page too.
+  readModelStoreConformance('redis, pages of 2 entries of 20 bytes', async () =>
+    openRedisReadStore({
+      url: SHARED_URL,
+      prefix: `${prefix}-pages`,
+      version: VERSION,
+      pages: { entries: 2, memberBytes: 20 },
+    }),
+  );
+  readModelStoreConformance('redis, pages of 3 entries, scans resumed every 2 members', async () =>
+    openRedisReadStore({
+      url: SHARED_URL,
+      prefix: `${prefix}-paged`,
+      version: VERSION,
+      pages: { entries: 3 },
+      scanBudget: 2,
+    }),
   );
   adapterCases(
     'redis',
@@ -342,6 +430,48 @@ describe('on the shared Redis', () => {
     `${prefix}-adapter`,
     () => redis,
   );
+
+  it('keeps an index in packed pages, near full when appended to, a long share beside its page', async () => {
+    const store = openRedisReadStore({ url: SHARED_URL, prefix: `${prefix}-packed`, version: VERSION });
+    try {
+      const index = { kind: 'actor' as const, id: 'a1' };
+      const keys = readStoreKeys(`${prefix}-packed`, VERSION);
+      const summary = 'Somebody states a view on topic-052, at some length.';
+      // 300 entries in world order, every tenth with a stance's summary, then 10 late arrivals among them.
+      const entries = Array.from({ length: 310 }, (_, n) => ({
+        ...entry(
+          `dev-${n}`,
+          n < 300 ? Date.UTC(2020, 0, 1 + n) : Date.UTC(2020, 0, 1 + (n - 300) * 30, 12),
+          n + 1,
+          n + 1,
+        ),
+        share: n % 10 ? '[0,0,0,[null,"actor-0042"]]' : `[0,0,[["topic-052","OPPOSES","${summary}"]],0]`,
+      }));
+      const pages = async () => [
+        keys.index(index),
+        ...(await redis.zrange(`${keys.index(index)}:d`, 0, -1)).map((name) => `${keys.index(index)}:${name}`),
+      ];
+      for (let at = 0; at < entries.length; at += 100) {
+        await store.commit({
+          ...emptyBatch(1000 + at),
+          entries: entries.slice(at, at + 100).map((e) => ({ index, entry: e })),
+        });
+        // Appended: full pages, then the last.
+        if (at === 200)
+          expect(await Promise.all((await pages()).map((page) => redis.zcard(page)))).toEqual([128, 128, 44]);
+      }
+      expect(await store.entries(index, { knownAtMs: Infinity })).toEqual([...entries].sort(comparePlaces));
+      // Each late arrival went to a full page and split it.
+      const split = await pages();
+      expect(split.length).toBeGreaterThan(3);
+      expect(split.length).toBeLessThanOrEqual(3 + 10);
+      for (const page of split) expect(await redis.object('ENCODING', page)).toBe('listpack');
+      expect(await redis.hlen(`${keys.index(index)}:o`)).toBe(31);
+    } finally {
+      await store.clear();
+      await store.close();
+    }
+  });
 
   it('fences a deposed projector out through the leader lease', async () => {
     const lprefix = `${prefix}-lease`;

@@ -56,8 +56,22 @@ const group = <T>(map: Map<string, T[]>, key: string, item: T) => {
 const indexKeyOf = (keys: ReadStoreKeys, index: ReadModelBatch['entries'][number]['index'], occurredAtMs: number) =>
   index.kind === 'world' ? keys.worldShard(worldShardOf(occurredAtMs).label) : keys.index(index);
 
+/**
+ * The pages of an index (scripts.ts, ADD_ENTRIES): how many entries one holds at most, and the longest member it
+ * keeps whole (a longer one's share is kept beside the page). Redis keeps a sorted set packed in one allocation up to
+ * zset-max-listpack-entries members of at most zset-max-listpack-value bytes: these are its defaults. A server
+ * configured with other limits wants the store told them (RedisReadStoreOptions.pages); pages change where entries
+ * are kept, never what a reader finds.
+ */
+export interface PageLimits {
+  readonly entries: number;
+  readonly memberBytes: number;
+}
+
+export const PAGE_LIMITS: PageLimits = { entries: 128, memberBytes: 64 };
+
 /** The commands that write a batch's records (everything but what the checkpoint script writes), in one round. */
-const recordCommands = (keys: ReadStoreKeys, batch: ReadModelBatch): Routed[] => {
+const recordCommands = (keys: ReadStoreKeys, batch: ReadModelBatch, pages: PageLimits): Routed[] => {
   const commands: Routed[] = [];
 
   const versions = new Map<string, { position: string; record: string }[]>();
@@ -80,7 +94,10 @@ const recordCommands = (keys: ReadStoreKeys, batch: ReadModelBatch): Routed[] =>
     group(entries, key, encodeIndexMember(entry));
   }
   for (const [key, args] of entries) {
-    commands.push({ key, queue: (pipeline) => queueScript(pipeline, 'rsAddEntries', [key], args) });
+    commands.push({
+      key,
+      queue: (pipeline) => queueScript(pipeline, 'rsAddEntries', [key], [pages.entries, pages.memberBytes, ...args]),
+    });
   }
 
   // A snapshot's state before its meta: a meta is what readers find a snapshot by.
@@ -98,8 +115,13 @@ const recordCommands = (keys: ReadStoreKeys, batch: ReadModelBatch): Routed[] =>
 };
 
 /** Writes a batch's records without its checkpoint: invisible until a checkpoint at or after them is committed. */
-export const writeRecords = async (connection: RedisConnection, keys: ReadStoreKeys, batch: ReadModelBatch) => {
-  await sendAll(connection, recordCommands(keys, batch));
+export const writeRecords = async (
+  connection: RedisConnection,
+  keys: ReadStoreKeys,
+  batch: ReadModelBatch,
+  pages = PAGE_LIMITS,
+) => {
+  await sendAll(connection, recordCommands(keys, batch, pages));
 };
 
 const tokenOf = (fence: ReadStoreFence | null, batch: ReadModelBatch): string => {
@@ -180,6 +202,7 @@ export const commitBatch = async (
   keys: ReadStoreKeys,
   batch: ReadModelBatch,
   fence: ReadStoreFence | null,
+  pages = PAGE_LIMITS,
 ): Promise<void> => {
   const token = tokenOf(fence, batch);
   const holderKey = fence ? `${fence.leaseKey}:holder` : keys.checkpoint;
@@ -194,6 +217,6 @@ export const commitBatch = async (
   if (fence && !holder?.endsWith(`:${token}`)) {
     throw new FencedOutError(fence.leaseKey, Number(token), holder, batch.checkpoint.position);
   }
-  await writeRecords(connection, keys, batch);
+  await writeRecords(connection, keys, batch, pages);
   await writeCheckpoint(connection, keys, batch, fence);
 };

@@ -31,16 +31,24 @@ interface ScanRange {
 interface ScanAnswer {
   /** The checkpoint position the scan read through; '' when there is no checkpoint. */
   readonly checkpoint: string;
-  /** The member to resume after, '' when the scan is done. */
+  /** The member to resume after, '' when the scan is done, and its score. */
   readonly resume: string;
+  readonly resumeScore: string;
   readonly cut: boolean;
   readonly count: number;
   readonly pairs: readonly string[];
 }
 
 const parseAnswer = (raw: unknown): ScanAnswer => {
-  const [checkpoint, resume, cut, count, ...pairs] = raw as [string, string, number, number, ...string[]];
-  return { checkpoint, resume, cut: cut === 1, count, pairs };
+  const [checkpoint, resume, resumeScore, cut, count, ...pairs] = raw as [
+    string,
+    string,
+    string,
+    number,
+    number,
+    ...string[],
+  ];
+  return { checkpoint, resume, resumeScore, cut: cut === 1, count, pairs };
 };
 
 const scanArgs = (
@@ -48,7 +56,7 @@ const scanArgs = (
   checkpoint: string,
   range: ScanRange,
   limit: number | null,
-  resume: string,
+  resume: Pick<ScanAnswer, 'resume' | 'resumeScore'> = { resume: '', resumeScore: '' },
 ): string[] => [
   checkpoint,
   range.lo,
@@ -60,9 +68,10 @@ const scanArgs = (
   range.addedAfter,
   limit === null ? '' : String(limit),
   range.descending ? '1' : '0',
-  resume,
+  resume.resume,
   String(budget),
   range.counting ? '1' : '0',
+  resume.resumeScore,
 ];
 
 export interface ReadContext {
@@ -87,12 +96,7 @@ const finishScan = async (
     if (remaining !== null) remaining -= answer.count;
     if (answer.resume === '' || remaining === 0) return answer;
     answer = parseAnswer(
-      await runScript(
-        connection,
-        'rsScan',
-        [key],
-        scanArgs(scanBudget, answer.checkpoint, range, remaining, answer.resume),
-      ),
+      await runScript(connection, 'rsScan', [key], scanArgs(scanBudget, answer.checkpoint, range, remaining, answer)),
     );
   }
 };
@@ -112,16 +116,11 @@ const scanOne = async (
     const stored = await connection.get(keys.checkpoint);
     if (stored === null) return;
     first = parseAnswer(
-      await runScript(
-        connection,
-        'rsScan',
-        [key],
-        scanArgs(scanBudget, checkpointPositionKey(stored), range, limit, ''),
-      ),
+      await runScript(connection, 'rsScan', [key], scanArgs(scanBudget, checkpointPositionKey(stored), range, limit)),
     );
   } else {
     first = parseAnswer(
-      await runScript(connection, 'rsScan', [key, keys.checkpoint], scanArgs(scanBudget, '', range, limit, '')),
+      await runScript(connection, 'rsScan', [key, keys.checkpoint], scanArgs(scanBudget, '', range, limit)),
     );
     if (first.checkpoint === '') return;
   }
@@ -153,8 +152,7 @@ const scanWorld = async (
       connection,
       keysOfWave.map((key): Routed => ({
         key,
-        queue: (pipeline) =>
-          queueScript(pipeline, 'rsScan', [key], scanArgs(scanBudget, checkpoint, range, remaining, '')),
+        queue: (pipeline) => queueScript(pipeline, 'rsScan', [key], scanArgs(scanBudget, checkpoint, range, remaining)),
       })),
     );
     for (const [position, raw] of answers.entries()) {

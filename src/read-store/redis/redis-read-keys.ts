@@ -11,6 +11,8 @@ import type { IndexRef, VersionKind } from '../read-model-store.js';
  *   <base>:{a:<id>}:c                             sorted set: the actor's changes index, as the other indexes
  *   <base>:{a:<id>}:x                             sorted set: the actor's superseded index, as the other indexes
  *   <base>:{w:<yyyy-mm>}:i                        sorted set: the world index, one shard per month of occurredAt
+ *   <index>:d, <index>:<page>, <index>:o          an index's further pages, in its slot: its directory, its pages
+ *                                                 and the shares too long for a page (scripts.ts, "paged")
  *   <base>:{a:<id>}:sm                            hash: the actor's snapshot metas, by snapshot name
  *   <base>:{a:<id>}:ss                            hash: their states, by the same name
  *
@@ -27,8 +29,8 @@ import type { IndexRef, VersionKind } from '../read-model-store.js';
  *   {<base>}:rs:wm                  sorted set: the world index's month shards, score the month's first instant
  *
  * The world index is sharded by month so that no node holds all of it: a month is one slot, readers walk the months
- * a query spans in order (the month list is small). Per-entity indexes stay one key each: an actor's entries are
- * one sorted set, which keeps every range scan one script call.
+ * a query spans in order (the month list is small). Each index (an entity's, a month's) is paged into sorted sets
+ * small enough for Redis to pack, all in the index's slot, which keeps every range scan one script call.
  *
  * Suffixes are one or two letters: a key's name is paid for in memory once per entity.
  */

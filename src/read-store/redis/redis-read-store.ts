@@ -9,7 +9,7 @@ import type {
   StoredVersion,
   VersionKind,
 } from '../read-model-store.js';
-import { commitBatch, type ReadStoreFence } from './commit-batch.js';
+import { commitBatch, PAGE_LIMITS, type PageLimits, type ReadStoreFence } from './commit-batch.js';
 import {
   clusterReady,
   connect,
@@ -51,6 +51,8 @@ export type RedisReadStoreOptions = RedisTarget & {
   readonly onError?: (error: Error) => void;
   /** How many index members one scan script call looks at before it hands back (tests make it small). */
   readonly scanBudget?: number;
+  /** The pages of an index (commit-batch.ts, PAGE_LIMITS: Redis' defaults; tests make them small). */
+  readonly pages?: Partial<PageLimits>;
 };
 
 export interface RedisReadStore extends ReadModelStore {
@@ -69,6 +71,10 @@ export const openRedisReadStore = (options: RedisReadStoreOptions): RedisReadSto
   }
   const connection = connect(options, options.onError ?? (() => undefined));
   const context = { connection, keys, scanBudget: Math.max(1, options.scanBudget ?? SCAN_BUDGET) };
+  const pages: PageLimits = {
+    entries: Math.max(1, options.pages?.entries ?? PAGE_LIMITS.entries),
+    memberBytes: options.pages?.memberBytes ?? PAGE_LIMITS.memberBytes,
+  };
 
   /**
    * Runs read commands after reading the checkpoint, so that records stamped up to it are all there: in one
@@ -156,7 +162,7 @@ export const openRedisReadStore = (options: RedisReadStoreOptions): RedisReadSto
       return typeof found === 'string' ? decodePositionKey(found) : null;
     },
 
-    commit: (batch) => commitBatch(connection, keys, batch, fence),
+    commit: (batch) => commitBatch(connection, keys, batch, fence, pages),
 
     clear: async () => {
       // The checkpoint first: from then on readers take nothing, whatever is left while the rest goes.

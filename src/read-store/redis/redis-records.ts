@@ -1,16 +1,19 @@
 import type { LogPosition } from '../../../events/envelope.js';
 import type { IndexEntry, ReadModelCheckpoint, SnapshotMeta, StoredVersion } from '../read-model-store.js';
+import { pieceTable } from './piece-table.js';
 import { decodeStateText, encodeStateText } from './state-text.js';
 
 /**
  * How the Redis store writes its records: short, and readable by the Lua scripts (scripts.ts), which compare
  * positions as strings and parse numbers themselves.
  *
- * A log position is written as two self-delimiting parts, commit then prepare, each one length character
- * ('0'..'9', 'a'..'g': 0 to 16) followed by that many hex digits without leading zeros. Comparing two encodings byte
- * by byte gives the order of the log (a longer number has a greater length character; equal lengths compare digit by
- * digit), like the 32 fixed hex digits of encodePosition, in 6 characters rather than 32 for a position under 2^24:
- * index members stay under the 64 bytes up to which Redis keeps a small sorted set packed in one allocation.
+ * A log position is written as its commit, one length character ('0'..'9', 'a'..'g': 0 to 16) followed by that many
+ * hex digits without leading zeros, then its prepare: "." when it is the commit (always, in the embedded log), else
+ * "-" (below the commit) or "/" (above it) followed by the prepare written as the commit is. Comparing two encodings
+ * byte by byte gives the order of the log (a longer number has a greater length character; equal lengths compare
+ * digit by digit; "-" < "." < "/" orders the prepares of one commit), like the 32 fixed hex digits of
+ * encodePosition, in 7 characters rather than 32 for a position under 2^24: index members stay under the 64 bytes up
+ * to which Redis keeps a small sorted set packed in one allocation (a page of an index, scripts.ts).
  */
 
 const LENGTHS = '0123456789abcdefg';
@@ -22,24 +25,39 @@ const part = (value: bigint, name: string): string => {
   return LENGTHS[hex.length]! + hex;
 };
 
-export const encodePositionKey = (position: LogPosition): string =>
-  part(position.commit, 'commit') + part(position.prepare, 'prepare');
+const SAME = '.';
+const BELOW = '-';
+const ABOVE = '/';
 
-/** The length of the position encoded at `at` in `text`. */
-const positionKeyLength = (text: string, at = 0): number => {
-  const commit = LENGTHS.indexOf(text[at] ?? '');
-  const prepare = LENGTHS.indexOf(text[at + 1 + commit] ?? '');
-  if (commit < 0 || prepare < 0) throw new Error(`no log position at ${at} of ${JSON.stringify(text)}`);
-  return 2 + commit + prepare;
+export const encodePositionKey = ({ commit, prepare }: LogPosition): string => {
+  const written = part(commit, 'commit');
+  if (prepare === commit) return written + SAME;
+  return written + (prepare < commit ? BELOW : ABOVE) + part(prepare, 'prepare');
 };
 
-export const decodePositionKey = (text: string, at = 0): LogPosition => {
+const noPosition = (text: string, at: number) => new Error(`no log position at ${at} of ${JSON.stringify(text)}`);
+
+/** Where the commit's digits end, where the prepare's are (null when it is the commit), and where the position ends. */
+const positionParts = (text: string, at: number) => {
   const commitLength = LENGTHS.indexOf(text[at] ?? '');
-  const prepareAt = at + 1 + commitLength;
-  const prepareLength = LENGTHS.indexOf(text[prepareAt] ?? '');
-  if (commitLength < 0 || prepareLength < 0) throw new Error(`no log position at ${at} of ${JSON.stringify(text)}`);
-  const hex = (from: number, length: number) => (length === 0 ? 0n : BigInt(`0x${text.slice(from, from + length)}`));
-  return { commit: hex(at + 1, commitLength), prepare: hex(prepareAt + 1, prepareLength) };
+  const commitEnd = at + 1 + commitLength;
+  const marker = text[commitEnd];
+  if (commitLength < 0 || marker === undefined) throw noPosition(text, at);
+  if (marker === SAME) return { commitEnd, prepare: null, end: commitEnd + 1 };
+  const prepareLength = LENGTHS.indexOf(text[commitEnd + 1] ?? '');
+  if ((marker !== BELOW && marker !== ABOVE) || prepareLength < 0) throw noPosition(text, at);
+  const prepare = { from: commitEnd + 2, to: commitEnd + 2 + prepareLength };
+  return { commitEnd, prepare, end: prepare.to };
+};
+
+/** The length of the position encoded at `at` in `text`. */
+const positionKeyLength = (text: string, at = 0): number => positionParts(text, at).end - at;
+
+export const decodePositionKey = (text: string, at = 0): LogPosition => {
+  const { commitEnd, prepare } = positionParts(text, at);
+  const hex = (from: number, to: number) => (to === from ? 0n : BigInt(`0x${text.slice(from, to)}`));
+  const commit = hex(at + 1, commitEnd);
+  return { commit, prepare: prepare ? hex(prepare.from, prepare.to) : commit };
 };
 
 /** Numbers in base 36 when they are safe integers (epoch milliseconds: 8 characters), else "~" and their decimal. */
@@ -59,18 +77,65 @@ const parseScore = (text: string): number =>
 // ---------------------------------------------------------------- index members
 
 /**
+ * Frequent pieces of the shares the time-travel engine keeps in actor entries (time-travel/actor-share.ts: JSON
+ * arrays, mostly "no occurredAt, no meeting, no stance, a tone and a counterpart"), one character each: a share of
+ * 27 bytes takes 9, and an actor's members stay under the 64 bytes of a packed page. A share is opaque here: one that
+ * holds a control character of its own is kept as it is, after \x00. Part of the stored format (READ_MODEL_VERSION).
+ */
+const SHARES = pieceTable([
+  '[0,0,0,[',
+  '[0,0,0,[null',
+  '[0,0,[["',
+  '[0,"',
+  ',"actor-',
+  '"]]',
+  '","',
+  ',null]],[',
+  '"],["',
+  '","NEUTRAL",',
+  '","CONDITIONAL",',
+  '","UNDECIDED",',
+  '","SUPPORTS",',
+  '","OPPOSES",',
+  'topic-',
+  'meeting-',
+]);
+const RAW_SHARE = '\x00';
+
+// eslint-disable-next-line no-control-regex -- what a piece table cannot give back
+const encodeShare = (share: string): string => (/[\x00-\x1f]/.test(share) ? RAW_SHARE + share : SHARES.encode(share));
+
+const decodeShare = (text: string): string => (text.startsWith(RAW_SHARE) ? text.slice(1) : SHARES.decode(text));
+
+/**
+ * earliestAddedFromMs as its member keeps it: empty when it is addedAtMs; else addedAtMs minus it in base 36 (a
+ * projection adds entries in bursts, so that is a few characters where the instant takes 8); else (an instant that
+ * is no safe integer) "~" and its decimal.
+ */
+const encodeEarliest = ({ addedAtMs, earliestAddedFromMs }: IndexEntry): string => {
+  if (earliestAddedFromMs === addedAtMs) return '';
+  const before = addedAtMs - earliestAddedFromMs;
+  return Number.isSafeInteger(addedAtMs) && Number.isSafeInteger(earliestAddedFromMs) && before > 0
+    ? before.toString(36)
+    : `~${String(earliestAddedFromMs)}`;
+};
+
+const decodeEarliest = (text: string, addedAtMs: number): number => {
+  if (text === '') return addedAtMs;
+  return text.startsWith('~') ? Number(text.slice(1)) : addedAtMs - parseInt(text, 36);
+};
+
+/**
  * An index entry's member (its score is occurredAtMs): recordPosition, then addedPosition ("=" when it is the same
- * position), addedAtMs, ",", earliestAddedFromMs (empty when it equals addedAtMs), ",", developmentId, and "|" and
- * the share where the entry has one. Within one
- * score, members sort by recordPosition: the order of the set is world order, and the world index's place
- * (occurredAt, recordPosition) is the score and the member's first part.
+ * position), addedAtMs, ",", earliestAddedFromMs (encodeEarliest), ",", developmentId, and "|" and the share
+ * (encodeShare) where the entry has one. Within one score, members sort by recordPosition: the order of the set is
+ * world order, and the world index's place (occurredAt, recordPosition) is the score and the member's first part.
  */
 export const encodeIndexMember = (entry: IndexEntry): string => {
   const record = encodePositionKey(entry.recordPosition);
   const added = encodePositionKey(entry.addedPosition);
-  const earliest = entry.earliestAddedFromMs === entry.addedAtMs ? '' : encodeNumber(entry.earliestAddedFromMs);
-  const share = entry.share === undefined ? '' : `|${entry.share}`;
-  return `${record}${added === record ? '=' : added}${encodeNumber(entry.addedAtMs)},${earliest},${entry.developmentId}${share}`;
+  const share = entry.share === undefined ? '' : `|${encodeShare(entry.share)}`;
+  return `${record}${added === record ? '=' : added}${encodeNumber(entry.addedAtMs)},${encodeEarliest(entry)},${entry.developmentId}${share}`;
 };
 
 export const decodeIndexMember = (member: string, score: string): IndexEntry => {
@@ -87,14 +152,13 @@ export const decodeIndexMember = (member: string, score: string): IndexEntry => 
   const secondComma = member.indexOf(',', firstComma + 1);
   if (firstComma < 0 || secondComma < 0) throw new Error(`not an index member: ${JSON.stringify(member)}`);
   const addedAtMs = decodeNumber(member.slice(at, firstComma));
-  const earliest = member.slice(firstComma + 1, secondComma);
   // Ids are slugs, without "|": the first one after them starts the share, whatever the share holds.
   const bar = member.indexOf('|', secondComma + 1);
   const developmentId = member.slice(secondComma + 1, bar < 0 ? undefined : bar);
   const occurredAtMs = parseScore(score);
-  const earliestAddedFromMs = earliest === '' ? addedAtMs : decodeNumber(earliest);
+  const earliestAddedFromMs = decodeEarliest(member.slice(firstComma + 1, secondComma), addedAtMs);
   // Always there, undefined where there is none: one shape for every entry, and no spread to add it.
-  const share = bar < 0 ? undefined : member.slice(bar + 1);
+  const share = bar < 0 ? undefined : decodeShare(member.slice(bar + 1));
   return { developmentId, occurredAtMs, recordPosition, addedAtMs, addedPosition, earliestAddedFromMs, share };
 };
 

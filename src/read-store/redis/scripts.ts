@@ -6,11 +6,21 @@ import type { ChainableCommander, Cluster, Redis } from 'ioredis';
  * (`before`): Lua's own `<` follows the server's collation locale.
  */
 
+/**
+ * An index is paged: sorted sets of at most a page size of entries (128, Redis' zset-max-listpack-entries, unless
+ * the store is told otherwise), small enough for Redis to keep packed in one allocation: about 60 bytes an entry
+ * where a large sorted set (a skiplist and a hash table) takes 110 more (measured on a 20,000-development history).
+ * The index's key (KEYS[1]) is its first page, and holds every entry before the first page its directory lists:
+ * KEYS[1]..':d', a sorted set whose members name the other pages by their first entry, "<recordPosition>:<score>"
+ * with score that occurredAt, so that the directory is in world order too; the page is KEYS[1]..':'..<that name>, in
+ * KEYS[1]'s slot. An entry's page is the last one starting at or before its place (page_of); pages only split, and
+ * entries never leave the index, so an entry's page and rank are found again however the index grew meanwhile.
+ */
 const HELPERS = String.raw`
 local function plen(s, i)
   local c = tonumber(string.sub(s, i, i), 17)
-  local p = tonumber(string.sub(s, i + 1 + c, i + 1 + c), 17)
-  return 2 + c + p
+  if string.byte(s, i + 1 + c) == 46 then return 2 + c end
+  return 3 + c + tonumber(string.sub(s, i + 2 + c, i + 2 + c), 17)
 end
 local function before(a, b)
   if a == b then return false end
@@ -48,8 +58,30 @@ local function entry(m)
   local c2 = string.find(m, ',', c1 + 1, true)
   local t = n36(string.sub(m, i, c1 - 1))
   local e = t
-  if c2 > c1 + 1 then e = n36(string.sub(m, c1 + 1, c2 - 1)) end
+  if c2 > c1 + 1 then
+    local x = string.sub(m, c1 + 1, c2 - 1)
+    if string.sub(x, 1, 1) == '~' then e = n36(x) else e = t - n36(x) end
+  end
   return r, a, t, e
+end
+local function share_at(m)
+  local c1 = string.find(m, ',', plen(m, 1) + 1, true)
+  local c2 = string.find(m, ',', c1 + 1, true)
+  return string.find(m, '|', c2 + 1, true)
+end
+local function page_at(key, d)
+  if d < 0 then return key end
+  return key .. ':' .. redis.call('ZRANGE', key .. ':d', d, d)[1]
+end
+local function page_of(key, s, r)
+  local dir = key .. ':d'
+  local below = redis.call('ZCOUNT', dir, '-inf', '(' .. s)
+  local same = redis.call('ZRANGEBYSCORE', dir, s, s)
+  for q = #same, 1, -1 do
+    local name = same[q]
+    if not before(r, string.sub(name, 1, plen(name, 1))) then return below + q - 1, key .. ':' .. name end
+  end
+  return below - 1, page_at(key, below - 1)
 end
 `;
 
@@ -90,24 +122,53 @@ return #add
 `;
 
 /**
- * Adds index entries to a sorted set (KEYS[1]); ARGV: score, member, ... A place (score, recordPosition) already
- * there is not added again, whatever the rest of the member says: the first entry for a place wins. Members of one
- * score sort by recordPosition, so a binary search over their ranks finds the place in O(log² n).
+ * Adds index entries to a paged index (KEYS[1]); ARGV: the page size, the longest member a page keeps whole, then
+ * score, member, ... A place (score, recordPosition) already there is not added again, whatever the rest of the
+ * member says: the first entry for a place wins. Members of one score sort by recordPosition, so a binary search over
+ * their ranks in the place's page finds the place.
+ *
+ * A full page splits before an entry goes in: Redis never packs a sorted set again once it grew past its limits.
+ * It splits in halves, but the last page, appended to (a projection mostly adds entries in world order), stays full
+ * and a new one starts with the entry: pages stay near full. A member longer than a page keeps (5% of an actor's, with
+ * a stance's summary in their share) would unpack the whole page: its share goes to KEYS[1]..':o', a hash by the
+ * member the page keeps, which ends in "|\30" where the share was (scans put it back, full).
  */
 const ADD_ENTRIES = String.raw`
 local key = KEYS[1]
+local dir = key .. ':d'
+local size, longest = tonumber(ARGV[1]), tonumber(ARGV[2])
+local function split(d, page, s, r)
+  local n = redis.call('ZCARD', page)
+  local last = redis.call('ZRANGE', page, -1, -1, 'WITHSCORES')
+  local lastS = tonumber(last[2])
+  if d == redis.call('ZCARD', dir) - 1 and (tonumber(s) > lastS or (tonumber(s) == lastS and before(string.sub(last[1], 1, plen(last[1], 1)), r))) then
+    redis.call('ZADD', dir, s, r .. ':' .. s)
+    return
+  end
+  local moved = redis.call('ZRANGE', page, math.floor(n / 2), -1, 'WITHSCORES')
+  local name = string.sub(moved[1], 1, plen(moved[1], 1)) .. ':' .. moved[2]
+  local args = {}
+  for q = 1, #moved, 2 do
+    args[#args + 1] = moved[q + 1]
+    args[#args + 1] = moved[q]
+  end
+  redis.call('ZADD', key .. ':' .. name, unpack(args))
+  redis.call('ZREMRANGEBYRANK', page, math.floor(n / 2), -1)
+  redis.call('ZADD', dir, moved[2], name)
+end
 local added = 0
-for i = 1, #ARGV, 2 do
+for i = 3, #ARGV, 2 do
   local s, m = ARGV[i], ARGV[i + 1]
   local r = string.sub(m, 1, plen(m, 1))
-  local k = redis.call('ZCOUNT', key, s, s)
+  local d, page = page_of(key, s, r)
+  local k = redis.call('ZCOUNT', page, s, s)
   local found = false
   if k > 0 then
-    local a = redis.call('ZCOUNT', key, '-inf', '(' .. s)
+    local a = redis.call('ZCOUNT', page, '-inf', '(' .. s)
     local b = a + k - 1
     while a <= b do
       local mid = math.floor((a + b) / 2)
-      local q = redis.call('ZRANGE', key, mid, mid)[1]
+      local q = redis.call('ZRANGE', page, mid, mid)[1]
       local qr = string.sub(q, 1, plen(q, 1))
       if qr == r then
         found = true
@@ -117,7 +178,17 @@ for i = 1, #ARGV, 2 do
     end
   end
   if not found then
-    redis.call('ZADD', key, s, m)
+    if redis.call('ZCARD', page) >= size then
+      split(d, page, s, r)
+      d, page = page_of(key, s, r)
+    end
+    local bar = share_at(m)
+    if #m > longest and bar then
+      local kept = string.sub(m, 1, bar) .. '\30'
+      redis.call('HSET', key .. ':o', kept, string.sub(m, bar + 1))
+      m = kept
+    end
+    redis.call('ZADD', page, s, m)
     added = added + 1
   end
 end
@@ -181,26 +252,33 @@ return {0}
 `;
 
 /**
- * Scans an index (KEYS[1]) in world order, or reversed, keeping what an entries query (or, counting, a count query)
- * takes. ARGV:
+ * Scans a paged index (KEYS[1]) in world order, or reversed, keeping what an entries query (or, counting, a count
+ * query) takes. ARGV:
  *   1 the checkpoint's position; '' to read it from KEYS[2] in the same script (a single Redis: one round trip)
  *   2 lowest score ('-inf' or after.occurredAtMs), 3 after.recordPosition ('' for none): at that score, only later
  *   4 highest score ('+inf' or a number), 5 through.occurredAtMs ('' for none), 6 through.recordPosition
  *   7 knownAtMs ('' for Infinity), 8 addedAfter ('' for none), 9 limit ('' for none), 10 '1' for descending
  *   11 the member to resume after ('' to start), 12 how many members to look at before handing back, 13 '1' to count
- * Returns {checkpoint position, member to resume after ('' when done), cut, count, member, score, ...}; cut is 1
- * when an entry in or before the range has earliestAddedFromMs past knownAt: nothing after it is known at knownAt
- * (earliestAddedFromMs never decreases along world order), so the scan ends there, found by a binary search.
- * Every member stamped after the checkpoint (addedPosition) is skipped: a batch is seen with its checkpoint only.
+ *   14 the score of the member to resume after
+ * Returns {checkpoint position, member to resume after ('' when done), its score, cut, count, member, score, ...};
+ * cut is 1 when an entry in or before the range has earliestAddedFromMs past knownAt: nothing after it is known at
+ * knownAt (earliestAddedFromMs never decreases along world order), so the scan ends there, found by a binary search
+ * over the pages, then within one. Every member stamped after the checkpoint (addedPosition) is skipped: a batch is
+ * seen with its checkpoint only.
+ *
+ * A place in the index is (page, rank): page -1 is KEYS[1], page d >= 0 the directory's d-th. The range runs from
+ * (fd, fr) to (ld, lr): from the last page starting before the lowest score (entries at that score may be on it)
+ * to the last starting at or before the highest; the pages between lie in the range whole.
  */
 const SCAN = String.raw`
 local cp = ARGV[1]
 if cp == '' then
   local stored = redis.call('GET', KEYS[2])
-  if not stored then return {'', '', 0, 0} end
+  if not stored then return {'', '', '', 0, 0} end
   cp = string.sub(stored, 1, string.find(stored, '|', 1, true) - 1)
 end
 local key = KEYS[1]
+local dir = key .. ':d'
 local lo, afterR, hi, throughR = ARGV[2], ARGV[3], ARGV[4], ARGV[6]
 local addedAfter, limit, desc = ARGV[8], tonumber(ARGV[9]), ARGV[10] == '1'
 local resume, budget, counting = ARGV[11], tonumber(ARGV[12]), ARGV[13] == '1'
@@ -208,75 +286,124 @@ local loScore = tonumber(lo)
 local throughScore, knownAt = nil, nil
 if ARGV[5] ~= '' then throughScore = tonumber(ARGV[5]) end
 if ARGV[7] ~= '' then knownAt = tonumber(ARGV[7]) end
-local first = 0
-if lo ~= '-inf' then first = redis.call('ZCOUNT', key, '-inf', '(' .. lo) end
-local last = redis.call('ZCOUNT', key, '-inf', hi) - 1
-local cut = 0
-if knownAt and first <= last then
-  local a, b, found = first, last, nil
+local function past(page, rank)
+  local _, _, _, e = entry(redis.call('ZRANGE', page, rank, rank)[1])
+  return e > knownAt
+end
+local function first_past()
+  local a, b, found = -1, redis.call('ZCARD', dir) - 1, nil
   while a <= b do
     local mid = math.floor((a + b) / 2)
-    local _, _, _, e = entry(redis.call('ZRANGE', key, mid, mid)[1])
-    if e > knownAt then
+    local page = page_at(key, mid)
+    if redis.call('ZCARD', page) > 0 and past(page, -1) then
       found = mid
       b = mid - 1
     else
       a = mid + 1
     end
   end
-  if found then
-    last = found - 1
+  if not found then return nil end
+  local page = page_at(key, found)
+  local x, y, rank = 0, redis.call('ZCARD', page) - 1, nil
+  while x <= y do
+    local mid = math.floor((x + y) / 2)
+    if past(page, mid) then
+      rank = mid
+      y = mid - 1
+    else
+      x = mid + 1
+    end
+  end
+  return found, rank
+end
+local fd, fr = -1, 0
+if lo ~= '-inf' then
+  fd = redis.call('ZCOUNT', dir, '-inf', '(' .. lo) - 1
+  fr = redis.call('ZCOUNT', page_at(key, fd), '-inf', '(' .. lo)
+end
+local ld = redis.call('ZCOUNT', dir, '-inf', hi) - 1
+local lr = redis.call('ZCOUNT', page_at(key, ld), '-inf', hi) - 1
+local cut = 0
+if knownAt and (fd < ld or (fd == ld and fr <= lr)) then
+  local cd, cr = first_past()
+  if cd and (cd < ld or (cd == ld and cr <= lr)) then
+    ld, lr = cd, cr - 1
     cut = 1
   end
 end
 if resume ~= '' then
-  local r = redis.call('ZRANK', key, resume)
-  if not r then return {cp, '', cut, 0} end
-  if desc then last = math.min(last, r - 1) else first = math.max(first, r + 1) end
-end
-local out = {cp, '', cut, 0}
-local count, seen = 0, 0
-local at = first
-if desc then at = last end
-while (desc and at >= first) or ((not desc) and at <= last) do
-  local a, b = at, math.min(last, at + 127)
-  if desc then a, b = math.max(first, at - 127), at end
-  local chunk = redis.call('ZRANGE', key, a, b, 'WITHSCORES')
-  local n = #chunk / 2
-  for q = 1, n do
-    local j = q
-    if desc then j = n - q + 1 end
-    local m, s = chunk[2 * j - 1], chunk[2 * j]
-    local r, added, t = entry(m)
-    local take = not before(cp, added)
-    if take and knownAt and t > knownAt then take = false end
-    if take and addedAfter ~= '' and not before(addedAfter, added) then take = false end
-    if take and (afterR ~= '' or throughScore) then
-      local score = tonumber(s)
-      if afterR ~= '' and score == loScore and not before(afterR, r) then take = false end
-      if take and throughScore and score == throughScore and before(throughR, r) then take = false end
-    end
-    if take then
-      count = count + 1
-      if not counting then
-        out[#out + 1] = m
-        out[#out + 1] = s
-      end
-      if limit and count >= limit then
-        out[4] = count
-        return out
-      end
-    end
-    seen = seen + 1
-    if seen >= budget then
-      out[2] = m
-      out[4] = count
-      return out
-    end
+  local d, page = page_of(key, ARGV[14], string.sub(resume, 1, plen(resume, 1)))
+  local r = redis.call('ZRANK', page, resume)
+  if not r then return {cp, '', '', cut, 0} end
+  if desc then
+    if d < ld or (d == ld and r - 1 < lr) then ld, lr = d, r - 1 end
+  elseif d > fd or (d == fd and r + 1 > fr) then
+    fd, fr = d, r + 1
   end
-  if desc then at = a - 1 else at = b + 1 end
 end
-out[4] = count
+local out = {cp, '', '', cut, 0}
+local count, seen = 0, 0
+-- Looks at one member: true when the scan stops there (the limit met, or the budget spent).
+local function visit(m, s)
+  local r, added, t = entry(m)
+  local take = not before(cp, added)
+  if take and knownAt and t > knownAt then take = false end
+  if take and addedAfter ~= '' and not before(addedAfter, added) then take = false end
+  if take and (afterR ~= '' or throughScore) then
+    local score = tonumber(s)
+    if afterR ~= '' and score == loScore and not before(afterR, r) then take = false end
+    if take and throughScore and score == throughScore and before(throughR, r) then take = false end
+  end
+  if take then
+    count = count + 1
+    if not counting then
+      local bar = share_at(m)
+      if bar and bar == #m - 1 and string.byte(m, #m) == 30 then
+        out[#out + 1] = string.sub(m, 1, bar) .. redis.call('HGET', key .. ':o', m)
+      else
+        out[#out + 1] = m
+      end
+      out[#out + 1] = s
+    end
+    if limit and count >= limit then return true end
+  end
+  seen = seen + 1
+  if seen >= budget then
+    out[2] = m
+    out[3] = s
+    return true
+  end
+  return false
+end
+-- The ranks from..to of a page, by chunks of 128, in the scan's direction.
+local function walk(page, from, to)
+  local at = from
+  if desc then at = to end
+  while (desc and at >= from) or ((not desc) and at <= to) do
+    local a, b = at, math.min(to, at + 127)
+    if desc then a, b = math.max(from, at - 127), at end
+    local chunk = redis.call('ZRANGE', page, a, b, 'WITHSCORES')
+    local n = #chunk / 2
+    for q = 1, n do
+      local j = q
+      if desc then j = n - q + 1 end
+      if visit(chunk[2 * j - 1], chunk[2 * j]) then return true end
+    end
+    if desc then at = a - 1 else at = b + 1 end
+  end
+  return false
+end
+local step, d, stop = 1, fd, ld
+if desc then step, d, stop = -1, ld, fd end
+while (desc and d >= stop) or ((not desc) and d <= stop) do
+  local page = page_at(key, d)
+  local from, to = 0, redis.call('ZCARD', page) - 1
+  if d == fd then from = fr end
+  if d == ld then to = lr end
+  if walk(page, from, to) then break end
+  d = d + step
+end
+out[5] = count
 return out
 `;
 

@@ -1,4 +1,5 @@
 import { decodeRecord, encodeRecord } from '../record-codec.js';
+import { pieceTable } from './piece-table.js';
 
 /**
  * States as the Redis store keeps them: the record codec's JSON with its most frequent pieces (the codec's tags, the
@@ -7,7 +8,7 @@ import { decodeRecord, encodeRecord } from '../record-codec.js';
  * development's state shrinks by about 40% (770 bytes to 420), for a few microseconds, where zlib would take tens per
  * state to write and to read. \x1e and \x1f are left out: they separate the versions of an entity's string.
  *
- * The table is part of the stored format: changing it means a new read-model version (READ_MODEL_VERSION).
+ * Dates are shorter still (ISO_DATE below). The table is part of the stored format: changing it means a new read-model version (READ_MODEL_VERSION).
  */
 const PIECES = [
   '{"commit":{"$bigint":"',
@@ -41,22 +42,27 @@ const PIECES = [
   '"id":"',
 ] as const;
 
-// Tokens \x01 to \x1d, one per piece.
-const TOKEN_OF = new Map<string, string>(PIECES.map((piece, at) => [piece, String.fromCharCode(at + 1)]));
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-// Longest first, so that a piece that starts another is tried after it.
-const PIECE = new RegExp(
-  [...PIECES]
-    .sort((a, b) => b.length - a.length)
-    .map(escape)
-    .join('|'),
-  'g',
-);
+const TABLE = pieceTable(PIECES);
+
+/**
+ * A date as the codec writes it ({"$date":"<ISO 8601>"}, '{"$date":"' being \x03) is kept as \x00 and its epoch
+ * milliseconds in base 36: 8 characters where the ISO text takes 24, and a development holds three dates (its
+ * occurredAt, recordedAt, a source's publishedAt). What follows `"}` in JSON (",", "}", "]") is no base 36 digit, so
+ * the number needs no end mark. Only a date whose ISO text comes back exactly is shortened.
+ */
 // eslint-disable-next-line no-control-regex -- the tokens are control characters
-const TOKEN = /[\x01-\x1d]/g;
+const ISO_DATE = /\x03(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)"\}/g;
+// eslint-disable-next-line no-control-regex -- the tokens are control characters
+const SHORT_DATE = /\x00(-?[0-9a-z]+)/g;
+
+const shortDate = (whole: string, iso: string): string => {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) || new Date(ms).toISOString() !== iso ? whole : `\x00${ms.toString(36)}`;
+};
+
+const isoDate = (_whole: string, ms: string): string => `\x03${new Date(parseInt(ms, 36)).toISOString()}"}`;
 
 export const encodeStateText = (state: unknown): string =>
-  encodeRecord(state).replace(PIECE, (piece) => TOKEN_OF.get(piece)!);
+  TABLE.encode(encodeRecord(state)).replace(ISO_DATE, shortDate);
 
-export const decodeStateText = <T>(text: string): T =>
-  decodeRecord<T>(text.replace(TOKEN, (token) => PIECES[token.charCodeAt(0) - 1]!));
+export const decodeStateText = <T>(text: string): T => decodeRecord<T>(TABLE.decode(text.replace(SHORT_DATE, isoDate)));
