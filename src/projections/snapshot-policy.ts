@@ -25,12 +25,18 @@ export interface SnapshotPolicyOptions {
    * boundaries an actor has. Default two snapshot intervals, the walk's own bound.
    */
   readonly maxChangesBehind?: number;
+  /**
+   * Entries left after the last new boundary, so that no boundary falls on the developments dated ahead of the rest
+   * that end an index for a while (newBoundaries). Default a quarter interval.
+   */
+  readonly slack?: number;
 }
 
 /**
- * When to leave a snapshot of an actor's index. Every `snapshotEvery` entries an actor's index gains, the projector
- * builds one at its end as the store stands at the batch's checkpoint: from the one before, brought to now, plus
- * the new entries (and one every `snapshotEvery` entries on the way, when one batch brought several intervals).
+ * When to leave a snapshot of an actor's index. Once a quarter interval more than `snapshotEvery` entries lie after
+ * its furthest boundary, the projector builds one at the `snapshotEvery`-th of them as the store stands at the
+ * batch's checkpoint: from the one before, brought to now, plus the new entries (and one every `snapshotEvery`
+ * entries, when one batch brought several intervals).
  * With it, it builds again the boundaries built longest ago that something changed behind (a late arrival, a
  * correction, a retraction), and every boundary with `maxChangesBehind` changes behind it, so that what a question
  * applies on top of a snapshot stays short: a budget per new snapshot alone fell behind at 1M developments, where
@@ -72,9 +78,11 @@ const builtFirst = (metas: readonly SnapshotMeta[]): LogPosition =>
     metas[0]!.builtPosition,
   );
 
-/** The stalest first; the index's last boundary is left to the next snapshot. */
-const stalestOf = (newest: readonly SnapshotMeta[]): SnapshotMeta[] =>
-  newest.slice(0, -1).sort((a, b) => comparePositions(a.builtPosition, b.builtPosition));
+/** The stalest first. */
+const stalestOf = (newest: readonly SnapshotMeta[], { withFurthest }: { withFurthest: boolean }): SnapshotMeta[] =>
+  (withFurthest ? newest.slice() : newest.slice(0, -1)).sort((a, b) =>
+    comparePositions(a.builtPosition, b.builtPosition),
+  );
 
 /**
  * How many changes lie behind each stale boundary of an actor since it was built, kept as the projector goes: each
@@ -121,17 +129,22 @@ const countChanged = (
 };
 
 /**
- * The stale boundaries to build again, stalest first: every one with `maxChangesBehind` changes behind it (at most
- * `catchUp` of them, so that one batch after a backfill into the past does not rebuild an actor's whole history at
- * once: the next batches go on), then up to `budget` more that anything changed behind.
+ * The boundaries to build again, stalest first: every one with `maxChangesBehind` changes behind it, the furthest
+ * too (at most `catchUp` of them, so that one batch after a backfill into the past does not rebuild an actor's whole
+ * history at once: the next batches go on), then up to `budget` more that anything changed behind, but not the
+ * furthest: the next snapshot starts from it anyway.
  */
 const toRebuild = (
-  stale: readonly SnapshotMeta[],
+  boundaries: readonly SnapshotMeta[],
   changed: ReadonlyMap<string, number>,
   { budget, maxChangesBehind, catchUp }: { budget: number; maxChangesBehind: number; catchUp: number },
 ): SnapshotMeta[] => {
-  const over = stale.filter((meta) => (changed.get(boundaryKey(meta)) ?? 0) >= maxChangesBehind).slice(0, catchUp);
-  const rest = stale.filter((meta) => changed.has(boundaryKey(meta)) && !over.includes(meta)).slice(0, budget);
+  const over = stalestOf(boundaries, { withFurthest: true })
+    .filter((meta) => (changed.get(boundaryKey(meta)) ?? 0) >= maxChangesBehind)
+    .slice(0, catchUp);
+  const rest = stalestOf(boundaries, { withFurthest: false })
+    .filter((meta) => changed.has(boundaryKey(meta)) && !over.includes(meta))
+    .slice(0, budget);
   return [...over, ...rest];
 };
 
@@ -180,6 +193,7 @@ export const createSnapshotPolicy = ({
   snapshotEvery = SNAPSHOT_EVERY,
   rebuildsPerSnapshot = 2,
   maxChangesBehind = 2 * snapshotEvery,
+  slack = Math.ceil(snapshotEvery / 4),
 }: SnapshotPolicyOptions = {}): SnapshotPolicy => {
   let sinceSnapshot = new LRUCache<string, number>({ max: 100_000 });
 
@@ -192,22 +206,20 @@ export const createSnapshotPolicy = ({
   let looked = new LRUCache<string, ChangedBehind>({ max: 100_000 });
 
   /**
-   * Where the new snapshots go: the index's end, and where a batch brought two intervals or more (a rebuild's
-   * batches are large), every `snapshotEvery` entries before it too, so that no question is further than two
-   * intervals from a snapshot however the log was cut. Undefined: the end alone.
+   * Where the new snapshots go: every `snapshotEvery`-th entry after the furthest boundary (a rebuild's batches bring
+   * several intervals at once), as long as `slack` entries stay after the last of them. Never at the index's last
+   * entries: the last is sometimes a development dated weeks ahead of the rest, and a boundary there put everything
+   * recorded in between behind it (at 1M developments, half a million changes listed, thousands of boundaries built
+   * again, and questions walking 1,900 entries in the interval before it). `remainder` is what stays after the last
+   * new boundary, counted toward the next.
    */
-  const newBoundaries = async (reads: ReadModelReader, actorId: string, count: number) => {
-    if (count < 2 * snapshotEvery) return undefined;
+  const newBoundaries = async (reads: ReadModelReader, actorId: string) => {
     const end = (await reads.snapshotMetas(actorId)).at(-1)?.boundary ?? null;
     const after = await reads.entries({ kind: 'actor', id: actorId }, { after: end, knownAtMs: Infinity });
-    // Entries that landed behind the end count too, but lie where snapshots stand already.
-    if (after.length < 2 * snapshotEvery) return undefined;
-    const boundaries: IndexEntry[] = [];
-    for (let taken = snapshotEvery; taken <= after.length - snapshotEvery; taken += snapshotEvery) {
-      boundaries.push(after[taken - 1]!);
-    }
-    boundaries.push(after.at(-1)!);
-    return boundaries;
+    const along: IndexEntry[] = [];
+    for (let taken = snapshotEvery; taken <= after.length - slack; taken += snapshotEvery)
+      along.push(after[taken - 1]!);
+    return { along, remainder: after.length - along.length * snapshotEvery };
   };
 
   /**
@@ -251,8 +263,7 @@ export const createSnapshotPolicy = ({
   ) => {
     const built: StoredSnapshot[] = [];
     const { newest: boundaries, created } = newestVersions(await reads.snapshotMetas(actorId));
-    const stale = stalestOf(boundaries);
-    if (stale.length === 0) return built;
+    if (boundaries.length === 0) return built;
     const before = looked.get(actorId);
     const changed = before?.changed ?? new Map<string, number>();
     const grown = before?.grown ?? new Map<string, number>();
@@ -263,7 +274,7 @@ export const createSnapshotPolicy = ({
     // The last boundary too: it is stale once the next snapshot is built, and what lies behind it now counts then.
     countChanged(gained, boundaries, changed);
     countGrown(gained, boundaries, created, grown);
-    const due = toRebuild(stale, changed, {
+    const due = toRebuild(boundaries, changed, {
       budget: rebuildsPerSnapshot * newSnapshots,
       maxChangesBehind,
       catchUp: CATCH_UP * newSnapshots,
@@ -287,15 +298,17 @@ export const createSnapshotPolicy = ({
           // Read after the commit, the store's count already holds this batch's gains.
           const count = known === undefined ? await countFromStore(reads, actorId) : known + gained;
           sinceSnapshot.set(actorId, count);
-          if (count >= snapshotEvery) due.push(actorId);
+          if (count >= snapshotEvery + slack) due.push(actorId);
         }),
       );
       const built: StoredSnapshot[] = [];
       for (const actorId of due.sort()) {
-        const boundaries = await newBoundaries(reads, actorId, sinceSnapshot.get(actorId)!);
-        built.push(...(await upkeep(reads, actorId, checkpoint, boundaries?.length ?? 1)));
-        built.push(...(await snapshotsActorAt(reads, actorId, checkpoint, boundaries)));
-        sinceSnapshot.set(actorId, 0);
+        const { along, remainder } = await newBoundaries(reads, actorId);
+        // Late arrivals behind the furthest boundary count as gains too: they leave no new boundary at the end, but
+        // the upkeep behind it is theirs.
+        built.push(...(await upkeep(reads, actorId, checkpoint, Math.max(along.length, 1))));
+        if (along.length > 0) built.push(...(await snapshotsActorAt(reads, actorId, checkpoint, along)));
+        sinceSnapshot.set(actorId, remainder);
       }
       return built;
     },

@@ -59,7 +59,7 @@ describe('snapshot policy', () => {
   it.each([2, 3])(
     'leaves a snapshot every %i entries, built at the checkpoint of the batch that made it due, written with the next',
     async (snapshotEvery) => {
-      await open({ snapshotEvery });
+      await open({ snapshotEvery, slack: 0 });
       const recorded = new Map<number, TimelineEvent>();
       for (let n = 1; n <= 12; n++) {
         await record(n);
@@ -108,7 +108,7 @@ describe('snapshot policy', () => {
     // correction. Each of the first two leaves a snapshot every interval along what it brought (dev-3 and dev-6,
     // dev-9 and dev-12), written with the batch after it; the third gained less than an interval.
     other = createMemoryReadStore();
-    await rebuildReadModels(harness!.store, other, { snapshotEvery: 3, pageSize: events - 1 });
+    await rebuildReadModels(harness!.store, other, { snapshotEvery: 3, slack: 0, pageSize: events - 1 });
     const built = await other.snapshotMetas('alice');
     expect(built.map((meta) => meta.boundary.developmentId)).toEqual(devs(3, 6, 9, 12));
     expect(new Set(built.map((meta) => meta.builtPosition.commit))).toHaveLength(2);
@@ -129,7 +129,7 @@ describe('snapshot policy', () => {
   });
 
   it('lists each correction and retraction in the changes index of every actor it names, before and after, at the earlier of its occurredAts', async () => {
-    await open({ snapshotEvery: 2, rebuildsPerSnapshot: 0, maxChangesBehind: Infinity });
+    await open({ snapshotEvery: 2, rebuildsPerSnapshot: 0, maxChangesBehind: Infinity, slack: 0 });
     for (let n = 1; n <= 6; n++) await record(n);
     await harness!.run('registerActor', { id: 'carla', name: 'Carla', kind: 'PERSON' });
     const changes = async (actorId: string) =>
@@ -184,7 +184,7 @@ describe('snapshot policy', () => {
   });
 
   it('builds again, with each new snapshot, the boundaries built longest ago that something changed behind', async () => {
-    await open({ snapshotEvery: 2, rebuildsPerSnapshot: 1 });
+    await open({ snapshotEvery: 2, rebuildsPerSnapshot: 1, slack: 0 });
     for (let n = 1; n <= 8; n++) await record(n * 2);
     await flush();
     expect(await boundaries()).toEqual(devs(4, 8, 12, 16));
@@ -194,13 +194,13 @@ describe('snapshot policy', () => {
     await record(5);
     await harness!.run('retractDevelopment', { id: 'dev-4', expectedRevision: 0, reason: 'a hoax' });
     const changedAt = (await lastEvent()).recordedAt.getTime();
-    // The next snapshot (dev-5 and dev-17 make two entries) comes with one boundary built again: the stalest of
-    // those something changed behind, dev-4's.
+    // dev-5 and dev-17 make two entries gained: the upkeep is due, with one boundary built again, the stalest of
+    // those something changed behind, dev-4's. No new boundary yet: only dev-17 lies after dev-16's.
     await record(17);
     await flush();
     const after = await metas();
     const rebuilt = after.filter((meta) => !before.some((old) => old.builtAtMs === meta.builtAtMs));
-    expect(rebuilt.map((meta) => meta.boundary.developmentId)).toEqual(devs(4, 17));
+    expect(rebuilt.map((meta) => meta.boundary.developmentId)).toEqual(devs(4));
     // Two versions of dev-4's boundary now: a question picks the one built by its knownAt.
     const versions = after.filter((meta) => meta.boundary.developmentId === 'dev-4');
     expect(versions).toHaveLength(2);
@@ -212,7 +212,7 @@ describe('snapshot policy', () => {
   });
 
   it('builds again, beyond the budget, every boundary with maxChangesBehind changes behind it', async () => {
-    await open({ snapshotEvery: 2, rebuildsPerSnapshot: 0, maxChangesBehind: 2 });
+    await open({ snapshotEvery: 2, rebuildsPerSnapshot: 0, maxChangesBehind: 2, slack: 0 });
     for (let n = 1; n <= 8; n++) await record(n * 10);
     await flush();
     expect(await boundaries()).toEqual(devs(20, 40, 60, 80));
@@ -220,18 +220,28 @@ describe('snapshot policy', () => {
 
     // Late arrivals: day 5 lies behind every boundary, day 45 behind 60 and 80 only, day 65 behind 80 only.
     for (const n of [5, 45, 65]) await record(n);
-    // The next snapshot (three late arrivals and dev-90 make it due) comes with the boundaries that have two
-    // changes behind them built again, and no other: the budget alone builds none.
-    await record(90);
+    // The upkeep (the late arrivals make it due) builds again the boundaries that have two changes behind them, the
+    // furthest too, and no other: the budget alone builds none.
     await flush();
     const rebuilt = (await metas()).filter((meta) => !before.some((old) => old.builtAtMs === meta.builtAtMs));
-    expect(rebuilt.map((meta) => meta.boundary.developmentId).sort()).toEqual(devs(60, 80, 90).sort());
+    expect(rebuilt.map((meta) => meta.boundary.developmentId).sort()).toEqual(devs(60, 80).sort());
+  });
+
+  it('places no boundary on the developments dated ahead of the rest that end the index', async () => {
+    await open({ snapshotEvery: 4 });
+    // dev-900 is dated far ahead of what is recorded around it; a quarter interval (one entry) stays after the last
+    // boundary, and the boundaries fall every fourth entry before it as the others arrive.
+    for (const n of [10, 20, 900, 30, 40, 50, 60, 70, 80, 90]) await record(n);
+    await flush();
+    expect(await boundaries()).toEqual(devs(40, 80));
+    // Nothing recorded after dev-900 lies behind a boundary: none of it is listed as a late arrival.
+    expect(await harness!.readStore.countEntries({ kind: 'changes', id: 'alice' })).toBe(0);
   });
 
   it('places new boundaries inside an interval that late arrivals filled, so that no walk outgrows it', async () => {
-    await open({ snapshotEvery: 2, rebuildsPerSnapshot: 0, maxChangesBehind: Infinity });
+    // No slack: the next boundary falls on the index's end, a development dated well ahead of the rest.
+    await open({ snapshotEvery: 2, rebuildsPerSnapshot: 0, maxChangesBehind: Infinity, slack: 0 });
     for (const n of [10, 20]) await record(n);
-    // The index's end, where the next boundary goes, is a development dated well ahead of the rest.
     for (const n of [100, 110]) await record(n);
     await flush();
     expect(await boundaries()).toEqual(devs(20, 110));
