@@ -14,6 +14,7 @@ import { evolveTopic, type TopicState } from '../domain/topic.js';
 import type { ChangedRecords } from '../read-store/cached-reader.js';
 import type {
   IndexEntry,
+  IndexKind,
   IndexRef,
   Place,
   ReadModelBatch,
@@ -229,7 +230,13 @@ export const projectBatch = async (
     .sort((a, b) => comparePositions(a.entry.addedPosition, b.entry.addedPosition));
   const entries = [...placed, ...(await placeEntries(lookups, behind, tails))];
   const checkpoint = clock.at(-1)!;
-  const indexKeys = new Map(entries.map(({ index }) => [`${index.kind}:${index.id}`, index]));
+  // By kind, then id: a key written out for each entry (475,000 in a 100k rebuild) took 0.18 s of it.
+  const indexIds = new Map<IndexKind, Set<string>>();
+  for (const { index } of entries) {
+    let ids = indexIds.get(index.kind);
+    if (!ids) indexIds.set(index.kind, (ids = new Set()));
+    ids.add(index.id);
+  }
   // Entities the batch created: their versions are all here.
   const created = new Map<string, { kind: VersionKind; id: string; versions: StoredVersion[] }>();
   for (const { kind, id, version } of versions) {
@@ -245,7 +252,7 @@ export const projectBatch = async (
     changed: {
       versions: versions.map(({ kind, id }) => ({ kind, id })),
       wholeVersions: [...created.values()],
-      indexes: [...indexKeys.values()],
+      indexes: [...indexIds].flatMap(([kind, ids]) => [...ids].map((id) => ({ kind, id }))),
       snapshotActors: [],
       subtopicParents: subtopics.map((subtopic) => subtopic.parentId),
       checkpoint,
