@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, assert, beforeEach, describe, expect, it } from 'vitest';
 import type { ReadModelBatch, ReadModelStore, StoredSnapshot } from '../../src/read-store/read-model-store.js';
+import { BATCHES_PER_TRANSACTION } from '../../src/read-store/sqlite/commit.js';
 import { openSqliteReadStore } from '../../src/read-store/sqlite/sqlite-read-store.js';
 import { at, emptyBatch, entry, readModelStoreConformance } from './read-model-store.conformance.js';
 
@@ -13,6 +14,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 // On a real file in WAL mode, as a server keeps it: each case opens a new connection to it.
 readModelStoreConformance('sqlite', async () => openSqliteReadStore({ file: path.join(dir, 'conformance.db') }));
+// As `timeline rebuild` writes its file: the same answers while batches are committed several at a time.
+readModelStoreConformance('sqlite, built whole', async () =>
+  openSqliteReadStore({ file: path.join(dir, 'built-whole.db'), builtWhole: true }),
+);
 
 const snapshot = (built: number, state: unknown): StoredSnapshot => ({
   actorId: 'a',
@@ -220,6 +225,29 @@ describe('sqlite read-model store', () => {
     expect(seen.size).toBeGreaterThan(2);
     // A second process starts (tsx) and commits 150 batches: slow on a loaded machine.
   }, 60_000);
+
+  it('commits a file built whole a group of batches at a time, each batch whole, and what is pending on close', async () => {
+    const writer = openSqliteReadStore({ file, builtWhole: true });
+    const reader = open();
+    for (let position = 1; position <= BATCHES_PER_TRANSACTION + 1; position++)
+      await writer.commit(fullBatch(position));
+    // The first group is committed; the next is held open, and its writer reads it as it stands.
+    expect((await reader.checkpoint())!.position).toEqual(at(BATCHES_PER_TRANSACTION));
+    expect((await writer.checkpoint())!.position).toEqual(at(BATCHES_PER_TRANSACTION + 1));
+    const before = await everything(writer);
+    // A batch that fails inside a group leaves nothing, and the batches before it in the group stay.
+    const failing: ReadModelBatch = {
+      ...fullBatch(BATCHES_PER_TRANSACTION + 2),
+      snapshots: [{ ...snapshot(1, { n: 1 }), state: { toJSON: () => assert.fail('cannot encode') } }],
+    };
+    await expect(writer.commit(failing)).rejects.toThrow('cannot encode');
+    expect(await everything(writer)).toEqual(before);
+    await writer.commit(fullBatch(BATCHES_PER_TRANSACTION + 2));
+    const written = await everything(writer);
+    await writer.close();
+    expect(await everything(reader)).toEqual(written);
+    expect(written.checkpoint!.position).toEqual(at(BATCHES_PER_TRANSACTION + 2));
+  });
 
   it('reads the versions of many ids at once, in the order asked, without the missing ones', async () => {
     const store = open();

@@ -51,7 +51,7 @@ export const rebuild = async (args: readonly string[], io: CliIo): Promise<numbe
     const target = path.join(dataDir, READ_MODELS_FILE);
     const building = `${target}.rebuilding`;
     removeDatabase(building);
-    const readStore = openSqliteReadStore({ file: building });
+    const readStore = openSqliteReadStore({ file: building, builtWhole: true });
     let result;
     try {
       result = await foldLog(store, readStore, (progress) => reporter.update(progress));

@@ -100,3 +100,36 @@ export const createCommit = (db: Database.Database, readCheckpoint: () => ReadMo
 
   return (batch: ReadModelBatch): void => write.immediate(batch);
 };
+
+/**
+ * How many batches a file built whole commits in one transaction. Each commit writes every page its transaction
+ * dirtied, and a rebuild's batches each dirty a page of most indexes, the same pages batch after batch: committing
+ * the 78 batches of a rebuild of 100,000 developments 16 at a time took their commits from 2.4-2.6 s to 0.7-0.85
+ * (8 at a time: 1.2-1.4 s; 32: 0.9; all in one: 0.75, with a WAL as large as the file). The WAL holds about one
+ * group's pages before they are copied into the file.
+ */
+export const BATCHES_PER_TRANSACTION = 16;
+
+/**
+ * For a file nobody reads until its writer closes it (a rebuild's, put in place when done): batches committed
+ * `BATCHES_PER_TRANSACTION` at a time, each batch a savepoint within the group, so that one that fails leaves nothing
+ * and those before it stay. Reads on this connection see every batch at once; other connections see a group when it
+ * commits. `flush` commits what is pending (before the file is closed).
+ */
+export const groupCommits = (db: Database.Database, commit: (batch: ReadModelBatch) => void) => {
+  const begin = db.prepare('BEGIN IMMEDIATE');
+  const end = db.prepare('COMMIT');
+  let pending = 0;
+  const flush = (): void => {
+    if (db.inTransaction) end.run();
+    pending = 0;
+  };
+  return {
+    commit: (batch: ReadModelBatch): void => {
+      if (!db.inTransaction) begin.run();
+      commit(batch);
+      if (++pending === BATCHES_PER_TRANSACTION) flush();
+    },
+    flush,
+  };
+};

@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 /** Marks the file as this server's read models ("DTRM"): a file of anything else is never changed. */
 const APPLICATION_ID = 0x4454524d;
 /** Bumped whenever the tables below change; an older file is emptied and rebuilt, a newer one refused. */
-const SCHEMA_VERSION = 6;
+const SCHEMA_VERSION = 7;
 
 const BUSY_TIMEOUT_MS = 5000;
 /** Negative: KiB rather than pages. 64 MiB per connection: an index scan of a busy actor stays in memory. */

@@ -2,7 +2,7 @@ import type { LogPosition } from '../../../events/envelope.js';
 import { decodeRecord } from '../record-codec.js';
 import { decodeSnapshotState } from '../snapshot-codec.js';
 import type { ReadModelStore, SnapshotMeta, StoredVersion, VersionKind } from '../read-model-store.js';
-import { createCommit, createReadCheckpoint } from './commit.js';
+import { createCommit, createReadCheckpoint, groupCommits } from './commit.js';
 import { createEntriesQueries } from './entries-query.js';
 import { entryOf, ms, positionOf, type EntryRow, type Int } from './rows.js';
 import { KIND_CODES, openReadModelDatabase } from './schema.js';
@@ -37,10 +37,21 @@ const metaOf = (actorId: string, row: SnapshotRow): SnapshotMeta => ({
 
 const TABLES = ['checkpoint', 'versions', 'entries', 'snapshots', 'subtopics', 'clock'];
 
-export const openSqliteReadStore = ({ file }: { file: string }): ReadModelStore => {
+export interface SqliteReadStoreOptions {
+  readonly file: string;
+  /**
+   * The file is built whole before anyone reads it (`timeline rebuild`'s, put in place when done): batches are
+   * committed several at a time (commit.ts, groupCommits), and the last of them on close. Another connection sees
+   * the batches a group at a time, never part of one.
+   */
+  readonly builtWhole?: boolean;
+}
+
+export const openSqliteReadStore = ({ file, builtWhole = false }: SqliteReadStoreOptions): ReadModelStore => {
   const db = openReadModelDatabase(file);
   const readCheckpoint = createReadCheckpoint(db);
-  const commit = createCommit(db, readCheckpoint);
+  const each = createCommit(db, readCheckpoint);
+  const { commit, flush } = builtWhole ? groupCommits(db, each) : { commit: each, flush: () => {} };
   const { entries, countEntries } = createEntriesQueries(db);
 
   // All the ids in one statement (a JSON array, as one parameter: no limit on how many): for 1,000 ids, a third of
@@ -127,7 +138,11 @@ export const openSqliteReadStore = ({ file }: { file: string }): ReadModelStore 
     commit: async (batch) => commit(batch),
     clear: async () => clear(),
     close: async () => {
-      db.close();
+      try {
+        flush();
+      } finally {
+        db.close();
+      }
     },
   };
 };
