@@ -10,6 +10,7 @@ import type { WorldState } from '../../src/cli/world-state.js';
 import { READ_MODEL_VERSION } from '../../src/projections/shared/read-model-keys.js';
 import { loadSeed } from '../../src/seed/load-seed.js';
 import { openHarness, type TimelineHarness } from '../support/timeline-harness.js';
+import { SHARED_REDIS_URL } from '../support/shared-redis.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -308,7 +309,7 @@ describe('timeline command line', () => {
         cwd: ROOT,
         env: {
           ...process.env,
-          REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+          REDIS_URL: SHARED_REDIS_URL,
           TIMELINE_REDIS_PREFIX: prefix,
           TIMELINE_DATA_DIR: dataDir,
           PORT: '0',
@@ -318,7 +319,7 @@ describe('timeline command line', () => {
       });
       let stdout = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+      const redis = new Redis(SHARED_REDIS_URL);
       try {
         const url = await new Promise<string>((resolve, reject) => {
           const timer = setTimeout(() => reject(new Error(`no start:\n${stdout}`)), 30_000);

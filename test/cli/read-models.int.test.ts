@@ -14,10 +14,11 @@ import type { EventStore } from '../../src/store/event-store.js';
 import { openSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.js';
 import { runTimelineCli } from '../support/cli-in-process.js';
 import { deletePrefix, prefixKeys, scanKeys } from '../support/shared-read-models.js';
+import { SHARED_REDIS_URL } from '../support/shared-redis.js';
 
 /** `timeline read-models` against the real Redis, on versions that real projectors built. */
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = SHARED_REDIS_URL;
 const prefix = `test-cli-${randomUUID()}`;
 /** The version built first and then left, and the one built beside it, whose projector goes on leading. */
 const OLD = READ_MODEL_VERSION;

@@ -22,6 +22,7 @@ import {
 } from '../support/live-fixtures.js';
 import { removeDir, startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { deletePrefix } from '../support/shared-read-models.js';
+import { SHARED_REDIS_URL } from '../support/shared-redis.js';
 
 /**
  * Several real server processes on ONE data directory (one SQLite log): a change written through one reaches the
@@ -31,7 +32,7 @@ import { deletePrefix } from '../support/shared-read-models.js';
  */
 
 const EDITOR_KEY = 'e2e-live-editor-key-0123456789';
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = process.env.TEST_REDIS_URL ?? SHARED_REDIS_URL;
 const ROUNDS = 10;
 
 interface Change {

@@ -27,6 +27,7 @@ import {
 import { removeDir, startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { snapshotReadModel } from '../support/read-model-snapshot.js';
 import { deletePrefix } from '../support/shared-read-models.js';
+import { SHARED_REDIS_URL } from '../support/shared-redis.js';
 
 /**
  * Production mode on one machine: two API processes (`serve`) and two projector processes (`project`), one SQLite
@@ -35,7 +36,7 @@ import { deletePrefix } from '../support/shared-read-models.js';
  * log folded from scratch answers, and the subscribers of both API processes receive every change exactly once.
  */
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = process.env.TEST_REDIS_URL ?? SHARED_REDIS_URL;
 const EDITOR_KEY = 'e2e-failover-editor-key-0123456789';
 const KILLS = 3;
 const prefix = `e2e-failover-${randomUUID()}`;

@@ -7,6 +7,7 @@ import { EDITOR_KEY, startInProcessServer, type InProcessServer } from '../suppo
 import { wsClient } from '../support/live-client.js';
 import { openTopic, registerActor } from '../support/live-fixtures.js';
 import { deletePrefix } from '../support/shared-read-models.js';
+import { SHARED_REDIS_URL } from '../support/shared-redis.js';
 
 /**
  * What an operation may cost, checked before it runs, over HTTP and WebSocket alike: depth, complexity (lists cost
@@ -179,7 +180,7 @@ describe('operation timeout', () => {
     const prefix = `test-timeout-${randomUUID()}`;
     const api = await startInProcessServer({
       TIMELINE_ROLE: 'serve',
-      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      REDIS_URL: SHARED_REDIS_URL,
       TIMELINE_REDIS_PREFIX: prefix,
       TIMELINE_OPERATION_TIMEOUT_MS: '300',
     });
@@ -198,7 +199,7 @@ describe('operation timeout', () => {
       expect(event?.type).toBe('ActorRegistered');
     } finally {
       await api.close();
-      const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+      const redis = new Redis(SHARED_REDIS_URL);
       await deletePrefix(redis, prefix);
       redis.disconnect();
     }

@@ -7,13 +7,14 @@ import { EDITOR_KEY, startInProcessServer, type InProcessServer } from '../suppo
 import { collect, wsClient } from '../support/live-client.js';
 import { deletePrefix } from '../support/shared-read-models.js';
 import { parsePrometheusText, valueOf, type Sample } from './prometheus-text.js';
+import { SHARED_REDIS_URL } from '../support/shared-redis.js';
 
 /**
  * /metrics over real HTTP: scraped before and after a handful of requests (one of them over its key's budget of
  * one request a minute), the counters moved by what those requests did, and every line of the text parses.
  */
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = SHARED_REDIS_URL;
 const OTHER_EDITOR = 'metrics-other-editor-secret-0001';
 let server: InProcessServer;
 const clients: Client[] = [];

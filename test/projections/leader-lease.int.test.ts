@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLeaderLease, type LeaderLease } from '../../src/projections/leader-lease.js';
+import { SHARED_REDIS_URL } from '../support/shared-redis.js';
 
 /** The projector's leader lease on the real Redis of this machine (127.0.0.1:6379, or REDIS_URL). */
 
@@ -10,7 +11,7 @@ let leases: LeaderLease[] = [];
 let key: string;
 
 beforeAll(() => {
-  redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  redis = new Redis(SHARED_REDIS_URL);
 });
 
 afterAll(async () => {
@@ -33,7 +34,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A leader's fenced write of the checkpoint, on a connection of its own (WATCH is per connection). */
 const writeCheckpoint = async (holder: LeaderLease, value: string): Promise<boolean> => {
-  const connection = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const connection = new Redis(SHARED_REDIS_URL);
   try {
     return await holder.fencedTransaction(connection, (multi) => multi.set(`${key}:checkpoint`, value));
   } finally {

@@ -32,6 +32,7 @@ import { openSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.
 import { snapshotReadModel } from '../support/read-model-snapshot.js';
 import { deletePrefix, scanKeys } from '../support/shared-read-models.js';
 import { development, EDITOR } from '../support/timeline-harness.js';
+import { SHARED_REDIS_URL } from '../support/shared-redis.js';
 
 /**
  * The shared read models on the real Redis, with every process's log a connection of its own to one SQLite file:
@@ -40,7 +41,7 @@ import { development, EDITOR } from '../support/timeline-harness.js';
  * those of the log folded from scratch into a fresh in-memory store.
  */
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = SHARED_REDIS_URL;
 /** Small, so that the leader builds snapshots in Redis (and corrections close them) within a few dozen writes. */
 const SNAPSHOT_EVERY = 3;
 const logger = pino({ level: 'silent' });

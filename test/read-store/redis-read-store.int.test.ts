@@ -24,9 +24,10 @@ import {
   type RedisReadStoreOptions,
 } from '../../src/read-store/redis/redis-read-store.js';
 import { startRedisCluster, type RedisClusterNodes } from '../support/redis-cluster.js';
+import { SHARED_REDIS_URL } from '../support/shared-redis.js';
 import { at, emptyBatch, entry, readModelStoreConformance } from './read-model-store.conformance.js';
 
-const SHARED_URL = 'redis://127.0.0.1:6379';
+const SHARED_URL = SHARED_REDIS_URL;
 const VERSION = 1;
 
 /** Everything readers can see, in one object to compare before and after. */
@@ -400,29 +401,29 @@ describe('on the shared Redis', () => {
     redis.disconnect();
   });
 
-  readModelStoreConformance('redis', async () => openRedisReadStore({ url: SHARED_URL, prefix, version: VERSION }));
+  // A prefix per test: a test that timed out and goes on writing cannot move the checkpoint of the next.
+  let opened = 0;
+  const conformanceStore =
+    (options: Partial<RedisReadStoreOptions> = {}) =>
+    async () =>
+      openRedisReadStore({
+        url: SHARED_URL,
+        prefix: `${prefix}-${++opened}`,
+        version: VERSION,
+        ...options,
+      } as RedisReadStoreOptions);
+  readModelStoreConformance('redis', conformanceStore());
   // Every scan handed back after three members: the resuming path, on every query of the suite.
-  readModelStoreConformance('redis, scans resumed every 3 members', async () =>
-    openRedisReadStore({ url: SHARED_URL, prefix: `${prefix}-resumed`, version: VERSION, scanBudget: 3 }),
-  );
+  readModelStoreConformance('redis, scans resumed every 3 members', conformanceStore({ scanBudget: 3 }));
   // Indexes of many pages, split every way: scans across them, resumed midway, after pages split meanwhile.
   // Every share kept beside its page too.
-  readModelStoreConformance('redis, pages of 2 entries of 20 bytes', async () =>
-    openRedisReadStore({
-      url: SHARED_URL,
-      prefix: `${prefix}-pages`,
-      version: VERSION,
-      pages: { entries: 2, memberBytes: 20 },
-    }),
+  readModelStoreConformance(
+    'redis, pages of 2 entries of 20 bytes',
+    conformanceStore({ pages: { entries: 2, memberBytes: 20 } }),
   );
-  readModelStoreConformance('redis, pages of 3 entries, scans resumed every 2 members', async () =>
-    openRedisReadStore({
-      url: SHARED_URL,
-      prefix: `${prefix}-paged`,
-      version: VERSION,
-      pages: { entries: 3 },
-      scanBudget: 2,
-    }),
+  readModelStoreConformance(
+    'redis, pages of 3 entries, scans resumed every 2 members',
+    conformanceStore({ pages: { entries: 3 }, scanBudget: 2 }),
   );
   adapterCases(
     'redis',

@@ -5,10 +5,11 @@ import { createInProcessRateLimiter } from '../../src/server/rate-limit/in-proce
 import { wsClient } from '../support/live-client.js';
 import { startInProcessServer, type InProcessServer } from '../support/in-process-server.js';
 import { deletePrefix } from '../support/shared-read-models.js';
+import { SHARED_REDIS_URL } from '../support/shared-redis.js';
 
 /** Budgets of requests per key and per address, on real servers, in process and shared through the real Redis. */
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = SHARED_REDIS_URL;
 const EDITOR = 'rate-editor-secret-000001';
 const READER = 'rate-reader-secret-000001';
 const servers: InProcessServer[] = [];
