@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { LogPosition } from '../../events/index.js';
 import type { Projector } from '../projections/projector.js';
+import type { CachedReader } from '../read-store/cached-reader.js';
 import type { EventStore } from '../store/event-store.js';
 import { errorCodeLabel, operationNameLabels, operationTypeLabel } from './operation-labels.js';
 import { processMetrics } from './process-metrics.js';
@@ -18,7 +19,7 @@ export interface FinishedOperation {
 
 export interface ReadModelSources {
   readonly store: Pick<EventStore, 'headPosition'>;
-  readonly projector: Pick<Projector, 'checkpoint'>;
+  readonly projector: Pick<Projector, 'checkpoint'> & { readonly reads?: Pick<CachedReader, 'stats'> };
 }
 
 /**
@@ -36,7 +37,10 @@ export interface TimelineMetrics {
   appended(command: string, events: number): void;
   /** A query document was compiled for execution (src/server/compiled-execution.ts). */
   documentCompiled(): void;
-  /** Reads the projection lag from the log's head and the read model's checkpoint at each scrape. */
+  /**
+   * Reads the projection lag from the log's head and the read model's checkpoint at each scrape, and the read
+   * cache's size and hits when the projector reads through one.
+   */
   watchReadModel(sources: ReadModelSources): void;
   /** Reads the number of open subscriptions at each scrape (servers that take subscriptions). */
   watchSubscriptions(open: () => number): void;
@@ -47,6 +51,45 @@ const lagOf = (head: LogPosition | null, checkpoint: LogPosition | null): number
   if (head === null) return 0;
   const behind = head.commit - (checkpoint?.commit ?? 0n);
   return behind > 0n ? Number(behind) : 0;
+};
+
+/**
+ * The read models' cache in the heap: what it holds against TIMELINE_CACHE_MB (a cache always full and a low hit
+ * ratio ask for more), and its hits and misses, counted by the reader and carried over at each scrape.
+ */
+const watchReadCache = (stats: () => CachedReader['stats'], registers: Registry[]): void => {
+  new Gauge({
+    name: 'timeline_read_cache_bytes',
+    help: 'Estimated heap bytes the read-model cache holds (lru-cache sized by record kind)',
+    registers,
+    collect() {
+      this.set(stats().bytes);
+    },
+  });
+  new Gauge({
+    name: 'timeline_read_cache_limit_bytes',
+    help: 'The bound of the read-model cache: TIMELINE_CACHE_MB',
+    registers,
+    collect() {
+      this.set(stats().maxBytes);
+    },
+  });
+  const carried = { hits: 0, misses: 0 };
+  for (const outcome of ['hits', 'misses'] as const) {
+    new Counter({
+      name: `timeline_read_cache_${outcome}_total`,
+      help:
+        outcome === 'hits'
+          ? 'Read-model records answered from the heap'
+          : 'Read-model records read from the store (SQLite or Redis) because the heap did not hold them',
+      registers,
+      collect() {
+        const now = stats()[outcome];
+        this.inc(now - carried[outcome]);
+        carried[outcome] = now;
+      },
+    });
+  }
 };
 
 export const createTimelineMetrics = (): TimelineMetrics => {
@@ -114,6 +157,8 @@ export const createTimelineMetrics = (): TimelineMetrics => {
           }
         },
       });
+      const reads = projector.reads;
+      if (reads) watchReadCache(() => reads.stats, registers);
     },
     watchSubscriptions: (open) => {
       new Gauge({

@@ -40,7 +40,13 @@ export interface CachedReader extends ReadModelReader {
   forget(changed: ChangedRecords): void;
   /** Forgets everything: a follower that cannot tell what changed (it missed checkpoints). */
   clear(): void;
-  readonly stats: { readonly hits: number; readonly misses: number; readonly bytes: number };
+  /** Reads answered from the heap and from the store, and the estimated bytes held against the bound. */
+  readonly stats: {
+    readonly hits: number;
+    readonly misses: number;
+    readonly bytes: number;
+    readonly maxBytes: number;
+  };
 }
 
 // Sizes are estimates of what a record costs in the heap once decoded, measured with heap snapshots on generated
@@ -61,7 +67,7 @@ const placeKey = (place: Place | null | undefined): string =>
 const indexKey = ({ kind, id }: IndexRef): string => `${kind}:${id}`;
 
 const snapshotBytes = (state: unknown): number => {
-  const summary = state as { r?: unknown[]; p?: unknown[]; m?: unknown[] };
+  const summary = (state ?? {}) as { r?: unknown[]; p?: unknown[]; m?: unknown[] };
   return (
     1_000 +
     SNAPSHOT_BYTES.relation * (summary.r?.length ?? 0) +
@@ -132,6 +138,33 @@ export const createCachedReader = (
   const knownAtKey = (knownAtMs: number): string =>
     checkpoint && knownAtMs >= checkpoint.recordedAtMs ? 'now' : String(knownAtMs);
 
+  /**
+   * A page in world order that ends at an asOf past the checkpoint's recordedAt: a question about now, whose asOf is
+   * the clock's reading and never the same twice. Read without the bound, kept under one key for all of them, and
+   * cut at each one's asOf: the entries past it (dated ahead, a few) come last in world order, so the cut page is
+   * the page the bound would have read.
+   */
+  const endsNow = (query: EntriesQuery): query is EntriesQuery & { occurredByMs: number } =>
+    query.occurredByMs !== undefined &&
+    query.limit !== undefined &&
+    !query.descending &&
+    checkpoint != null &&
+    query.occurredByMs >= checkpoint.recordedAtMs;
+
+  const entriesKey = (index: IndexRef, query: EntriesQuery, occurredBy: string): string =>
+    [
+      'e',
+      indexKey(index),
+      generationOf(index),
+      placeKey(query.after),
+      placeKey(query.through),
+      occurredBy,
+      knownAtKey(query.knownAtMs),
+      query.addedAfter ? encodePosition(query.addedAfter) : '-',
+      query.limit ?? '-',
+      query.descending ? 'd' : 'a',
+    ].join('|');
+
   return {
     checkpoint: async () => {
       if (checkpoint === undefined) checkpoint = await reader.checkpoint();
@@ -163,22 +196,14 @@ export const createCachedReader = (
 
     ids: (kind) => reader.ids(kind),
 
-    entries: (index, query: EntriesQuery) =>
-      through(
-        [
-          'e',
-          indexKey(index),
-          generationOf(index),
-          placeKey(query.after),
-          placeKey(query.through),
-          query.occurredByMs ?? '-',
-          knownAtKey(query.knownAtMs),
-          query.addedAfter ? encodePosition(query.addedAfter) : '-',
-          query.limit ?? '-',
-          query.descending ? 'd' : 'a',
-        ].join('|'),
-        () => reader.entries(index, query),
-      ),
+    entries: async (index, query: EntriesQuery) => {
+      if (!endsNow(query))
+        return through(entriesKey(index, query, String(query.occurredByMs ?? '-')), () => reader.entries(index, query));
+      const { occurredByMs, ...unbounded } = query;
+      const page = await through(entriesKey(index, query, 'now'), () => reader.entries(index, unbounded));
+      const past = page.findIndex((entry) => entry.occurredAtMs > occurredByMs);
+      return past === -1 ? page : page.slice(0, past);
+    },
 
     countEntries: (index, query) => reader.countEntries(index, query),
 
@@ -187,7 +212,9 @@ export const createCachedReader = (
     snapshotState: async (meta) => {
       // Immutable once written: a snapshot is named by what it covers and when it was built.
       const key = `s:${meta.actorId}|${placeKey(meta.boundary)}|${encodePosition(meta.builtPosition)}`;
+      // One the store does not hold is not kept: the caller says so, and asking again must ask the store.
       const found = await through(key, async () => ({ state: await reader.snapshotState(meta) }));
+      if (found.state === undefined) cache.delete(key);
       return found.state;
     },
 
@@ -213,7 +240,7 @@ export const createCachedReader = (
     },
 
     get stats() {
-      return { hits, misses, bytes: cache.calculatedSize };
+      return { hits, misses, bytes: cache.calculatedSize, maxBytes: cache.maxSize };
     },
   };
 };

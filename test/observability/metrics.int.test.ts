@@ -127,6 +127,46 @@ describe('/metrics', () => {
   });
 });
 
+describe('/metrics of the read-model cache', () => {
+  let seeded: InProcessServer;
+  beforeAll(async () => {
+    seeded = await startInProcessServer({ TIMELINE_SEED: 'true', TIMELINE_CACHE_MB: '3' });
+  });
+  afterAll(async () => {
+    await seeded?.close();
+  });
+
+  const cache = async () => {
+    const { samples } = await scrape(seeded.url);
+    const read = (name: string) => valueOf(samples, `timeline_read_cache_${name}`);
+    return { bytes: read('bytes'), limit: read('limit_bytes'), hits: read('hits_total'), misses: read('misses_total') };
+  };
+  const asOf = (knownAt: string) =>
+    graphql(
+      seeded.url,
+      'query AsOf($knownAt: DateTime) { actor(id: "donald-trump", knownAt: $knownAt) { developmentCount } }',
+      { knownAt },
+    );
+
+  it('shows its bound (TIMELINE_CACHE_MB), what it holds, and reads from the heap and from the store', async () => {
+    const before = await cache();
+    expect(before.limit).toBe(3 * 1024 * 1024);
+    const knownAt = new Date().toISOString();
+    const first = await asOf(knownAt);
+    expect(first.errors).toBeUndefined();
+    const afterFirst = await cache();
+    // What this question read from the store stays in the heap, within the bound.
+    expect(afterFirst.misses).toBeGreaterThan(before.misses);
+    expect(afterFirst.bytes).toBeGreaterThan(0);
+    expect(afterFirst.bytes).toBeLessThanOrEqual(3 * 1024 * 1024);
+    // The same question again, about now (its asOf the clock's reading, never the same twice), from the heap alone.
+    expect(await asOf(knownAt)).toEqual(first);
+    const afterSecond = await cache();
+    expect(afterSecond.misses).toBe(afterFirst.misses);
+    expect(afterSecond.hits).toBeGreaterThan(afterFirst.hits);
+  });
+});
+
 describe('/metrics of a projector-only process (role project)', () => {
   const prefix = `timeline-metrics-${randomUUID()}`;
   let projector: InProcessServer;
