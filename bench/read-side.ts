@@ -62,7 +62,7 @@ import { checkWithReference, embeddedPhase, measureFloor, redisPhase, type Run }
 import { detailLines, goalsTable, latencyTable, summaryTable } from './support/read-side-report.js';
 import type { SizeFigures } from './support/read-side-report.js';
 import { deletePrefixKeys, settleLazyFree, usedMemory } from './support/redis-admin.js';
-import { checkServerEntry, ROOT, type ServerEntry } from './support/server-child.js';
+import { checkServerEntry, ROOT, SERVER_NODE_FLAGS, type ServerEntry } from './support/server-child.js';
 import { int, seconds } from './support/stats.js';
 
 const WARM_UP_QUERIES = 30;
@@ -86,6 +86,8 @@ interface Options {
   readonly readyTimeoutMs: number;
   readonly operationTimeoutMs: number | null;
   readonly cacheMb: number | null;
+  /** Node's flags for the servers, instead of `npm start`'s (V8's heap sizes: memory against latency). */
+  readonly serverNodeFlags: readonly string[] | null;
   /** all: the embedded store and Redis; sqlite: the embedded store only (no Redis rebuild, projector or serve). */
   readonly stores: 'all' | 'sqlite';
 }
@@ -93,7 +95,7 @@ interface Options {
 const USAGE = `usage: npx tsx bench/read-side.ts [--sizes 100000,1000000] [--queries 300] [--corrections ${DEFAULT_HISTORY.correctionFraction}]
        [--skew ${DEFAULT_HISTORY.zipfExponent}] [--seed 1] [--batch 1000] [--data-dir DIR] [--keep] [--timeout-minutes 60]
        [--server-entry sources|build] [--redis-url redis://127.0.0.1:6379] [--request-timeout-seconds 60]
-       [--ready-timeout-minutes 30] [--operation-timeout-seconds N] [--cache-mb N]
+       [--ready-timeout-minutes 30] [--operation-timeout-seconds N] [--cache-mb N] [--server-node-flags="..."]
   --sizes        developments per history, one table row each
   --queries      as-of actor queries per draw and server (after ${WARM_UP_QUERIES} warm-up queries); default 300,
                  or a twentieth of the developments (at least 100) below 6,000 developments
@@ -104,7 +106,19 @@ const USAGE = `usage: npx tsx bench/read-side.ts [--sizes 100000,1000000] [--que
   --keep         keep the generated histories (their paths are printed)
   --operation-timeout-seconds  TIMELINE_OPERATION_TIMEOUT_MS for the servers (default: the server's own, 10 s)
   --cache-mb     TIMELINE_CACHE_MB for the servers (default: the server's own, 256): memory against latency
+  --server-node-flags  Node's flags for the servers, instead of npm start's --max-semi-space-size=32; with
+                 --cache-mb, a process bounded in memory: --server-node-flags="--max-semi-space-size=16 --max-old-space-size=160"
   --stores       all (default) or sqlite: the embedded store only, with no Redis rebuild, projector or serve`;
+
+/** Node's own flags only (`--name` or `--name=value`): anything else would be taken for the entry. */
+const serverNodeFlagsOption = (value: string | undefined): readonly string[] | null => {
+  if (value === undefined) return null;
+  const flags = value.trim().split(/\s+/).filter(Boolean);
+  const odd = flags.find((flag) => !/^--[a-z][a-z0-9-]*(=\S+)?$/.test(flag));
+  if (odd !== undefined)
+    throw new Error(`--server-node-flags takes Node flags like --max-old-space-size=160, got ${odd}`);
+  return flags;
+};
 
 const readOptions = (): Options => {
   const { values } = parseArgs({
@@ -124,6 +138,7 @@ const readOptions = (): Options => {
       'ready-timeout-minutes': { type: 'string' },
       'operation-timeout-seconds': { type: 'string' },
       'cache-mb': { type: 'string' },
+      'server-node-flags': { type: 'string' },
       stores: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -155,6 +170,7 @@ const readOptions = (): Options => {
     readyTimeoutMs: integerOption(values['ready-timeout-minutes'], 'ready-timeout-minutes', 30, 1, 24 * 60) * 60_000,
     cacheMb:
       values['cache-mb'] === undefined ? null : integerOption(values['cache-mb'], 'cache-mb', 256, 1, 1024 * 1024),
+    serverNodeFlags: serverNodeFlagsOption(values['server-node-flags']),
     stores: choiceOption(values.stores, 'stores', ['all', 'sqlite'] as const, 'all'),
   };
 };
@@ -367,6 +383,7 @@ const benchSize = async (
     readyTimeoutMs: options.readyTimeoutMs,
     operationTimeoutMs: options.operationTimeoutMs,
     cacheMb: options.cacheMb,
+    serverNodeFlags: options.serverNodeFlags,
     watch,
     secret: randomBytes(24).toString('base64url'),
     warmUp: planQueries(cast, span, Math.ceil(WARM_UP_QUERIES / DRAWS.length), createRandom(options.seed + 7)),
@@ -455,7 +472,8 @@ const main = async (): Promise<void> => {
 
   console.log(
     `read-side bench: node ${process.version}, ${availableParallelism()} cores, ${int(totalmem() / 1024 ** 3)} GiB; ` +
-      `server node ${options.serverEntry === 'sources' ? '--import tsx src/main.ts' : 'dist/src/main.js'}, ` +
+      `server node ${(options.serverNodeFlags ?? SERVER_NODE_FLAGS).join(' ')} ` +
+      `${options.serverEntry === 'sources' ? '--import tsx src/main.ts' : 'dist/src/main.js'}, ` +
       `TIMELINE_CACHE_MB ${options.cacheMb ?? 'default'}, operation timeout ${options.operationTimeoutMs === null ? 'default' : seconds(options.operationTimeoutMs)}; ${options.stores === 'all' ? `Redis ${options.redisUrl}` : 'the embedded store only (--stores sqlite)'}; queries one at a time after ${WARM_UP_QUERIES} warm-up (n per draw below)`,
   );
   console.log(

@@ -34,6 +34,8 @@ export interface Run {
   readonly operationTimeoutMs: number | null;
   /** TIMELINE_CACHE_MB for the servers; null: the server's default. */
   readonly cacheMb: number | null;
+  /** Node's flags for the servers; null: npm start's (SERVER_NODE_FLAGS). */
+  readonly serverNodeFlags: readonly string[] | null;
   readonly watch: CpuWatch;
   readonly secret: string;
   readonly warmUp: readonly AsOfQuery[];
@@ -76,6 +78,7 @@ export const embeddedPhase = async (
     startServerChild({
       name: 'embedded server',
       entry: run.serverEntry,
+      ...(run.serverNodeFlags === null ? {} : { nodeFlags: run.serverNodeFlags }),
       env: { ...keyEnv(run), TIMELINE_DATA_DIR: serverDir },
       readyTimeoutMs: run.readyTimeoutMs,
     }),
@@ -147,6 +150,7 @@ export const redisPhase = async (
       startServerChild({
         name: 'projector (role project)',
         entry: run.serverEntry,
+        ...(run.serverNodeFlags === null ? {} : { nodeFlags: run.serverNodeFlags }),
         env: { ...keyEnv(run), ...shared, TIMELINE_ROLE: 'project' },
         readyTimeoutMs: run.readyTimeoutMs,
       }),
@@ -157,6 +161,7 @@ export const redisPhase = async (
       startServerChild({
         name: 'serve process (role serve)',
         entry: run.serverEntry,
+        ...(run.serverNodeFlags === null ? {} : { nodeFlags: run.serverNodeFlags }),
         env: { ...keyEnv(run), ...shared, TIMELINE_ROLE: 'serve' },
         readyTimeoutMs: run.readyTimeoutMs,
       }),

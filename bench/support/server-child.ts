@@ -14,18 +14,18 @@ export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const HOST = '127.0.0.1';
 
 /** The young generation `npm start` and the Dockerfile give the server (docs/architecture.md, "Memory"). */
-const SERVER_V8 = '--max-semi-space-size=32';
+export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=32'];
 
 /** sources: the TypeScript through tsx (what is being edited); build: dist/ (npm run build first). */
 export const SERVER_ENTRIES = {
-  sources: [SERVER_V8, '--import', 'tsx', 'src/main.ts'],
-  build: [SERVER_V8, 'dist/src/main.js'],
+  sources: ['--import', 'tsx', 'src/main.ts'],
+  build: ['dist/src/main.js'],
 } as const;
 export type ServerEntry = keyof typeof SERVER_ENTRIES;
 
 export const checkServerEntry = (entry: ServerEntry): void => {
-  if (entry === 'build' && !existsSync(path.join(ROOT, SERVER_ENTRIES.build[1]))) {
-    throw new Error(`--server-entry build needs ${SERVER_ENTRIES.build[1]}: run node scripts/build.mjs first`);
+  if (entry === 'build' && !existsSync(path.join(ROOT, SERVER_ENTRIES.build[0]))) {
+    throw new Error(`--server-entry build needs ${SERVER_ENTRIES.build[0]}: run node scripts/build.mjs first`);
   }
 };
 
@@ -66,6 +66,8 @@ export interface StartServerOptions {
   readonly readyTimeoutMs: number;
   /** Node's arguments instead of the entry's (a baseline process). */
   readonly args?: readonly string[];
+  /** Node's flags before the entry (V8's heap sizes), instead of SERVER_NODE_FLAGS. */
+  readonly nodeFlags?: readonly string[];
   /** How often /readyz is asked. */
   readonly pollMs?: number;
 }
@@ -81,11 +83,15 @@ export const startServerChild = async (options: StartServerOptions): Promise<Ser
   Object.assign(env, options.env, { PORT: String(port), HOST });
   const baseUrl = `http://${HOST}:${port}`;
   const started = performance.now();
-  const child: ChildProcess = spawn(process.execPath, [...(options.args ?? SERVER_ENTRIES[options.entry])], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    options.args ?? [...(options.nodeFlags ?? SERVER_NODE_FLAGS), ...SERVER_ENTRIES[options.entry]],
+    {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   trackChild(child);
   let output = '';
   const keep = (chunk: Buffer) => {

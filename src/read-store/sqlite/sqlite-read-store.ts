@@ -48,7 +48,7 @@ export interface SqliteReadStoreOptions {
 }
 
 export const openSqliteReadStore = ({ file, builtWhole = false }: SqliteReadStoreOptions): ReadModelStore => {
-  const db = openReadModelDatabase(file);
+  const db = openReadModelDatabase(file, { buildingWhole: builtWhole });
   const readCheckpoint = createReadCheckpoint(db);
   const each = createCommit(db, readCheckpoint);
   const { commit, flush } = builtWhole ? groupCommits(db, each) : { commit: each, flush: () => {} };
