@@ -1,6 +1,8 @@
 import 'reflect-metadata';
+import { getHeapStatistics } from 'node:v8';
 import { startTimeline, type RunningTimeline } from './app.js';
 import { ConfigError, loadConfig } from './config/environment.js';
+import { heapFit } from './observability/heap-fit.js';
 import { createLogger } from './observability/logger.js';
 
 /**
@@ -20,6 +22,8 @@ export const runTimeline = async (env: NodeJS.ProcessEnv): Promise<void> => {
     throw error;
   }
   const logger = createLogger(config.logLevel);
+  const heap = heapFit(config.cacheBytes, getHeapStatistics().heap_size_limit);
+  if (heap.problem) logger.warn({ cacheBytes: heap.cacheBytes, heapLimitBytes: heap.heapLimitBytes }, heap.problem);
   let timeline: RunningTimeline;
   try {
     timeline = await startTimeline(config, logger, {
@@ -45,7 +49,13 @@ export const runTimeline = async (env: NodeJS.ProcessEnv): Promise<void> => {
     );
   }
   logger.info(
-    { url: timeline.http.url, dataDir: config.dataDir, role: config.role },
+    {
+      url: timeline.http.url,
+      dataDir: config.dataDir,
+      role: config.role,
+      cacheBytes: heap.cacheBytes,
+      heapLimitBytes: heap.heapLimitBytes,
+    },
     config.role === 'project' ? 'diplomatic-timeline is projecting' : 'diplomatic-timeline is serving',
   );
 
