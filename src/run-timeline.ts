@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { getHeapStatistics } from 'node:v8';
 import { startTimeline, type RunningTimeline } from './app.js';
 import { ConfigError, loadConfig } from './config/environment.js';
-import { heapFit } from './observability/heap-fit.js';
+import { heapFitProblem } from './observability/heap-fit.js';
 import { createLogger } from './observability/logger.js';
 
 /**
@@ -22,8 +22,9 @@ export const runTimeline = async (env: NodeJS.ProcessEnv): Promise<void> => {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const heap = heapFit(config.cacheBytes, getHeapStatistics().heap_size_limit);
-  if (heap.problem) logger.warn({ cacheBytes: heap.cacheBytes, heapLimitBytes: heap.heapLimitBytes }, heap.problem);
+  const heapLimitBytes = getHeapStatistics().heap_size_limit;
+  const heapProblem = heapFitProblem(config.cacheBytes, heapLimitBytes);
+  if (heapProblem) logger.warn({ cacheBytes: config.cacheBytes, heapLimitBytes }, heapProblem);
   let timeline: RunningTimeline;
   try {
     timeline = await startTimeline(config, logger, {
@@ -53,8 +54,8 @@ export const runTimeline = async (env: NodeJS.ProcessEnv): Promise<void> => {
       url: timeline.http.url,
       dataDir: config.dataDir,
       role: config.role,
-      cacheBytes: heap.cacheBytes,
-      heapLimitBytes: heap.heapLimitBytes,
+      cacheBytes: config.cacheBytes,
+      heapLimitBytes,
     },
     config.role === 'project' ? 'diplomatic-timeline is projecting' : 'diplomatic-timeline is serving',
   );

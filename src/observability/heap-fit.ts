@@ -6,28 +6,17 @@
  */
 export const HEAP_BESIDE_CACHE_BYTES = 128 * 1024 * 1024;
 
-export interface HeapFit {
-  readonly cacheBytes: number;
-  readonly heapLimitBytes: number;
-  /** Why the cache cannot fill within the heap limit, or null when it can. */
-  readonly problem: string | null;
-}
-
 const floorMb = (bytes: number) => Math.max(0, Math.floor(bytes / 1024 / 1024));
 
 /**
  * Whether TIMELINE_CACHE_MB fits V8's heap limit (--max-old-space-size). A cache that cannot fill makes V8 collect
  * ever more often as it grows, then stop the process out of memory; the two are set apart (an environment variable
- * and a Node flag), so the start says when they disagree.
+ * and a Node flag), so the start says when they disagree. Null when the cache fits.
  */
-export const heapFit = (cacheBytes: number, heapLimitBytes: number): HeapFit => ({
-  cacheBytes,
-  heapLimitBytes,
-  problem:
-    cacheBytes + HEAP_BESIDE_CACHE_BYTES <= heapLimitBytes
-      ? null
-      : `the read-model cache (TIMELINE_CACHE_MB=${floorMb(cacheBytes)}) and the ` +
-        `${floorMb(HEAP_BESIDE_CACHE_BYTES)} MB requests need beside it do not fit V8's heap limit of ` +
-        `${floorMb(heapLimitBytes)} MB: lower TIMELINE_CACHE_MB to ${floorMb(heapLimitBytes - HEAP_BESIDE_CACHE_BYTES)} ` +
-        `or raise --max-old-space-size by ${Math.ceil((cacheBytes + HEAP_BESIDE_CACHE_BYTES - heapLimitBytes) / 1024 / 1024)} MB`,
-});
+export const heapFitProblem = (cacheBytes: number, heapLimitBytes: number): string | null =>
+  cacheBytes + HEAP_BESIDE_CACHE_BYTES <= heapLimitBytes
+    ? null
+    : `the read-model cache (TIMELINE_CACHE_MB=${floorMb(cacheBytes)}) and the ` +
+      `${floorMb(HEAP_BESIDE_CACHE_BYTES)} MB requests need beside it do not fit V8's heap limit of ` +
+      `${floorMb(heapLimitBytes)} MB: lower TIMELINE_CACHE_MB to ${floorMb(heapLimitBytes - HEAP_BESIDE_CACHE_BYTES)} ` +
+      `or raise --max-old-space-size by ${Math.ceil((cacheBytes + HEAP_BESIDE_CACHE_BYTES - heapLimitBytes) / 1024 / 1024)} MB`;

@@ -49,6 +49,10 @@ export const KIND_CODES = {
   superseded: 7,
 } as const;
 
+const SNAPSHOT_METAS_INDEX = `CREATE INDEX IF NOT EXISTS snapshot_metas ON snapshots (actor_id, boundary_occurred_at,
+  boundary_record_commit, boundary_record_prepare, built_commit, built_prepare, boundary_development_id,
+  boundary_added_at, boundary_added_commit, boundary_added_prepare, boundary_earliest_added_from, built_at);`;
+
 /**
  * Positions are two INTEGER columns (commit, prepare), compared as row values: SQLite keeps a 64-bit integer in at
  * most 8 bytes and compares it without collation, where the 32-byte hex text of encodePosition would more than
@@ -58,10 +62,6 @@ export const KIND_CODES = {
  * Times are INTEGER milliseconds. The natural key is the primary key (WITHOUT ROWID), so a scan of one entity's rows
  * reads adjacent pages; snapshots keep a rowid because their states are large, and WITHOUT ROWID suits small rows only.
  */
-const SNAPSHOT_METAS_INDEX = `CREATE INDEX IF NOT EXISTS snapshot_metas ON snapshots (actor_id, boundary_occurred_at,
-  boundary_record_commit, boundary_record_prepare, built_commit, built_prepare, boundary_development_id,
-  boundary_added_at, boundary_added_commit, boundary_added_prepare, boundary_earliest_added_from, built_at);`;
-
 const TABLES = `
 CREATE TABLE checkpoint (
   only INTEGER PRIMARY KEY CHECK (only = 1),
