@@ -58,6 +58,7 @@ export const createProjection = ({ reads, writer, ...snapshotOptions }: Projecti
       reads.forget({
         ...projected.changed,
         snapshotActors: [...projected.changed.snapshotActors, ...due.map((snapshot) => snapshot.actorId)],
+        snapshots: due,
       });
       due = await policy.afterCommit(reads, projected.actorGains, batch.checkpoint);
       return projected;

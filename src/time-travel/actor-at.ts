@@ -28,7 +28,7 @@ import { developmentVersions, knownVersion, versionsAround } from './known-state
 import { meetingAt } from './meeting-at.js';
 import { bestSnapshot } from './snapshots.js';
 import { restoreSummary, storeSummary, type StoredSummary } from './stored-summary.js';
-import { baseForNext, deltaOrWhole, wholeStoredSummary, type StoredDelta } from './summary-delta.js';
+import { baseFor, deltaOrWhole, wholeStoredSummary, type StoredDelta } from './summary-delta.js';
 import { takesPart, visibleAt, visibleDevelopments } from './visible-developments.js';
 
 export interface ActorAt extends ActorState {
@@ -214,7 +214,8 @@ export const snapshotsActorAt = async (
   const along =
     boundaries ?? (await reads.entries({ kind: 'actor', id }, { knownAtMs: Infinity, descending: true, limit: 1 }));
   const built: StoredSnapshot<StoredSummary | StoredDelta>[] = [];
-  let base = await baseForNext(reads, id);
+  // Along the boundaries, the base moves to each whole one built: the next lies nearest to it.
+  let base = along.length > 0 ? await baseFor(reads, id, along[0]!) : undefined;
   // The summary as folded through the boundary before; none before the first.
   let folded: { summary: ActorSummary; through: IndexEntry } | undefined;
   for (const boundary of along) {

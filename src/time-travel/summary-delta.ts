@@ -1,6 +1,6 @@
-import { comparePositions, type LogPosition } from '../../events/envelope.js';
+import type { LogPosition } from '../../events/envelope.js';
 import { comparePlaces } from '../read-store/places.js';
-import type { ReadModelReader, SnapshotMeta } from '../read-store/read-model-store.js';
+import type { Place, ReadModelReader, SnapshotMeta } from '../read-store/read-model-store.js';
 import { isStoredSummary, positionText, type StoredSummary } from './stored-summary.js';
 
 /**
@@ -147,22 +147,49 @@ export const wholeStoredSummary = async (
 };
 
 /**
- * The base for the actor's next snapshot: the whole snapshot built last, or the base of the delta built last. Metas
- * come by boundary, then by built position; the one built last is the newest of the whole snapshot.
+ * The newest version of the boundary nearest `place` (by occurredAt; the boundary itself when it stands): metas come
+ * by boundary, then by built position, so that is the last meta of the nearest run.
  */
-export const baseForNext = async (
+const nearestNewest = (metas: readonly SnapshotMeta[], place: Place): SnapshotMeta | undefined => {
+  let low = 0;
+  let high = metas.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (comparePlaces(metas[middle]!.boundary, place) <= 0) low = middle + 1;
+    else high = middle;
+  }
+  // metas[low - 1] is the newest version of the last boundary at or before `place`; metas[low] the oldest of the
+  // first one after it, whose newest version ends its run.
+  const before = metas[low - 1];
+  let after = low < metas.length ? low : -1;
+  while (
+    after >= 0 &&
+    after + 1 < metas.length &&
+    comparePlaces(metas[after + 1]!.boundary, metas[after]!.boundary) === 0
+  )
+    after++;
+  const next = after >= 0 ? metas[after] : undefined;
+  if (before === undefined || next === undefined) return before ?? next;
+  const distance = (meta: SnapshotMeta) => Math.abs(meta.boundary.occurredAtMs - place.occurredAtMs);
+  return distance(next) < distance(before) ? next : before;
+};
+
+/**
+ * The base for a snapshot of the actor at `boundary`: the whole snapshot behind the newest version of the boundary
+ * nearest it (itself when whole, else the base that delta was taken against). A boundary built again is mostly what
+ * it was, so its own base gives a small delta; the snapshot built last, the base before, lies at the far end of the
+ * index for a boundary built again long after, and differed so much that nine in ten of them were stored whole (at
+ * 1M developments, 534 of the busiest actor's 604 MB of snapshots).
+ */
+export const baseFor = async (
   reads: ReadModelReader,
   actorId: string,
+  boundary: Place,
 ): Promise<{ meta: SnapshotMeta; state: StoredSummary } | undefined> => {
   const metas = await reads.snapshotMetas(actorId);
-  const builtLater = (a: SnapshotMeta, b: SnapshotMeta) =>
-    comparePositions(a.builtPosition, b.builtPosition) || comparePlaces(a.boundary, b.boundary);
-  const newest = metas.reduce<SnapshotMeta | undefined>(
-    (latest, meta) => (latest === undefined || builtLater(meta, latest) > 0 ? meta : latest),
-    undefined,
-  );
-  if (newest === undefined) return undefined;
-  const state = await reads.snapshotState(newest);
-  if (isStoredSummary(state)) return { meta: newest, state };
+  const nearest = nearestNewest(metas, boundary);
+  if (nearest === undefined) return undefined;
+  const state = await reads.snapshotState(nearest);
+  if (isStoredSummary(state)) return { meta: nearest, state };
   return isStoredDelta(state) ? baseOf(reads, state, metas) : undefined;
 };

@@ -4,7 +4,7 @@ import { createMemoryReadStore } from '../../src/read-store/memory/memory-read-s
 import type { IndexEntry, SnapshotMeta } from '../../src/read-store/read-model-store.js';
 import { emptySummary } from '../../src/time-travel/actor-summary.js';
 import { storeSummary, type StoredSummary } from '../../src/time-travel/stored-summary.js';
-import { baseForNext, deltaOrWhole, isStoredDelta, wholeStoredSummary } from '../../src/time-travel/summary-delta.js';
+import { baseFor, deltaOrWhole, isStoredDelta, wholeStoredSummary } from '../../src/time-travel/summary-delta.js';
 
 const ACTOR = 'actor-1';
 /** The form this code stores: a delta is taken only against a whole summary of it. */
@@ -99,7 +99,7 @@ describe('snapshots stored as deltas', () => {
             clock: [],
             checkpoint: { position: baseMeta.builtPosition, recordedAtMs: baseMeta.builtAtMs },
           });
-          const stored = deltaOrWhole(whole, await baseForNext(store, ACTOR));
+          const stored = deltaOrWhole(whole, await baseFor(store, ACTOR, baseMeta.boundary));
           if (isStoredDelta(stored)) deltas++;
           else wholes++;
           expect(byKey(await wholeStoredSummary(store, ACTOR, stored))).toEqual(byKey(whole));
@@ -114,7 +114,7 @@ describe('snapshots stored as deltas', () => {
     expect(wholes).toBeGreaterThan(10);
   });
 
-  it('take the base of the snapshot built last, and read nothing for a base that is not there', async () => {
+  it('take the base behind the nearest boundary, never a delta, and read nothing for a base that is not there', async () => {
     const store = createMemoryReadStore();
     try {
       const wide: StoredSummary = {
@@ -127,6 +127,8 @@ describe('snapshots stored as deltas', () => {
       };
       const first = metaAt(10, 20);
       const second = metaAt(30, 40);
+      // Built last, far along the index: the base of the snapshot after it, not of one built again at 10 or 30.
+      const far = metaAt(1_000, 50);
       const changed = { ...wide, n: 11, r: [...wide.r.slice(1), ['actor-99', 1, 0, 0, [1, 6, '6', 'dev-6', null], 0]] };
       const delta = deltaOrWhole(changed as StoredSummary, { meta: first, state: wide });
       expect(isStoredDelta(delta)).toBe(true);
@@ -136,13 +138,29 @@ describe('snapshots stored as deltas', () => {
         snapshots: [
           { ...first, state: wide },
           { ...second, state: delta },
+          { ...far, state: { ...wide, n: 99 } },
         ],
         subtopics: [],
         clock: [],
-        checkpoint: { position: second.builtPosition, recordedAtMs: second.builtAtMs },
+        checkpoint: { position: far.builtPosition, recordedAtMs: far.builtAtMs },
       });
-      // The newest is a delta: the next one is taken against its base, never against a delta.
-      expect((await baseForNext(store, ACTOR))?.meta).toEqual(first);
+      // At 30 the newest version is a delta: the next one there is taken against its base, never against a delta.
+      expect((await baseFor(store, ACTOR, second.boundary))?.meta).toEqual(first);
+      expect((await baseFor(store, ACTOR, boundaryAt(12)))?.meta).toEqual(first);
+      expect((await baseFor(store, ACTOR, boundaryAt(25)))?.meta).toEqual(first);
+      expect((await baseFor(store, ACTOR, boundaryAt(900)))?.meta).toEqual(far);
+      expect((await baseFor(store, ACTOR, boundaryAt(2_000)))?.meta).toEqual(far);
+      // 10 built again, whole: its newest version is the base there.
+      const again = metaAt(10, 60);
+      await store.commit({
+        versions: [],
+        entries: [],
+        snapshots: [{ ...again, state: { ...wide, n: 12 } }],
+        subtopics: [],
+        clock: [],
+        checkpoint: { position: again.builtPosition, recordedAtMs: again.builtAtMs },
+      });
+      expect((await baseFor(store, ACTOR, boundaryAt(12)))?.meta).toEqual(again);
       const elsewhere = createMemoryReadStore();
       try {
         expect(await wholeStoredSummary(elsewhere, ACTOR, delta)).toBeUndefined();
@@ -177,7 +195,7 @@ describe('snapshots stored as deltas', () => {
       });
       expect(await wholeStoredSummary(store, ACTOR, oldWhole)).toBeUndefined();
       expect(await wholeStoredSummary(store, ACTOR, oldDelta)).toBeUndefined();
-      expect(await baseForNext(store, ACTOR)).toBeUndefined();
+      expect(await baseFor(store, ACTOR, second.boundary)).toBeUndefined();
       // A delta of this form on a base of the old one is not read either.
       const empty = storeSummary(emptySummary());
       const { v } = deltaOrWhole(empty, { meta: first, state: empty });
