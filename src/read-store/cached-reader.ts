@@ -32,8 +32,8 @@ export interface ChangedRecords {
   readonly snapshotActors: readonly string[];
   /**
    * Of those, the snapshots the writer committed, states included: kept rather than read back and decompressed, as
-   * the projector's next snapshots of the actor start from them (a rebuild of 1M developments read and decoded its
-   * own snapshots for a fifth of its time). An actor listed here with no other snapshot added keeps its list.
+   * the projector's next snapshots of the actor start from them. An actor whose added snapshots are all here keeps
+   * its cached list, with them inserted; the list of any other actor named above is forgotten.
    */
   readonly snapshots?: readonly StoredSnapshot[];
   readonly subtopicParents: readonly string[];
