@@ -1,7 +1,6 @@
 import { LRUCache } from 'lru-cache';
-import { comparePositions } from '../../events/envelope.js';
 import { encodePosition } from '../store/position-cursor.js';
-import { comparePlaces, sameSnapshot } from './places.js';
+import { compareSnapshots, sameSnapshot } from './places.js';
 import type {
   EntriesQuery,
   IndexEntry,
@@ -78,10 +77,6 @@ const indexKey = ({ kind, id }: IndexRef): string => `${kind}:${id}`;
 /** Immutable once written: a snapshot is named by what it covers and when it was built. */
 const snapshotKey = (meta: SnapshotMeta): string =>
   `s:${meta.actorId}|${placeKey(meta.boundary)}|${encodePosition(meta.builtPosition)}`;
-
-/** The order of an actor's snapshot list, as every store gives it. */
-const byBoundaryThenBuilt = (a: SnapshotMeta, b: SnapshotMeta): number =>
-  comparePlaces(a.boundary, b.boundary) || comparePositions(a.builtPosition, b.builtPosition);
 
 const snapshotBytes = (state: unknown): number => {
   const summary = (state ?? {}) as { r?: unknown[]; p?: unknown[]; m?: unknown[] };
@@ -188,7 +183,7 @@ export const createCachedReader = (
     if (cached === undefined) return undefined;
     const metas = cached.slice();
     for (const meta of added) if (!metas.some((known) => sameSnapshot(known, meta))) metas.push(meta);
-    return metas.sort(byBoundaryThenBuilt);
+    return metas.sort(compareSnapshots);
   };
 
   return {
@@ -256,7 +251,9 @@ export const createCachedReader = (
       for (const snapshot of changed.snapshots ?? []) {
         const { state, ...meta } = snapshot;
         cache.set(snapshotKey(meta), { state });
-        kept.set(meta.actorId, [...(kept.get(meta.actorId) ?? []), meta]);
+        const list = kept.get(meta.actorId);
+        if (list) list.push(meta);
+        else kept.set(meta.actorId, [meta]);
       }
       for (const actorId of new Set(changed.snapshotActors)) {
         const added = kept.get(actorId);

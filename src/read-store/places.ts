@@ -23,6 +23,10 @@ export const sameSnapshot = (a: SnapshotMeta, b: SnapshotMeta): boolean =>
   comparePlaces(a.boundary, b.boundary) === 0 &&
   comparePositions(a.builtPosition, b.builtPosition) === 0;
 
+/** The order of an actor's snapshot list in every store: by boundary, then by when each was built. */
+export const compareSnapshots = (a: SnapshotMeta, b: SnapshotMeta): number =>
+  comparePlaces(a.boundary, b.boundary) || comparePositions(a.builtPosition, b.builtPosition);
+
 /** A place as a map key: equal places, equal keys. */
 export const placeKey = (place: Place): string =>
   `${place.occurredAtMs}/${place.recordPosition.commit}/${place.recordPosition.prepare}`;

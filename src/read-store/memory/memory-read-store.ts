@@ -11,7 +11,7 @@ import {
   type StoredVersion,
   type VersionKind,
 } from '../read-model-store.js';
-import { comparePlaces, matchesCountQuery, matchesEntriesQuery, sameSnapshot } from '../places.js';
+import { comparePlaces, compareSnapshots, matchesCountQuery, matchesEntriesQuery, sameSnapshot } from '../places.js';
 
 /**
  * The read-model store in the process's heap: the plainest reading of the port, which the conformance suite runs
@@ -95,9 +95,7 @@ export const createMemoryReadStore = (): ReadModelStore => {
         const list = snapshots.get(snapshot.actorId) ?? [];
         if (list.some((known) => sameSnapshot(known, snapshot))) continue;
         list.push({ ...snapshot });
-        list.sort(
-          (a, b) => comparePlaces(a.boundary, b.boundary) || comparePositions(a.builtPosition, b.builtPosition),
-        );
+        list.sort(compareSnapshots);
         snapshots.set(snapshot.actorId, list);
       }
       for (const { parentId, id } of batch.subtopics) {

@@ -1,7 +1,6 @@
 import { Cluster } from 'ioredis';
 import type { LogPosition } from '../../../events/envelope.js';
-import { comparePositions } from '../../../events/envelope.js';
-import { comparePlaces } from '../places.js';
+import { compareSnapshots } from '../places.js';
 import type {
   ReadModelCheckpoint,
   ReadModelStore,
@@ -137,7 +136,7 @@ export const openRedisReadStore = (options: RedisReadStoreOptions): RedisReadSto
         .map((text) => decodeSnapshotMeta(actorId, text))
         .filter(({ built }) => built <= covered.through)
         .map(({ meta }) => meta)
-        .sort((a, b) => comparePlaces(a.boundary, b.boundary) || comparePositions(a.builtPosition, b.builtPosition));
+        .sort(compareSnapshots);
     },
 
     snapshotState: async (meta: SnapshotMeta) => {
