@@ -133,6 +133,8 @@ export const createCachedReader = (
   });
   const generationOf = (index: IndexRef) => generations.get(indexKey(index)) ?? floor;
 
+  const keep = (key: string, value: Cached, ttl?: number) => cache.set(key, value, ttl === undefined ? {} : { ttl });
+
   const through = async <T extends Cached>(key: string, read: () => Promise<T>, ttl?: number): Promise<T> => {
     const found = cache.get(key);
     if (found !== undefined) {
@@ -142,7 +144,7 @@ export const createCachedReader = (
     misses++;
     const started = epoch;
     const value = await read();
-    if (epoch === started) cache.set(key, value, ttl === undefined ? {} : { ttl });
+    if (epoch === started) keep(key, value, ttl);
     return value;
   };
 
@@ -258,7 +260,7 @@ export const createCachedReader = (
       for (const actorId of new Set(changed.snapshotActors)) {
         const added = kept.get(actorId);
         const metas = added && withAdded(actorId, added);
-        if (metas) cache.set(`m:${actorId}`, metas, snapshotListTtlMs === undefined ? {} : { ttl: snapshotListTtlMs });
+        if (metas) keep(`m:${actorId}`, metas, snapshotListTtlMs);
         else cache.delete(`m:${actorId}`);
       }
       for (const parentId of changed.subtopicParents) cache.delete(`c:${parentId}`);

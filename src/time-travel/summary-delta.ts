@@ -161,14 +161,9 @@ const nearestNewest = (metas: readonly SnapshotMeta[], place: Place): SnapshotMe
   // metas[low - 1] is the newest version of the last boundary at or before `place`; metas[low] the oldest of the
   // first one after it, whose newest version ends its run.
   const before = metas[low - 1];
-  let after = low < metas.length ? low : -1;
-  while (
-    after >= 0 &&
-    after + 1 < metas.length &&
-    comparePlaces(metas[after + 1]!.boundary, metas[after]!.boundary) === 0
-  )
-    after++;
-  const next = after >= 0 ? metas[after] : undefined;
+  let last = low;
+  while (last + 1 < metas.length && comparePlaces(metas[last + 1]!.boundary, metas[low]!.boundary) === 0) last++;
+  const next = metas[last];
   if (before === undefined || next === undefined) return before ?? next;
   const distance = (meta: SnapshotMeta) => Math.abs(meta.boundary.occurredAtMs - place.occurredAtMs);
   return distance(next) < distance(before) ? next : before;
