@@ -66,7 +66,12 @@ const startReadModelFeed = async (
   if (config.redisUrl === null) {
     const readStore = openSqliteReadStore({ file: path.join(config.dataDir, READ_MODELS_FILE) });
     const reads = createCachedReader(readStore, config.cacheBytes);
-    const projector = await startProjector({ log: store, reads, writer: readStore });
+    const projector = await startProjector({
+      log: store,
+      reads,
+      writer: readStore,
+      snapshotEvery: config.snapshotEvery,
+    });
     return {
       ...projector,
       get checkpoint() {
@@ -84,6 +89,7 @@ const startReadModelFeed = async (
   return startSharedProjection({
     store,
     cacheBytes: config.cacheBytes,
+    snapshotEvery: config.snapshotEvery,
     redisUrl: config.redisUrl,
     keys: readModelKeys(config.redisPrefix, options.readModelVersion),
     elect: config.role !== 'serve',

@@ -44,7 +44,7 @@ export const foldLog = async (
   target: ReadModelStore,
   onProgress: (progress: FoldProgress) => void = () => {},
   now: () => number = () => performance.now(),
-  { afresh = true }: { readonly afresh?: boolean } = {},
+  { afresh = true, snapshotEvery }: { readonly afresh?: boolean; readonly snapshotEvery?: number } = {},
 ): Promise<FoldResult> => {
   const started = now();
   const head = await store.headPosition();
@@ -54,6 +54,7 @@ export const foldLog = async (
   try {
     await (afresh ? rebuildReadModels : projectLog)(store, target, {
       until: head,
+      snapshotEvery,
       onPage: (applied) => {
         events = applied;
         onProgress({ done: applied, total: Math.max(total, applied), elapsedMs: now() - started });

@@ -6,6 +6,9 @@ const DATES = `Dates are ISO-8601 instants: 2025-10-17T12:00:00Z, 2025-10-17T14:
 const DATA_DIR = `  --data-dir <dir>     The data directory holding timeline.db (default: $TIMELINE_DATA_DIR, else ./data).
                        It must exist and hold an event log: the command never creates one.`;
 
+const SNAPSHOT_SETTING = `TIMELINE_SNAPSHOT_EVERY (default 256) sets the index entries between two snapshots of an actor, as it does for
+the server.`;
+
 const EXIT_CODES = `Exit codes: 0 done, 1 failed (no event log, an event that does not decode, a write error), 2 bad usage.`;
 
 const IMPORT_EXIT_CODES = `Exit codes: 0 done (every row imported or already present, or --allow-rejects), 1 failed (an unreadable file, a
@@ -24,6 +27,7 @@ ${DATA_DIR}
   -h, --help           Show this help.
 
 Progress goes to stderr, never to stdout.
+${SNAPSHOT_SETTING}
 ${DATES}
 ${EXIT_CODES}`;
 
@@ -38,6 +42,8 @@ ${DATA_DIR}
   --verify             Parse every event against its schema, also those at the current schema version (which were
                        parsed when they were appended); the first that does not fit stops the rebuild with exit 1.
   -h, --help           Show this help.
+
+${SNAPSHOT_SETTING}
 
 ${EXIT_CODES}`;
 

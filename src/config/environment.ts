@@ -42,6 +42,11 @@ export interface Config {
   leaseTtlMs: number;
   /** The heap this process may keep as a cache of the read models, in bytes. */
   cacheBytes: number;
+  /**
+   * Index entries between two snapshots of an actor: fewer snapshots to write and store against a longer walk per
+   * question (docs/architecture.md, "Snapshots").
+   */
+  snapshotEvery: number;
   /** How many changes one subscriber may fall behind before it is closed as too slow. */
   subscriberBuffer: number;
   /** Requests per minute per key, and per address without one (0: no limit). */
@@ -246,6 +251,7 @@ const VARIABLES = {
   TIMELINE_REDIS_PREFIX: { schema: redisPrefix, fallback: 'timeline' },
   TIMELINE_LEASE_TTL_MS: { schema: leaseTtlMs, fallback: '10000' },
   TIMELINE_CACHE_MB: { schema: wholeNumber(1, 1_000_000), fallback: '256' },
+  TIMELINE_SNAPSHOT_EVERY: { schema: wholeNumber(8, 4_096), fallback: '256' },
   TIMELINE_SUBSCRIBER_BUFFER: { schema: subscriberBuffer, fallback: '1000' },
   TIMELINE_RATE_LIMIT: { schema: wholeNumber(0, 1_000_000), fallback: '600' },
   TIMELINE_ANONYMOUS_RATE_LIMIT: { schema: wholeNumber(0, 1_000_000), fallback: '120' },
@@ -340,6 +346,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisPrefix: values.TIMELINE_REDIS_PREFIX,
     leaseTtlMs: values.TIMELINE_LEASE_TTL_MS,
     cacheBytes: values.TIMELINE_CACHE_MB * 1024 * 1024,
+    snapshotEvery: values.TIMELINE_SNAPSHOT_EVERY,
     subscriberBuffer: values.TIMELINE_SUBSCRIBER_BUFFER,
     rateLimits: { perKey: values.TIMELINE_RATE_LIMIT, perAddress: values.TIMELINE_ANONYMOUS_RATE_LIMIT },
     trustProxy: values.TIMELINE_TRUST_PROXY,

@@ -247,6 +247,64 @@ describe('timeline command line', () => {
       expect(run.stderr).toMatch(/title/);
     });
 
+    it('lays snapshots out every TIMELINE_SNAPSHOT_EVERY entries, as the server would, and refuses a bad one', async () => {
+      // One actor in 100 developments: a rebuild cuts its batches every two intervals of that actor, and leaves a
+      // boundary every interval along each (the snapshots a batch leaves due are written with the next).
+      const busy = await openHarness();
+      try {
+        await busy.run('registerActor', { id: 'ana', name: 'Ana', kind: 'PERSON' });
+        for (let day = 1; day <= 100; day++) {
+          await busy.run('recordDevelopment', {
+            id: `dev-${day}`,
+            kind: 'STATEMENT',
+            title: `Statement ${day}`,
+            sources: [],
+            occurredAt: new Date(Date.UTC(2025, 0, day)).toISOString(),
+            participants: [{ actorId: 'ana', role: 'SOURCE' }],
+            topicIds: [],
+            positions: [],
+          });
+        }
+        await busy.projector.stop();
+        await busy.store.close();
+        const boundaries = () => {
+          const db = new Database(path.join(busy.dir, 'read-models.db'), { readonly: true });
+          try {
+            // Each boundary's place in ana's index: how many of her entries lie at or before it.
+            return db
+              .prepare<[], { taken: number }>(
+                `SELECT DISTINCT (SELECT COUNT(*) FROM entries e WHERE e.kind = 1 AND e.id = s.actor_id
+                   AND e.occurred_at <= s.boundary_occurred_at) AS taken
+                 FROM snapshots s ORDER BY taken`,
+              )
+              .all()
+              .map(({ taken }) => taken);
+          } finally {
+            db.close();
+          }
+        };
+
+        const every8 = await timeline(['rebuild', '--data-dir', busy.dir], { TIMELINE_SNAPSHOT_EVERY: '8' });
+        expect(every8.code, every8.stderr).toBe(0);
+        const along = boundaries();
+        expect(along.length).toBeGreaterThanOrEqual(4);
+        expect(along.every((taken) => taken % 8 === 0)).toBe(true);
+        const every16 = await timeline(['rebuild', '--data-dir', busy.dir], { TIMELINE_SNAPSHOT_EVERY: '16' });
+        expect(every16.code, every16.stderr).toBe(0);
+        expect(boundaries().length).toBeGreaterThanOrEqual(2);
+        expect(boundaries().every((taken) => taken % 16 === 0)).toBe(true);
+        const byDefault = await timeline(['rebuild', '--data-dir', busy.dir]);
+        expect(byDefault.code, byDefault.stderr).toBe(0);
+        expect(boundaries()).toEqual([]);
+
+        const bad = await timeline(['rebuild', '--data-dir', busy.dir], { TIMELINE_SNAPSHOT_EVERY: '4' });
+        expect(bad.code).toBe(1);
+        expect(bad.stderr).toContain('TIMELINE_SNAPSHOT_EVERY: expected a whole number from 8 to 4096, got "4"');
+      } finally {
+        await busy.dispose();
+      }
+    });
+
     it('refuses a stray argument with exit code 2', async () => {
       const run = await timeline(['rebuild', 'now', '--data-dir', dataDir]);
 

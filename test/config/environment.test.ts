@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { ConfigError, type Config, LOG_LEVELS, loadConfig, secretDigest } from '../../src/config/environment.js';
+import { SNAPSHOT_EVERY } from '../../src/time-travel/snapshots.js';
 
 const SECRET_A = 'aaaaaaaaaaaaaaaa-secret-A';
 const SECRET_B = 'bbbbbbbbbbbbbbbb-secret-B';
@@ -33,6 +34,7 @@ describe('loadConfig defaults', () => {
       redisPrefix: 'timeline',
       leaseTtlMs: 10_000,
       cacheBytes: 256 * 1024 * 1024,
+      snapshotEvery: SNAPSHOT_EVERY,
       subscriberBuffer: 1000,
       rateLimits: { perKey: 600, perAddress: 120 },
       trustProxy: false,
@@ -103,6 +105,14 @@ describe('loadConfig defaults', () => {
     );
     expect(configError({ TIMELINE_MAX_DEPTH: '1' }).message).toContain('TIMELINE_MAX_DEPTH');
     expect(configError({ TIMELINE_OPERATION_TIMEOUT_MS: '1e4' }).message).toContain('TIMELINE_OPERATION_TIMEOUT_MS');
+  });
+
+  it('reads TIMELINE_SNAPSHOT_EVERY, and refuses an interval too short or too long to serve', () => {
+    expect(loadConfig({ TIMELINE_SNAPSHOT_EVERY: '1024' }).snapshotEvery).toBe(1024);
+    expect(configError({ TIMELINE_SNAPSHOT_EVERY: '7' }).message).toContain(
+      'TIMELINE_SNAPSHOT_EVERY: expected a whole number from 8 to 4096, got "7"',
+    );
+    expect(configError({ TIMELINE_SNAPSHOT_EVERY: '5000' }).message).toContain('TIMELINE_SNAPSHOT_EVERY');
   });
 
   it('reads TIMELINE_VERIFY_READS as a flag, and refuses what is not one', () => {

@@ -8,7 +8,7 @@ import { meanTone } from '../../src/domain/relations.js';
 import type { PositionState } from '../../src/domain/positions.js';
 import type { MeetingState } from '../../src/domain/meeting.js';
 import type { DevelopmentState } from '../../src/domain/development.js';
-import { rebuildReadModels } from '../../src/projections/rebuild.js';
+import { projectLog, rebuildReadModels } from '../../src/projections/rebuild.js';
 import { createMemoryReadStore } from '../../src/read-store/memory/memory-read-store.js';
 import type { IndexRef, ReadModelReader } from '../../src/read-store/read-model-store.js';
 import { actorActivityAt, actorAt } from '../../src/time-travel/actor-at.js';
@@ -417,8 +417,12 @@ describe('time travel against the reference fold', () => {
               const history = await runHistory(harness, commands);
               const log = await readWholeLog(harness.store);
               for (const event of log) appended.set(event.type, (appended.get(event.type) ?? 0) + 1);
-              // The same log folded afresh into the in-memory adapter, a few events a batch.
-              await rebuildReadModels(harness.store, memory, { ...options, pageSize });
+              // The same log folded afresh into the in-memory adapter, a few events a batch: its first half with the
+              // live projection's snapshot interval, the rest by a new projection with another (a server restarted
+              // with TIMELINE_SNAPSHOT_EVERY changed goes on with the snapshots it finds).
+              const middle = log[Math.floor(log.length / 2)]!.position;
+              await rebuildReadModels(harness.store, memory, { ...options, pageSize, until: middle });
+              await projectLog(harness.store, memory, { ...options, pageSize, snapshotEvery: 4 - snapshotEvery });
               // knownAt candidates: the marks between commands, and each recordedAt on the log and 1 ms before it
               const knownAts = [
                 ...history.checkpoints,

@@ -8,6 +8,7 @@ import { EXIT_OK } from '../errors.js';
 import { foldLog, formatPosition, type FoldResult } from '../fold-log.js';
 import { writeFully, type CliIo } from '../io.js';
 import { progressReporter, rate } from '../progress.js';
+import { resolveSnapshotEvery } from '../snapshot-every.js';
 import { REBUILD_USAGE } from '../usage.js';
 
 const COMMAND = 'rebuild';
@@ -42,6 +43,7 @@ export const rebuild = async (args: readonly string[], io: CliIo): Promise<numbe
     return EXIT_OK;
   }
   const dataDir = resolveDataDir(COMMAND, values['data-dir'], io.env);
+  const snapshotEvery = resolveSnapshotEvery(io.env);
   const { store, file } = openExistingStore(dataDir, {
     verifyReads: values.verify === true,
   });
@@ -54,7 +56,7 @@ export const rebuild = async (args: readonly string[], io: CliIo): Promise<numbe
     const readStore = openSqliteReadStore({ file: building, builtWhole: true });
     let result;
     try {
-      result = await foldLog(store, readStore, (progress) => reporter.update(progress));
+      result = await foldLog(store, readStore, (progress) => reporter.update(progress), undefined, { snapshotEvery });
     } finally {
       // Also on a failure: the bar's redraw timer would keep the process alive.
       reporter.stop();

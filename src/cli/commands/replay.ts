@@ -8,6 +8,7 @@ import { CliError, EXIT_OK, UsageError } from '../errors.js';
 import { foldLog } from '../fold-log.js';
 import { writeFully, type CliIo } from '../io.js';
 import { progressReporter } from '../progress.js';
+import { resolveSnapshotEvery } from '../snapshot-every.js';
 import { REPLAY_USAGE } from '../usage.js';
 import { writeFileAtomic } from '../write-atomic.js';
 import { worldStateAt } from '../world-state.js';
@@ -52,6 +53,7 @@ export const replay = async (args: readonly string[], io: CliIo): Promise<number
   const knownAt = values['known-at'] === undefined ? io.now() : parseInstant(COMMAND, 'known-at', values['known-at']);
   const out = values.out === undefined ? null : checkOutput(values.out);
   const dataDir = resolveDataDir(COMMAND, values['data-dir'], io.env);
+  const snapshotEvery = resolveSnapshotEvery(io.env);
 
   const { store, file } = openExistingStore(dataDir);
   try {
@@ -63,7 +65,10 @@ export const replay = async (args: readonly string[], io: CliIo): Promise<number
       io.stderr.write(`${COMMAND}: reading the read models of ${file}\n`);
       const reporter = progressReporter(io.stderr, COMMAND);
       try {
-        await foldLog(store, readStore, (progress) => reporter.update(progress), undefined, { afresh: false });
+        await foldLog(store, readStore, (progress) => reporter.update(progress), undefined, {
+          afresh: false,
+          snapshotEvery,
+        });
       } finally {
         // Also on a failure: the bar's redraw timer would keep the process alive.
         reporter.stop();
