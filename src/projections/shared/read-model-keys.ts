@@ -11,7 +11,7 @@
  */
 
 /** Bump when what the projection writes changes; see docs/deployment.md, "Read-model versions". */
-export const READ_MODEL_VERSION = 6;
+export const READ_MODEL_VERSION = 7;
 
 export interface ReadModelKeys {
   readonly prefix: string;

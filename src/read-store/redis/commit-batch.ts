@@ -78,7 +78,7 @@ const recordCommands = (keys: ReadStoreKeys, batch: ReadModelBatch, pages: PageL
   for (const { kind, id, version } of batch.versions) {
     group(versions, keys.versions(kind, id), {
       position: encodePositionKey(version.position),
-      record: encodeVersionRecord(version),
+      record: encodeVersionRecord(id, version),
     });
   }
   for (const [key, list] of versions) {

@@ -111,7 +111,7 @@ export const openRedisReadStore = (options: RedisReadStoreOptions): RedisReadSto
       if (!covered) return found;
       covered.answers.forEach((text, at) => {
         if (typeof text !== 'string') return;
-        const versions = decodeVersionRecords(text, covered.through);
+        const versions = decodeVersionRecords(ids[at]!, text, covered.through);
         if (versions.length > 0) found.set(ids[at]!, versions);
       });
       return found;

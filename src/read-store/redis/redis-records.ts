@@ -166,13 +166,17 @@ export const decodeIndexMember = (member: string, score: string): IndexEntry => 
 
 /**
  * An entity's versions are one string, each version "\x1e<position>\x1f<recordedAtMs>\x1f<state>" in log order:
- * one key per entity, no per-field overhead. A state (state-text.ts) never holds \x1e or \x1f.
+ * one key per entity, no per-field overhead. A state (state-text.ts) never holds \x1e or \x1f, nor what the record
+ * and its key say already (the id, the position, the recordedAt).
  */
-export const encodeVersionRecord = (version: StoredVersion): string =>
-  `\x1e${encodePositionKey(version.position)}\x1f${encodeNumber(version.recordedAtMs)}\x1f${encodeStateText(version.state)}`;
+export const encodeVersionRecord = (id: string, version: StoredVersion): string => {
+  const { position, recordedAtMs, state } = version;
+  const text = encodeStateText(state, { id, position, recordedAtMs });
+  return `\x1e${encodePositionKey(position)}\x1f${encodeNumber(recordedAtMs)}\x1f${text}`;
+};
 
 /** The versions a string holds, up to and including `through` (the checkpoint). */
-export const decodeVersionRecords = (text: string, through: string): StoredVersion[] => {
+export const decodeVersionRecords = (id: string, text: string, through: string): StoredVersion[] => {
   const versions: StoredVersion[] = [];
   for (const record of text.split('\x1e')) {
     if (record === '') continue;
@@ -180,11 +184,13 @@ export const decodeVersionRecords = (text: string, through: string): StoredVersi
     const second = record.indexOf('\x1f', first + 1);
     const position = record.slice(0, first);
     if (position > through) break;
-    versions.push({
+    const header = {
+      id,
       position: decodePositionKey(position),
       recordedAtMs: decodeNumber(record.slice(first + 1, second)),
-      state: decodeStateText(record.slice(second + 1)),
-    });
+    };
+    const state = decodeStateText(record.slice(second + 1), header);
+    versions.push({ position: header.position, recordedAtMs: header.recordedAtMs, state });
   }
   return versions;
 };
