@@ -15,7 +15,8 @@ import type { ActorSummary, Latest, PendingRelations, Ranked, RelationTally } fr
 export interface StoredSummary {
   /**
    * The form's version: a snapshot of another form is refolded, never misread. 1 wrote a relation's last tones in
-   * full; the delta forms (summary-delta.ts) take numbers of their own, so that neither is read as the other.
+   * full, 3 its kept contributions as arrays; the delta forms (summary-delta.ts) take numbers of their own, so that
+   * neither is read as the other.
    */
   readonly v: typeof FORM;
   readonly n: number;
@@ -31,16 +32,36 @@ export interface StoredSummary {
 type StoredLatest = readonly unknown[];
 
 /**
- * [otherId, developmentCount, toneSum, toneCount, last, lastTone or 0]. Every development with a tone counts in both
- * `last` and `lastTone`, so their kept ones are mostly the same developments at the same places: relations are most
- * of a busy actor's snapshot, and writing those twice was a third of their JSON. So a development kept in both is
- * written once, in `last`, with its tone as the value (null where `lastTone` does not keep it; a tone is a finite
- * number, never null), and `lastTone` holds its count and only the kept ones `last` does not. Both lists are newest
- * first and no two developments share a place, so merging them by place gives `lastTone` back in its order.
+ * A relation's kept contributions, `last` and `lastTone`, as StoredLatest lists. Every development with a tone
+ * counts in both, so their kept ones are mostly the same developments at the same places: relations are most of a
+ * busy actor's snapshot, and writing those twice was a third of their JSON. So a development kept in both is written
+ * once, in `last`, with its tone as the value (null where `lastTone` does not keep it; a tone is a finite number,
+ * never null), and `lastTone` holds its count and only the kept ones `last` does not. Both lists are newest first and
+ * no two developments share a place, so merging them by place gives `lastTone` back in its order.
  */
-type StoredRelation = readonly [string, number, number, number, StoredLatest, StoredLatest | 0];
+type RelationLists = readonly [last: StoredLatest, lastTone: StoredLatest | 0];
 
-const FORM = 3;
+/**
+ * [otherId, developmentCount, toneSum, toneCount, last development id or null, last tone or null, 1 when both are
+ * known, last, lastTone or 0], the two lists packed as text (`packLatest`). A question answers every relation of a
+ * busy actor (thousands) and restores only the few its fold changes: the answer's fields are plain values, and the
+ * kept contributions, three quarters of a relation's JSON, are one string each that JSON.parse reads at a glance and
+ * `restore` unpacks when it needs them. The largest snapshots at 1M developments (510 KB of JSON) parsed in 1.6 ms
+ * rather than 3.7.
+ */
+type StoredRelation = readonly [
+  otherId: string,
+  developmentCount: number,
+  toneSum: number,
+  toneCount: number,
+  lastDevelopmentId: string | null,
+  lastTone: number | null,
+  known: 0 | 1,
+  last: string,
+  lastTone: string | 0,
+];
+
+const FORM = 5;
 
 /** A log position as the stored forms write it: the commit, and the prepare only where it differs. */
 export const positionText = ({ commit, prepare }: LogPosition): string =>
@@ -87,7 +108,7 @@ const restoreLatest = <V>(stored: StoredLatest, value: (stored: unknown, place: 
 const sameContribution = (a: Ranked<unknown>, b: Ranked<unknown>): boolean =>
   a.developmentId === b.developmentId && (a.place === b.place || comparePlaces(a.place, b.place) === 0);
 
-const storeRelation = ([otherId, tally]: [string, RelationTally]): StoredRelation => {
+const relationLists = (tally: RelationTally): RelationLists => {
   const toned = tally.lastTone?.ranked ?? [];
   const inLast = (item: Ranked<number>) => tally.last.ranked.some((kept) => sameContribution(kept, item));
   const last = storeRanked(
@@ -103,7 +124,40 @@ const storeRelation = ([otherId, tally]: [string, RelationTally]): StoredRelatio
           toned.filter((item) => !inLast(item)),
           (item) => item.value,
         );
-  return [otherId, tally.developmentCount, tally.toneSum, tally.toneCount, last, lastTone];
+  return [last, lastTone];
+};
+
+/**
+ * A StoredLatest as text: its values joined by "|" (null as nothing). Ids are slugs, which never hold "|" (the
+ * event schemas' `Id`), positions are digits and "/", and numbers are written as JavaScript writes them, which reads
+ * them back exactly.
+ */
+export const packLatest = (stored: StoredLatest): string => stored.map((value) => value ?? '').join('|');
+
+/** Numbers where StoredLatest has them: the count, each contribution's occurredAtMs, and a value other than null. */
+export const unpackLatest = (text: string): StoredLatest => {
+  const parts = text.split('|');
+  const stored: unknown[] = [Number(parts[0])];
+  for (let at = 1; at < parts.length; at += ITEM) {
+    const value = parts[at + 3]!;
+    stored.push(Number(parts[at]), parts[at + 1], parts[at + 2], value === '' ? null : Number(value));
+  }
+  return stored;
+};
+
+const storeRelation = ([otherId, tally]: [string, RelationTally]): StoredRelation => {
+  const [last, lastTone] = relationLists(tally);
+  return [
+    otherId,
+    tally.developmentCount,
+    tally.toneSum,
+    tally.toneCount,
+    (last[3] as string | undefined) ?? null,
+    newestTone(last, lastTone) ?? null,
+    isKnown(last, lastTone) ? 1 : 0,
+    packLatest(last),
+    lastTone === 0 ? 0 : packLatest(lastTone),
+  ];
 };
 
 /** Two lists of contributions, each newest first, as one. */
@@ -126,10 +180,10 @@ const restoreTone = (stored: StoredLatest, shared: Ranked<number>[]): Latest<num
 };
 
 /** A development kept in both gets one Place, as the fold gave it: its position is parsed once. */
-const restoreRelation = ([otherId, developmentCount, toneSum, toneCount, last, lastTone]: StoredRelation): [
-  string,
-  RelationTally,
-] => {
+const restoreRelation = (stored: StoredRelation): RelationTally => {
+  const [, developmentCount, toneSum, toneCount] = stored;
+  const last = unpackLatest(stored[7]);
+  const lastTone = stored[8] === 0 ? 0 : unpackLatest(stored[8]);
   const ranked: Ranked<null>[] = [];
   const toned: Ranked<number>[] = [];
   for (let at = 1; at < last.length; at += ITEM) {
@@ -139,16 +193,13 @@ const restoreRelation = ([otherId, developmentCount, toneSum, toneCount, last, l
     ranked.push({ place, developmentId, value: null });
     if (tone !== null) toned.push({ place, developmentId, value: tone as number });
   }
-  return [
-    otherId,
-    {
-      developmentCount,
-      toneSum,
-      toneCount,
-      last: { count: last[0] as number, ranked },
-      lastTone: lastTone === 0 ? undefined : restoreTone(lastTone, toned),
-    },
-  ];
+  return {
+    developmentCount,
+    toneSum,
+    toneCount,
+    last: { count: last[0] as number, ranked },
+    lastTone: lastTone === 0 ? undefined : restoreTone(lastTone, toned),
+  };
 };
 
 /** Whether a stored latest keeps a tone beside its contribution at `at` (its value slot). */
@@ -171,19 +222,23 @@ const newestTone = (last: StoredLatest, lastTone: StoredLatest | 0): number | un
   return (newer ? last[shared + 3] : lastTone[own + 3]) as number;
 };
 
+/** Whether a relation's last development and last tone are known from its kept contributions (`isKnown`). */
+const isKnown = (last: StoredLatest, lastTone: StoredLatest | 0): boolean =>
+  (last[0] === 0 || last.length > 1) &&
+  (lastTone === 0 || lastTone[0] === 0 || lastTone.length > 1 || firstToned(last) > 0);
+
 const pendingForm: Omit<PendingRelations<StoredRelation>, 'stored'> = {
-  restore: (stored) => restoreRelation(stored)[1],
-  answer: (otherId, [, developmentCount, toneSum, toneCount, last, lastTone]) => ({
+  restore: restoreRelation,
+  answer: (otherId, [, developmentCount, toneSum, toneCount, lastDevelopmentId, lastTone]) => ({
     otherId,
     developmentCount,
     toneSum,
     toneCount,
-    lastTone: newestTone(last, lastTone),
-    lastDevelopmentId: last[3] as string,
+    lastTone: lastTone ?? undefined,
+    // As the restored relation answers when it keeps no contribution.
+    lastDevelopmentId: (lastDevelopmentId ?? undefined) as string,
   }),
-  isKnown: ([, , , , last, lastTone]) =>
-    (last[0] === 0 || last.length > 1) &&
-    (lastTone === 0 || lastTone[0] === 0 || lastTone.length > 1 || firstToned(last) > 0),
+  isKnown: (stored) => stored[6] === 1,
 };
 
 const same = <V>(value: V): V => value;

@@ -26,8 +26,11 @@ export interface StoredDelta {
   readonly g: readonly [readonly string[], readonly string[], readonly string[]];
 }
 
-/** Apart from every form of whole summary, past ones too (stored-summary.ts): 2 took deltas of form 1. */
-const DELTA_FORM = 4;
+/**
+ * Apart from every form of whole summary, past ones too (stored-summary.ts): 2 took deltas of form 1, 4 of form 3,
+ * each delta holding entries of its base's form.
+ */
+const DELTA_FORM = 6;
 
 /**
  * A delta is written only while it is at most this share of the whole summary's keys; past it, the snapshot is

@@ -11,7 +11,7 @@ import {
   summaryAnswer,
   type ActorSummary,
 } from '../../src/time-travel/actor-summary.js';
-import { restoreSummary, storeSummary } from '../../src/time-travel/stored-summary.js';
+import { packLatest, restoreSummary, storeSummary, unpackLatest } from '../../src/time-travel/stored-summary.js';
 
 /**
  * A snapshot's summary takes developments in any order and gives any of them back (time-travel/actor-summary.ts):
@@ -163,7 +163,9 @@ describe('the actor summary a snapshot keeps', () => {
         // The stored form is shared through the cache: what the caller does with its summary never reaches it.
         for (const { development, place } of history) applyDevelopment(restored, development, 'ana', place, 1);
         expect(JSON.stringify(stored)).toBe(text);
-        for (const [, , , , last, lastTone] of stored.r) {
+        for (const [, , , , , , , packed, packedTone] of stored.r) {
+          const last = unpackLatest(packed);
+          const lastTone = packedTone === 0 ? 0 : unpackLatest(packedTone);
           if (lastTone !== 0 && lastTone.length > 1) tonesApart++;
           if (lastTone !== 0 && last.some((value, at) => at % 4 === 0 && at > 0 && value === null)) lastApart++;
         }
@@ -172,6 +174,25 @@ describe('the actor summary a snapshot keeps', () => {
     );
     expect(tonesApart).toBeGreaterThan(0);
     expect(lastApart).toBeGreaterThan(0);
+  });
+});
+
+describe("a relation's kept contributions as text", () => {
+  it('unpack to exactly the list that was packed, whatever the ids, positions and tones', () => {
+    // Ids as the event schemas allow them (events/fields.ts), positions as positionText writes them.
+    const id = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,20}$/);
+    const position = fc.oneof(
+      fc.bigInt(0n, 2n ** 63n - 1n).map(String),
+      fc.tuple(fc.bigInt(0n, 2n ** 63n - 1n), fc.bigInt(0n, 2n ** 63n - 1n)).map(([c, p]) => `${c}/${p}`),
+    );
+    const tone = fc.option(fc.double({ noNaN: true, noDefaultInfinity: true }).map((n) => (Object.is(n, -0) ? 0 : n)));
+    const contribution = fc.tuple(fc.integer({ min: -8.64e15, max: 8.64e15 }), position, id, tone);
+    fc.assert(
+      fc.property(fc.nat(), fc.array(contribution, { maxLength: 3 }), (count, kept) => {
+        const stored = [count, ...kept.flat()];
+        expect(unpackLatest(packLatest(stored))).toEqual(stored);
+      }),
+    );
   });
 });
 

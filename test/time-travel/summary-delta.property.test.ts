@@ -40,8 +40,14 @@ const summary: fc.Arbitrary<StoredSummary> = fc.record({
       fc.nat(9),
       fc.integer({ min: -5, max: 5 }),
       fc.nat(9),
-      latest,
-      fc.oneof(fc.constant(0), latest),
+      fc.option(key('dev')),
+      fc.option(fc.integer({ min: -5, max: 5 })),
+      fc.constantFrom(0, 1),
+      latest.map((values) => values.join('|')),
+      fc.oneof(
+        fc.constant(0),
+        latest.map((values) => values.join('|')),
+      ),
     ),
     { selector: ([id]) => id, maxLength: 12 },
   ),
@@ -122,14 +128,18 @@ describe('snapshots stored as deltas', () => {
         n: 10,
         a: 0,
         p: [],
-        r: Array.from({ length: 10 }, (_, n) => [`actor-${n}`, 1, 0, 0, [1, 5, '5', 'dev-5', null], 0] as const),
+        r: Array.from({ length: 10 }, (_, n) => [`actor-${n}`, 1, 0, 0, 'dev-5', null, 1, '1|5|5|dev-5|', 0] as const),
         m: [],
       };
       const first = metaAt(10, 20);
       const second = metaAt(30, 40);
       // Built last, far along the index: the base of the snapshot after it, not of one built again at 10 or 30.
       const far = metaAt(1_000, 50);
-      const changed = { ...wide, n: 11, r: [...wide.r.slice(1), ['actor-99', 1, 0, 0, [1, 6, '6', 'dev-6', null], 0]] };
+      const changed = {
+        ...wide,
+        n: 11,
+        r: [...wide.r.slice(1), ['actor-99', 1, 0, 0, 'dev-6', null, 1, '1|6|6|dev-6|', 0]],
+      };
       const delta = deltaOrWhole(changed as StoredSummary, { meta: first, state: wide });
       expect(isStoredDelta(delta)).toBe(true);
       await store.commit({

@@ -14,10 +14,10 @@ import Database from 'better-sqlite3';
 /** Marks the file as this server's read models ("DTRM"): a file of anything else is never changed. */
 const APPLICATION_ID = 0x4454524d;
 /**
- * Bumped whenever the tables below change; an older file is emptied and rebuilt (or brought up to date in place, by
- * IN_PLACE), a newer one refused.
+ * Bumped whenever the tables below, or the form of what they hold, change; an older file is emptied and rebuilt, a
+ * newer one refused. 9: snapshots keep a relation's kept contributions as text (stored-summary.ts, form 5).
  */
-const SCHEMA_VERSION = 8;
+const SCHEMA_VERSION = 9;
 
 const BUSY_TIMEOUT_MS = 5000;
 /**
@@ -48,10 +48,6 @@ export const KIND_CODES = {
   changes: 6,
   superseded: 7,
 } as const;
-
-const SNAPSHOT_METAS_INDEX = `CREATE INDEX IF NOT EXISTS snapshot_metas ON snapshots (actor_id, boundary_occurred_at,
-  boundary_record_commit, boundary_record_prepare, built_commit, built_prepare, boundary_development_id,
-  boundary_added_at, boundary_added_commit, boundary_added_prepare, boundary_earliest_added_from, built_at);`;
 
 /**
  * Positions are two INTEGER columns (commit, prepare), compared as row values: SQLite keeps a 64-bit integer in at
@@ -132,7 +128,9 @@ CREATE TABLE snapshots (
 
 -- An actor's snapshot list without their states: read by one scan of this index. Through the table, each row was a
 -- seek among pages of compressed states: 195 ms for the 5,801 snapshots of the busiest actor at 1M developments.
-${SNAPSHOT_METAS_INDEX}
+CREATE INDEX snapshot_metas ON snapshots (actor_id, boundary_occurred_at, boundary_record_commit,
+  boundary_record_prepare, built_commit, built_prepare, boundary_development_id, boundary_added_at, boundary_added_commit,
+  boundary_added_prepare, boundary_earliest_added_from, built_at);
 
 CREATE TABLE subtopics (
   parent_id TEXT NOT NULL,
@@ -147,12 +145,6 @@ CREATE TABLE clock (
   PRIMARY KEY (recorded_at, position_commit, position_prepare)
 ) WITHOUT ROWID;
 `;
-
-/**
- * What an older schema takes in place, by its version: additions only, nothing derived to write again (a 1M file
- * would otherwise be rebuilt for an index).
- */
-const IN_PLACE: Readonly<Record<number, string>> = { 7: SNAPSHOT_METAS_INDEX };
 
 const pragma = (db: Database.Database, name: string): number => Number(db.pragma(name, { simple: true }));
 
@@ -171,12 +163,6 @@ const bringUpToDate = (db: Database.Database, file: string): void => {
       `the read models ${file} were written by a newer version of this server (schema ${version}); nothing in ` +
         'them was changed. Run that version, or remove the file (it is rebuilt from the event log)',
     );
-  }
-  const step = IN_PLACE[version];
-  if (step !== undefined && userTables(db).length > 0) {
-    db.exec(step);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    return;
   }
   // Derived data of an older schema: dropped, and rebuilt from the log from its start.
   for (const table of userTables(db)) db.exec(`DROP TABLE "${table}"`);
