@@ -6,7 +6,7 @@ import { actorActivityAt, actorsByIdAt, type ActorActivity, type ActorAt } from 
 import type { ReadModelReader } from '../read-store/read-model-store.js';
 import { knownDevelopment } from '../time-travel/known-state.js';
 import { meetingAt } from '../time-travel/meeting-at.js';
-import { topicActivityAt, topicAt, type TopicActivity, type TopicAt } from '../time-travel/topic-at.js';
+import { topicActivityAt, topicsByIdAt, type TopicActivity, type TopicAt } from '../time-travel/topic-at.js';
 
 /** A request-scoped cache key for an entity at a time point. */
 export interface AtKey {
@@ -44,7 +44,7 @@ const batchLoader = <V>(computeMany: (ids: readonly string[], at: TimePoint) => 
 export const createLoaders = (reads: ReadModelReader) => ({
   actor: batchLoader<ActorAt>((ids, at) => actorsByIdAt(reads, ids, at)),
   actorActivity: loader<ActorActivity>(({ id, at }) => actorActivityAt(reads, id, at)),
-  topic: loader<TopicAt | null>(({ id, at }) => topicAt(reads, id, at)),
+  topic: batchLoader<TopicAt>((ids, at) => topicsByIdAt(reads, ids, at)),
   topicActivity: loader<TopicActivity>(({ id, at }) => topicActivityAt(reads, id, at)),
   meeting: loader<MeetingState | null>(({ id, at }) => meetingAt(reads, id, at)),
   development: loader<DevelopmentState | null>(({ id, at }) => knownDevelopment(reads, id, at.knownAt)),

@@ -4,8 +4,8 @@ import { foldPositions, type PositionState } from '../domain/positions.js';
 import type { TimePoint } from '../domain/time-point.js';
 import { isOpenAt, topicStatusAt, type TopicState } from '../domain/topic.js';
 import type { TopicStatus } from '../../events/index.js';
-import type { ReadModelReader } from '../read-store/read-model-store.js';
-import { knownTopic } from './known-state.js';
+import type { ReadModelReader, StoredVersion } from '../read-store/read-model-store.js';
+import { knownTopic, knownVersion } from './known-state.js';
 import { meetingAt } from './meeting-at.js';
 import { isOnTopic, visibleDevelopments } from './visible-developments.js';
 
@@ -20,6 +20,21 @@ const openAt = (topic: TopicState | null, at: TimePoint): TopicAt | null =>
 /** A topic exists from its openedAt (valid time) once its opening is known; null otherwise. */
 export const topicAt = async (reads: ReadModelReader, id: string, at: TimePoint): Promise<TopicAt | null> =>
   openAt(await knownTopic(reads, id, at.knownAt), at);
+
+/** Topics at one time point in one read: a busy actor's positions name hundreds. */
+export const topicsByIdAt = async (
+  reads: ReadModelReader,
+  ids: readonly string[],
+  at: TimePoint,
+): Promise<Map<string, TopicAt>> => {
+  const knownAtMs = at.knownAt.getTime();
+  const found = new Map<string, TopicAt>();
+  for (const [id, versions] of await reads.versions('topic', ids)) {
+    const topic = openAt(knownVersion(versions as readonly StoredVersion<TopicState>[], knownAtMs)?.state ?? null, at);
+    if (topic) found.set(id, topic);
+  }
+  return found;
+};
 
 export const subtopicsAt = async (reads: ReadModelReader, id: string, at: TimePoint): Promise<TopicAt[]> => {
   const children = await Promise.all((await reads.subtopicIds(id)).map((childId) => topicAt(reads, childId, at)));
