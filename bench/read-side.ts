@@ -11,17 +11,18 @@
  *    ignored: the log is copied, DIR is not changed).
  * 2. rebuild: rebuildReadModels into a fresh read-models.db (SQLite), then into Redis (a unique prefix, the current read-model version),
  *    each in events/s beside the raw baseline (better-sqlite3 SELECT * FROM events with JSON.parse of data and
- *    metadata); Redis INFO used_memory before/after per event beside timeline.db's bytes per event. The prefix's
- *    keys are deleted afterwards (SCAN + UNLINK).
+ *    metadata); Redis INFO used_memory before/after per event beside timeline.db's bytes per event. The Redis
+ *    read models stay for step 4.
  * 3. embedded: the server (role all) on the data dir with the rebuilt read-models.db in place: spawn to /readyz
  *    200; --queries as-of actor queries per draw (by activity, uniform, by activity at the last knownAt), one at a
  *    time after a warm-up, beside a raw SELECT of the same actor's version rows and bare graphql-js executing the
  *    same document over the same answer in memory (support/bare-graphql.ts: what an answer of that size costs at
  *    least); VmRSS/VmHWM after. Up to 100,000 developments the first 20 answers of each draw are compared with the
  *    reference fold.
- * 4. Redis: a projector (role project) until its /readyz says it caught up, then a serve process: start-to-ready,
- *    the same queries (answers compared with the embedded server's) beside a raw GET of the actor's versions key,
- *    VmRSS after. Both stopped, the prefix's keys deleted.
+ * 4. Redis, on the read models step 2 wrote (a projected store, as a deployment's serve processes find it): a
+ *    projector (role project) until its /readyz says it caught up, then a serve process: start-to-ready, the same
+ *    queries (answers compared with the embedded server's) beside a raw GET of the actor's versions key, VmRSS
+ *    after. Both stopped, the prefix's keys deleted (SCAN + UNLINK).
  * Baselines of start and memory: a bare node process (same loader) answering HTTP.
  *
  * Any error (non-200, GraphQL errors, a timeout, a wrong answer) stops the run: "bench void: <what>", exit 1.
@@ -289,6 +290,8 @@ const rebuildIntoRedis = async (
     await deletePrefixKeys(redis, prefix);
   });
   const report = pageReporter('rebuild Redis', events);
+  // Kept for the Redis phase, which serves them and deletes them; deleted here only when the rebuild failed.
+  let kept = false;
   await settleLazyFree(redis);
   const target = openRedisReadStore({ url: options.redisUrl, prefix, version: READ_MODEL_VERSION });
   try {
@@ -307,10 +310,11 @@ const rebuildIntoRedis = async (
       });
     }
     const bytes = (await usedMemory(redis)) - before;
+    kept = true;
     return { rebuild, bytes };
   } finally {
     await target.close();
-    if (!stopping) {
+    if (!stopping && !kept) {
       const removed = await deletePrefixKeys(redis, prefix);
       removeCleanup();
       await settleLazyFree(redis);
@@ -400,7 +404,7 @@ const benchSize = async (
       ? await watch.phase('reference fold', () => checkWithReference(logFile, embedded.asked))
       : 0;
   const served = redisRebuild
-    ? await redisPhase(run, redis, history.serverDir, `${prefix}-s${size}`, embedded.asked)
+    ? await redisPhase(run, redis, history.serverDir, `${prefix}-r${size}`, embedded.asked)
     : null;
   return {
     size: options.dataDir === null ? size : facts.developments,

@@ -199,8 +199,8 @@ export const detailLines = (figures: SizeFigures): string[] => {
     `${size}: raw read+parse ${int(figures.raw.events)} events in ${seconds(figures.raw.elapsedMs)}; rebuild SQLite ` +
       `${seconds(figures.sqliteRebuild.elapsedMs)}` +
       (redis
-        ? `; rebuild Redis ${seconds(redis.rebuild.elapsedMs)}; projector process to ready (projects the log into ` +
-          `Redis) ${seconds(redis.projectorReadyMs)} (${int(facts.events / (redis.projectorReadyMs / 1000))} ev/s)`
+        ? `; rebuild Redis ${seconds(redis.rebuild.elapsedMs)}; projector process to ready on the rebuilt read ` +
+          `models ${seconds(redis.projectorReadyMs)}`
         : ''),
     `${size}: embedded RSS ${mb(figures.embedded.afterStart.rss)} after start, ` +
       `${mb(figures.embedded.afterQueries.rss)} after the queries (peak ${mb(figures.embedded.afterQueries.peak)})` +
