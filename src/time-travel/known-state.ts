@@ -1,6 +1,5 @@
 import { comparePositions, type LogPosition } from '../../events/envelope.js';
 import type { DevelopmentState } from '../domain/development.js';
-import type { TopicState } from '../domain/topic.js';
 import type { ReadModelReader, StoredVersion, VersionKind } from '../read-store/read-model-store.js';
 
 /**
@@ -19,9 +18,6 @@ const knownState = async <S>(reads: ReadModelReader, kind: VersionKind, id: stri
   const versions = (await reads.versions(kind, [id])).get(id) as StoredVersion<S>[] | undefined;
   return knownVersion(versions, knownAt.getTime())?.state ?? null;
 };
-
-export const knownTopic = (reads: ReadModelReader, id: string, knownAt: Date) =>
-  knownState<TopicState>(reads, 'topic', id, knownAt);
 
 export const knownDevelopment = (reads: ReadModelReader, id: string, knownAt: Date) =>
   knownState<DevelopmentState>(reads, 'development', id, knownAt);

@@ -5,7 +5,7 @@ import type { TimePoint } from '../domain/time-point.js';
 import { isOpenAt, topicStatusAt, type TopicState } from '../domain/topic.js';
 import type { TopicStatus } from '../../events/index.js';
 import type { ReadModelReader, StoredVersion } from '../read-store/read-model-store.js';
-import { knownTopic, knownVersion } from './known-state.js';
+import { knownVersion } from './known-state.js';
 import { meetingAt } from './meeting-at.js';
 import { isOnTopic, visibleDevelopments } from './visible-developments.js';
 
@@ -16,10 +16,6 @@ export interface TopicAt extends TopicState {
 
 const openAt = (topic: TopicState | null, at: TimePoint): TopicAt | null =>
   topic === null || !isOpenAt(topic, at.asOf) ? null : { ...topic, at, status: topicStatusAt(topic, at.asOf) };
-
-/** A topic exists from its openedAt (valid time) once its opening is known; null otherwise. */
-export const topicAt = async (reads: ReadModelReader, id: string, at: TimePoint): Promise<TopicAt | null> =>
-  openAt(await knownTopic(reads, id, at.knownAt), at);
 
 /** Topics at one time point in one read: a busy actor's positions name hundreds. */
 export const topicsByIdAt = async (
@@ -36,9 +32,13 @@ export const topicsByIdAt = async (
   return found;
 };
 
+/** A topic exists from its openedAt (valid time) once its opening is known; null otherwise. */
+export const topicAt = async (reads: ReadModelReader, id: string, at: TimePoint): Promise<TopicAt | null> =>
+  (await topicsByIdAt(reads, [id], at)).get(id) ?? null;
+
 export const subtopicsAt = async (reads: ReadModelReader, id: string, at: TimePoint): Promise<TopicAt[]> => {
-  const children = await Promise.all((await reads.subtopicIds(id)).map((childId) => topicAt(reads, childId, at)));
-  return children.filter((child): child is TopicAt => child !== null).sort((a, b) => a.id.localeCompare(b.id));
+  const children = await topicsByIdAt(reads, await reads.subtopicIds(id), at);
+  return [...children.values()].sort((a, b) => a.id.localeCompare(b.id));
 };
 
 export interface TopicActivity {
