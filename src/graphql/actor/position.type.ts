@@ -2,7 +2,7 @@ import { Field, ObjectType } from 'type-graphql';
 import { Stance } from '../common/enums.js';
 import { DateTime } from '../common/scalars.js';
 
-@ObjectType({ description: 'The latest stance an actor took on a topic up to asOf.' })
+@ObjectType({ simpleResolvers: true, description: 'The latest stance an actor took on a topic up to asOf.' })
 export class Position {
   @Field(() => Stance)
   stance!: keyof typeof Stance;

@@ -6,6 +6,7 @@ import { Actor } from './actor.type.js';
  * a busy actor has thousands of relations, and a resolver per field of each cost more than the fold that found them.
  */
 @ObjectType({
+  simpleResolvers: true,
   description: 'Dealings between two actors up to asOf: every development in which one is SOURCE and the other TARGET.',
 })
 export class Relation {

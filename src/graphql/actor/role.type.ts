@@ -1,7 +1,7 @@
 import { Field, ObjectType } from 'type-graphql';
 import { DateTime } from '../common/scalars.js';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Role {
   @Field(() => String)
   title!: string;

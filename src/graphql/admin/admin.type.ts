@@ -10,7 +10,7 @@ registerEnumType(ApiKeyRole, {
   description: 'What a key may do: read, also write, also administer.',
 });
 
-@ObjectType({ description: 'A key the server knows, by name: its secret is never kept, let alone shown.' })
+@ObjectType({ simpleResolvers: true, description: 'A key the server knows, by name: its secret is never kept, let alone shown.' })
 export class ApiKeyInfo {
   @Field(() => String)
   name!: string;
@@ -19,7 +19,7 @@ export class ApiKeyInfo {
   role!: ApiKeyRole;
 }
 
-@ObjectType({ description: 'How this process and its read models stand.' })
+@ObjectType({ simpleResolvers: true, description: 'How this process and its read models stand.' })
 export class ServerStatus {
   @Field(() => String, { description: 'all, serve or project (TIMELINE_ROLE).' })
   role!: string;

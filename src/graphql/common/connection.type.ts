@@ -7,7 +7,7 @@ export const connectionType = <T extends object>(
   name: string,
   options: { totalCount: boolean } = { totalCount: true },
 ) => {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class Edge {
     @Field(() => String)
     cursor!: string;
@@ -17,7 +17,7 @@ export const connectionType = <T extends object>(
   }
 
   if (!options.totalCount) {
-    @ObjectType(`${name}Connection`)
+    @ObjectType(`${name}Connection`, { simpleResolvers: true })
     class Connection {
       @Field(() => [Edge])
       edges!: Edge[];
@@ -28,7 +28,7 @@ export const connectionType = <T extends object>(
     return Connection;
   }
 
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, { simpleResolvers: true })
   class CountedConnection {
     @Field(() => [Edge])
     edges!: Edge[];

@@ -3,19 +3,19 @@ import { connectionType } from '../common/connection.type.js';
 import { DevelopmentKind, ParticipantRole, TimePrecision, VerificationStatus } from '../common/enums.js';
 import { DateTime } from '../common/scalars.js';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Participant {
   @Field(() => ParticipantRole)
   role!: keyof typeof ParticipantRole;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Quote {
   @Field(() => String)
   text!: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Source {
   @Field(() => String)
   publisher!: string;
@@ -30,7 +30,7 @@ export class Source {
   publishedAt?: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Verification {
   @Field(() => VerificationStatus)
   status!: keyof typeof VerificationStatus;
@@ -45,7 +45,7 @@ export class Verification {
   recordedAt!: Date;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Correction {
   @Field(() => String)
   reason!: string;
@@ -57,7 +57,7 @@ export class Correction {
   recordedAt!: Date;
 }
 
-@ObjectType({ description: 'What happened, as known at knownAt.' })
+@ObjectType({ simpleResolvers: true, description: 'What happened, as known at knownAt.' })
 export class Development {
   @Field(() => ID)
   id!: string;

@@ -2,7 +2,7 @@ import { Field, Int, ObjectType } from 'type-graphql';
 import { connectionType } from '../common/connection.type.js';
 import { DateTime, JSONScalar } from '../common/scalars.js';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class RecordedEvent {
   @Field(() => String, { description: 'Opaque, ordered; pass it as `after`.' })
   position!: string;

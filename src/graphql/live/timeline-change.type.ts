@@ -11,7 +11,7 @@ export const StreamPhase = { REPLAY: 'REPLAY', LIVE: 'LIVE' };
 registerEnumType(ChangeKind, { name: 'ChangeKind' });
 registerEnumType(StreamPhase, { name: 'StreamPhase' });
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class TimelineChange {
   @Field(() => String, {
     description: 'Log position of this change; resubscribe with after: cursor to resume with no gap and no duplicate.',

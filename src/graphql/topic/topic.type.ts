@@ -2,7 +2,7 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { connectionType } from '../common/connection.type.js';
 import { TopicStatus } from '../common/enums.js';
 
-@ObjectType({ description: 'A subject of diplomacy, at a point on both time axes.' })
+@ObjectType({ simpleResolvers: true, description: 'A subject of diplomacy, at a point on both time axes.' })
 export class Topic {
   @Field(() => ID)
   id!: string;
