@@ -244,6 +244,22 @@ export const readModelStoreConformance = (name: string, open: () => Promise<Read
         (drawn) => drawn,
       ));
 
+    // Adapters may index changes by month of occurredAt (SQLite does): instants 13 days apart, before and after 1970,
+    // fall in several buckets, on both sides of one.
+    it("answers queries of an actor's changes spread over months, before and after 1970, as the plain filter does", () =>
+      answersAsThePlainFilter(
+        () => store,
+        { kind: 'changes', id: 'a' },
+        (drawn) => (drawn - 4) * 13 * 86_400_000 + (drawn % 2),
+      ));
+
+    it("answers queries of an actor's changes from before year 0 to past the Date range as the plain filter does", () =>
+      answersAsThePlainFilter(
+        () => store,
+        { kind: 'changes', id: 'a' },
+        (drawn) => FAR_INSTANTS[drawn + 1]!,
+      ));
+
     it('answers world queries as the plain filter does, for instants from before year 0 to past the Date range', () =>
       answersAsThePlainFilter(
         () => store,
@@ -418,6 +434,25 @@ export const readModelStoreConformance = (name: string, open: () => Promise<Read
       expect(await store.entries({ kind: 'changes', id: 'b' }, { knownAtMs: Infinity })).toEqual([]);
       expect(await store.ids('meeting')).toEqual([]);
       expect(await store.ids('actor')).toEqual([]);
+    });
+
+    it("finds an actor's changes since a position in every month up to the bound's own, consecutive ones too", async () => {
+      const changes = { kind: 'changes' as const, id: 'a' };
+      const day = 86_400_000;
+      // Two changes in each of four consecutive 30-day spans and in the span before 1970, one of each pair added
+      // before event 10 and one after.
+      const spread = [-40, -35, 5, 10, 35, 40, 65, 70, 95, 100].map((days, n) =>
+        entry(`d${n}`, days * day, n + 1, n % 2 === 0 ? 2 : 12),
+      );
+      await store.commit({ ...emptyBatch(20), entries: spread.map((e) => ({ index: changes, entry: e })) });
+      const since = spread.filter((_, n) => n % 2 === 1);
+      for (const bound of [-36, 11, 36, 41, 66, 71, 96, 101, 400]) {
+        const query = { knownAtMs: Infinity, addedAfter: at(10), occurredByMs: bound * day };
+        expect(await store.entries(changes, query), `by day ${bound}`).toEqual(
+          since.filter((e) => e.occurredAtMs <= bound * day),
+        );
+      }
+      expect(await store.countEntries(changes, { addedAfter: at(10) })).toBe(since.length);
     });
 
     it('keeps subtopics, meeting ids and the clock', async () => {

@@ -305,7 +305,35 @@ describe('sqlite read-model store', () => {
     const reopened = open();
     expect(await reopened.checkpoint()).toBeNull();
     const check = new Database(file, { readonly: true });
-    expect(check.pragma('user_version', { simple: true })).toBe(9);
+    expect(check.pragma('user_version', { simple: true })).toBe(10);
+    check.close();
+  });
+
+  it("upgrades a file of schema 9 in place: its rows stay, only the changes' index is built anew", async () => {
+    const store = open();
+    const changes = { kind: 'changes' as const, id: 'a' };
+    const batch = { ...fullBatch(2), entries: [{ index: changes, entry: entry('d1', 100, 1, 2) }] };
+    await store.commit(batch);
+    const since = { knownAtMs: Infinity, addedAfter: at(1) };
+    const before = await store.entries(changes, since);
+    expect(before).toHaveLength(1);
+    await store.close();
+    stores = [];
+    // Schema 9 as it was: the changes indexed by when they came alone.
+    const db = new Database(file);
+    db.exec(`DROP INDEX entries_by_bucket;
+      CREATE INDEX entries_by_added ON entries (kind, id, added_commit, added_prepare, occurred_at, record_commit,
+        record_prepare, development_id, added_at, earliest_added_from, share) WHERE kind = 6`);
+    db.pragma('user_version = 9');
+    db.close();
+    const reopened = open();
+    expect(await reopened.checkpoint()).toEqual(batch.checkpoint);
+    expect(await reopened.entries(changes, since)).toEqual(before);
+    const check = new Database(file, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(10);
+    const indexes = check.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all();
+    expect(indexes).toContain('entries_by_bucket');
+    expect(indexes).not.toContain('entries_by_added');
     check.close();
   });
 

@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
-import { comparePositions } from '../../../events/envelope.js';
+import { comparePositions, type LogPosition } from '../../../events/envelope.js';
 import type { CountQuery, EntriesQuery, IndexEntry, IndexRef, Place } from '../read-model-store.js';
 import { ENTRY_COLUMNS, INT64_MAX, entryOfRaw, ms, positionOf, type Int, type RawEntryRow } from './rows.js';
-import { KIND_CODES } from './schema.js';
+import { CHANGES_BUCKET_MS, KIND_CODES } from './schema.js';
 
 /**
  * Entries queries as bounded range scans of the entries key (kind, id, occurred_at, record_commit, record_prepare):
@@ -58,24 +58,55 @@ interface Shape {
 const shapeKey = (shape: Shape): string =>
   `${+shape.after}${shape.upper[0]}${+shape.knownAt}${+shape.addedAfter}${+shape.changes}${+shape.descending}`;
 
-/** The partial index on when entries were added is usable only where the kind is a literal its WHERE implies. */
-const byAdded = (addedAfter: boolean, changes: boolean) =>
-  addedAfter && changes
-    ? { table: 'entries INDEXED BY entries_by_added', kind: `kind = ${KIND_CODES.changes}` }
-    : { table: 'entries', kind: 'kind = ?' };
+/** A bucket of occurredAt as the changes' index keys it (schema.ts): SQLite's integer division truncates toward 0. */
+const BUCKET = `(occurred_at / ${CHANGES_BUCKET_MS})`;
+const CHANGES_BY_BUCKET = `entries INDEXED BY entries_by_bucket`;
+const bucketOf = (occurredAtMs: number): number => Math.trunc(occurredAtMs / CHANGES_BUCKET_MS);
+/** Past every bucket: a scan with no upper bound visits them all. */
+const NO_LAST_BUCKET = Number.MAX_SAFE_INTEGER;
+
+/**
+ * An actor's changes added after a position, as rows of the changes' index: for each bucket of occurredAt the actor
+ * has, up to the last one asked for (one seek each, a recursive CTE walking the distinct buckets as a skip scan
+ * would), the changes added since (a range of the index). CROSS JOIN keeps the buckets outside: joined the other way,
+ * SQLite read every change of the actor. Parameters: id, last bucket, id, added commit, added prepare.
+ */
+const changesSince = (columns: string): string =>
+  `WITH RECURSIVE buckets(b) AS (
+     SELECT (SELECT ${BUCKET} FROM ${CHANGES_BY_BUCKET} WHERE kind = ${KIND_CODES.changes} AND id = ?
+             ORDER BY ${BUCKET} LIMIT 1)
+     UNION ALL
+     SELECT (SELECT ${BUCKET} FROM ${CHANGES_BY_BUCKET} WHERE kind = ${KIND_CODES.changes} AND id = ? AND ${BUCKET} > b
+             ORDER BY ${BUCKET} LIMIT 1)
+     FROM buckets WHERE b IS NOT NULL AND b < ?
+   )
+   SELECT ${columns} FROM buckets CROSS JOIN ${CHANGES_BY_BUCKET}
+   ON kind = ${KIND_CODES.changes} AND id = ? AND ${BUCKET} = b AND (added_commit, added_prepare) > (?, ?)`;
+
+/** The params of changesSince, before those of the filters. */
+const changesSinceParams = (id: string, lastBucket: number, addedAfter: LogPosition): unknown[] => [
+  id,
+  id,
+  lastBucket,
+  id,
+  addedAfter.commit,
+  addedAfter.prepare,
+];
 
 const entriesSql = (shape: Shape): string => {
-  const { table, kind } = byAdded(shape.addedAfter, shape.changes);
-  const where = [kind, 'id = ?'];
+  const bySince = shape.addedAfter && shape.changes;
+  const where = bySince ? [] : ['kind = ?', 'id = ?'];
   if (shape.after) where.push(`${PLACE} > (?, ?, ?)`);
   if (shape.upper !== 'none') where.push(`${PLACE} ${shape.upper === 'inclusive' ? '<=' : '<'} (?, ?, ?)`);
   if (shape.knownAt) where.push('added_at <= ?');
-  if (shape.addedAfter) where.push('(added_commit, added_prepare) > (?, ?)');
+  if (shape.addedAfter && !bySince) where.push('(added_commit, added_prepare) > (?, ?)');
   const direction = shape.descending ? 'DESC' : 'ASC';
   // A snapshot's changes since it was built are few beside those in the place range they fall in: found by when
-  // they came. Elsewhere addedAfter is a filter of the place range.
+  // they came, bucket by bucket. Elsewhere addedAfter is a filter of the place range.
+  const from = bySince ? changesSince(ENTRY_COLUMNS) : `SELECT ${ENTRY_COLUMNS} FROM entries`;
+  const filters = where.length === 0 ? '' : ` ${bySince ? 'AND' : 'WHERE'} ${where.join(' AND ')}`;
   return (
-    `SELECT ${ENTRY_COLUMNS} FROM ${table} WHERE ${where.join(' AND ')} ` +
+    `${from}${filters} ` +
     `ORDER BY occurred_at ${direction}, record_commit ${direction}, record_prepare ${direction} LIMIT ?`
   );
 };
@@ -130,11 +161,13 @@ export const createEntriesQueries = (db: Database.Database) => {
       descending: query.descending === true,
     };
     const params: unknown[] =
-      byAdded(shape.addedAfter, shape.changes).kind === 'kind = ?' ? [kind, index.id] : [index.id];
+      query.addedAfter && shape.changes
+        ? changesSinceParams(index.id, upper ? bucketOf(upper.occurredAtMs) : NO_LAST_BUCKET, query.addedAfter)
+        : [kind, index.id];
     if (query.after) params.push(...placeParams(query.after));
     if (upper) params.push(upper.occurredAtMs, upper.commit, upper.prepare);
     if (knownAt) params.push(query.knownAtMs);
-    if (query.addedAfter) params.push(query.addedAfter.commit, query.addedAfter.prepare);
+    if (query.addedAfter && !shape.changes) params.push(query.addedAfter.commit, query.addedAfter.prepare);
     params.push(query.limit ?? -1);
     return statementFor(shape)
       .all(...params)
@@ -143,20 +176,24 @@ export const createEntriesQueries = (db: Database.Database) => {
 
   const countStatements = new Map<string, Database.Statement<unknown[], Int>>();
   const count = (index: IndexRef, query: CountQuery): number => {
-    const changes = index.kind === 'changes';
-    const { table, kind } = byAdded(query.addedAfter != null && query.after == null, changes);
-    const key = `${+(query.after != null)}${+(query.addedAfter != null)}${+changes}`;
+    const bySince = index.kind === 'changes' && query.addedAfter != null;
+    const key = `${+(query.after != null)}${+(query.addedAfter != null)}${+bySince}`;
     let statement = countStatements.get(key);
     if (!statement) {
-      const where = [kind, 'id = ?'];
+      const where = bySince ? [] : ['kind = ?', 'id = ?'];
       if (query.after) where.push(`${PLACE} > (?, ?, ?)`);
-      if (query.addedAfter) where.push('(added_commit, added_prepare) > (?, ?)');
-      statement = db.prepare<unknown[], Int>(`SELECT count(*) FROM ${table} WHERE ${where.join(' AND ')}`).pluck();
+      if (query.addedAfter && !bySince) where.push('(added_commit, added_prepare) > (?, ?)');
+      const from = bySince ? changesSince('count(*)') : 'SELECT count(*) FROM entries';
+      const filters = where.length === 0 ? '' : ` ${bySince ? 'AND' : 'WHERE'} ${where.join(' AND ')}`;
+      statement = db.prepare<unknown[], Int>(`${from}${filters}`).pluck();
       countStatements.set(key, statement);
     }
-    const params: unknown[] = kind === 'kind = ?' ? [KIND_CODES[index.kind], index.id] : [index.id];
+    const params: unknown[] =
+      bySince && query.addedAfter
+        ? changesSinceParams(index.id, NO_LAST_BUCKET, query.addedAfter)
+        : [KIND_CODES[index.kind], index.id];
     if (query.after) params.push(...placeParams(query.after));
-    if (query.addedAfter) params.push(query.addedAfter.commit, query.addedAfter.prepare);
+    if (query.addedAfter && !bySince) params.push(query.addedAfter.commit, query.addedAfter.prepare);
     return Number(statement.get(...params));
   };
 
