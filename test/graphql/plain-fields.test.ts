@@ -10,7 +10,9 @@ describe('plain fields', () => {
   it('carry a resolver only where a @FieldResolver, a query, a mutation or a subscription declares one', async () => {
     const schema = await timelineSchema();
     const declared = new Set(
-      getMetadataStorage().fieldResolvers.map((resolver) => `${resolver.getObjectType?.().name}.${resolver.schemaName}`),
+      getMetadataStorage().fieldResolvers.map(
+        (resolver) => `${resolver.getObjectType?.().name}.${resolver.schemaName}`,
+      ),
     );
     const withResolver: string[] = [];
     for (const type of Object.values(schema.getTypeMap())) {

@@ -2,7 +2,10 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { ActorKind } from '../common/enums.js';
 import { connectionType } from '../common/connection.type.js';
 
-@ObjectType({ simpleResolvers: true, description: 'A person, state, organization or group, at a point on both time axes.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'A person, state, organization or group, at a point on both time axes.',
+})
 export class Actor {
   @Field(() => ID)
   id!: string;

@@ -10,7 +10,10 @@ registerEnumType(ApiKeyRole, {
   description: 'What a key may do: read, also write, also administer.',
 });
 
-@ObjectType({ simpleResolvers: true, description: 'A key the server knows, by name: its secret is never kept, let alone shown.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'A key the server knows, by name: its secret is never kept, let alone shown.',
+})
 export class ApiKeyInfo {
   @Field(() => String)
   name!: string;

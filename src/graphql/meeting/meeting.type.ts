@@ -3,7 +3,10 @@ import { connectionType } from '../common/connection.type.js';
 import { MeetingStatus } from '../common/enums.js';
 import { DateTime } from '../common/scalars.js';
 
-@ObjectType({ simpleResolvers: true, description: 'A summit, visit or call, whose life is told by the developments that name it.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'A summit, visit or call, whose life is told by the developments that name it.',
+})
 export class Meeting {
   @Field(() => ID)
   id!: string;
