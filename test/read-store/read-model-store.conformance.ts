@@ -244,7 +244,7 @@ export const readModelStoreConformance = (name: string, open: () => Promise<Read
         (drawn) => drawn,
       ));
 
-    // Adapters may index changes by month of occurredAt (SQLite does): instants 13 days apart, before and after 1970,
+    // Adapters may index changes by 30 days of occurredAt (SQLite does): instants 13 days apart, before and after 1970,
     // fall in several buckets, on both sides of one.
     it("answers queries of an actor's changes spread over months, before and after 1970, as the plain filter does", () =>
       answersAsThePlainFilter(

@@ -69,7 +69,7 @@ const NO_LAST_BUCKET = Number.MAX_SAFE_INTEGER;
  * An actor's changes added after a position, as rows of the changes' index: for each bucket of occurredAt the actor
  * has, up to the last one asked for (one seek each, a recursive CTE walking the distinct buckets as a skip scan
  * would), the changes added since (a range of the index). CROSS JOIN keeps the buckets outside: joined the other way,
- * SQLite read every change of the actor. Parameters: id, last bucket, id, added commit, added prepare.
+ * SQLite read every change of the actor. Parameters: changesSinceParams.
  */
 const changesSince = (columns: string): string =>
   `WITH RECURSIVE buckets(b) AS (

@@ -16,7 +16,7 @@ const APPLICATION_ID = 0x4454524d;
 /**
  * Bumped whenever the tables below, or the form of what they hold, change; an older file is emptied and rebuilt, a
  * newer one refused. 9: snapshots keep a relation's kept contributions as text (stored-summary.ts, form 5). 10: an
- * actor's changes are indexed by month of occurredAt, then by when they came (CHANGES_INDEX); a file of 9 only has
+ * actor's changes are indexed by 30 days of occurredAt, then by when they came (CHANGES_INDEX); a file of 9 only has
  * its index replaced (bringUpToDate).
  */
 const SCHEMA_VERSION = 10;
@@ -51,15 +51,6 @@ export const KIND_CODES = {
   superseded: 7,
 } as const;
 
-/**
- * Positions are two INTEGER columns (commit, prepare), compared as row values: SQLite keeps a 64-bit integer in at
- * most 8 bytes and compares it without collation, where the 32-byte hex text of encodePosition would more than
- * double every key. They are bound as bigints and read back as bigints (defaultSafeIntegers), so nothing is lost
- * past 2^53; they must fit in a signed 64-bit integer, as KurrentDB's and the embedded log's do.
- *
- * Times are INTEGER milliseconds. The natural key is the primary key (WITHOUT ROWID), so a scan of one entity's rows
- * reads adjacent pages; snapshots keep a rowid because their states are large, and WITHOUT ROWID suits small rows only.
- */
 /** The width of the buckets of occurredAt that an actor's changes are indexed by: 30 days, in ms. */
 export const CHANGES_BUCKET_MS = 2_592_000_000;
 
@@ -80,6 +71,15 @@ const CHANGES_INDEX = `CREATE INDEX entries_by_bucket
     occurred_at, record_commit, record_prepare, development_id, added_at, earliest_added_from, share
   ) WHERE kind = 6;`;
 
+/**
+ * Positions are two INTEGER columns (commit, prepare), compared as row values: SQLite keeps a 64-bit integer in at
+ * most 8 bytes and compares it without collation, where the 32-byte hex text of encodePosition would more than
+ * double every key. They are bound as bigints and read back as bigints (defaultSafeIntegers), so nothing is lost
+ * past 2^53; they must fit in a signed 64-bit integer, as KurrentDB's and the embedded log's do.
+ *
+ * Times are INTEGER milliseconds. The natural key is the primary key (WITHOUT ROWID), so a scan of one entity's rows
+ * reads adjacent pages; snapshots keep a rowid because their states are large, and WITHOUT ROWID suits small rows only.
+ */
 const TABLES = `
 CREATE TABLE checkpoint (
   only INTEGER PRIMARY KEY CHECK (only = 1),
@@ -177,7 +177,7 @@ const bringUpToDate = (db: Database.Database, file: string): void => {
     );
   }
   if (version === 9) {
-    // Only the changes' index differs: built anew from the rows there (seconds at 1M developments), no refold.
+    // Only the changes' index differs: built anew from the rows there (12 s at 1M developments), no refold.
     db.exec(`DROP INDEX IF EXISTS entries_by_added; ${CHANGES_INDEX}`);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
     return;
