@@ -90,6 +90,36 @@ describe('snapshot policy', () => {
     },
   );
 
+  it('lists a development recorded behind a snapshot and corrected in the same batch once per event, at its earlier date', async () => {
+    await open({});
+    for (let n = 1; n <= 8; n++) await record(n * 2);
+    // dev-3 arrives late (day 3, behind the boundaries at days 6 and 12) and is moved to day 9 at once.
+    await record(3);
+    await harness!.run('correctDevelopment', {
+      id: 'dev-3',
+      expectedRevision: 0,
+      reason: 'later',
+      patch: { occurredAt: day(9) },
+    });
+    await flush();
+    const log = await readWholeLog(harness!.store);
+    const [recorded, corrected] = log.filter((event) => event.streamId.endsWith('dev-3'));
+
+    // One page for the whole log: the recording and the correction fall in one batch.
+    other = createMemoryReadStore();
+    await rebuildReadModels(harness!.store, other, { snapshotEvery: 3, slack: 0, pageSize: log.length });
+    expect((await other.snapshotMetas('alice')).map((meta) => meta.boundary.developmentId)).toEqual(devs(6, 12));
+    const changes = (await other.entries({ kind: 'changes', id: 'alice' }, { knownAtMs: Infinity })).filter(
+      (entry) => entry.developmentId === 'dev-3',
+    );
+    // The late arrival by its share, and the correction once, at day 3 (not again at day 9, where its stamp alone
+    // would have told Redis nothing new and taken the place of the day-3 member).
+    expect(changes.map((entry) => [entry.occurredAtMs, entry.addedPosition, entry.share !== undefined])).toEqual([
+      [dayMs(3), recorded!.position, true],
+      [dayMs(3), corrected!.position, false],
+    ]);
+  });
+
   it("cuts a rebuild's page where an actor gained two intervals, with a snapshot every interval, each answering as a fold from the start", async () => {
     await open({});
     for (let n = 1; n <= 13; n++) await record(n, { tone: (n % 5) - 2 });

@@ -157,6 +157,27 @@ const adapterCases = (
       expect(committed.clock).toEqual(at(4));
     });
 
+    it('refuses an entry whose member stands at another date in its page, and shows nothing of the batch', async () => {
+      const store = open();
+      await store.clear();
+      await store.commit(firstBatch);
+      const before = await visible(store);
+      // Everything but the date alike: in Redis one member, which a second ZADD would move to the later date.
+      const early = entry('d9', Date.UTC(2023, 1, 1), 5, 5);
+      const late = { ...early, occurredAtMs: Date.UTC(2023, 2, 1) };
+      const index = { kind: 'changes' as const, id: 'a1' };
+      await expect(
+        store.commit({
+          ...emptyBatch(5),
+          entries: [
+            { index, entry: early },
+            { index, entry: late },
+          ],
+        }),
+      ).rejects.toThrow(/an index entry at two places/);
+      expect(await visible(store)).toEqual(before);
+    });
+
     it('refuses a commit whose fencing token is not the lease term, writing nothing, with a clear error', async () => {
       const setup = open();
       await setup.clear();

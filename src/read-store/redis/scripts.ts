@@ -182,6 +182,11 @@ for i = 3, #ARGV, 2 do
       split(d, page, s, r)
       d, page = page_of(key, s, r)
     end
+    -- A member names its place by its record position, not its date: the same text at another date would move
+    -- the entry there (ZADD keeps one member), losing a place. Refused, so the batch fails loudly instead.
+    if redis.call('ZSCORE', page, m) then
+      return redis.error_reply('an index entry at two places: ' .. m .. ' already stands at another date in ' .. page)
+    end
     local bar = share_at(m)
     if #m > longest and bar then
       local kept = string.sub(m, 1, bar) .. '\30'
