@@ -69,7 +69,7 @@ const NO_LAST_BUCKET = Number.MAX_SAFE_INTEGER;
  * An actor's changes added after a position, as rows of the changes' index: for each bucket of occurredAt the actor
  * has, up to the last one asked for (one seek each, a recursive CTE walking the distinct buckets as a skip scan
  * would), the changes added since (a range of the index). CROSS JOIN keeps the buckets outside: joined the other way,
- * SQLite read every change of the actor. Parameters: changesSinceParams.
+ * SQLite read every change of the actor. Parameters: leadingParams.
  */
 const changesSince = (columns: string): string =>
   `WITH RECURSIVE buckets(b) AS (
@@ -83,30 +83,33 @@ const changesSince = (columns: string): string =>
    SELECT ${columns} FROM buckets CROSS JOIN ${CHANGES_BY_BUCKET}
    ON kind = ${KIND_CODES.changes} AND id = ? AND ${BUCKET} = b AND (added_commit, added_prepare) > (?, ?)`;
 
-/** The params of changesSince, before those of the filters. */
-const changesSinceParams = (id: string, lastBucket: number, addedAfter: LogPosition): unknown[] => [
-  id,
-  id,
-  lastBucket,
-  id,
-  addedAfter.commit,
-  addedAfter.prepare,
-];
+/**
+ * The rows of an index that pass `filters`: for an actor's changes added after a position, those of changesSince;
+ * otherwise a range of the entries key.
+ */
+const selectEntries = (columns: string, bySince: boolean, filters: readonly string[]): string =>
+  bySince
+    ? changesSince(columns) + filters.map((filter) => ` AND ${filter}`).join('')
+    : `SELECT ${columns} FROM entries WHERE ${['kind = ?', 'id = ?', ...filters].join(' AND ')}`;
+
+/** The params of selectEntries before those of its filters. */
+const leadingParams = (index: IndexRef, addedAfter: LogPosition | undefined | null, lastBucket: number): unknown[] =>
+  addedAfter && index.kind === 'changes'
+    ? [index.id, index.id, lastBucket, index.id, addedAfter.commit, addedAfter.prepare]
+    : [KIND_CODES[index.kind], index.id];
 
 const entriesSql = (shape: Shape): string => {
   const bySince = shape.addedAfter && shape.changes;
-  const where = bySince ? [] : ['kind = ?', 'id = ?'];
-  if (shape.after) where.push(`${PLACE} > (?, ?, ?)`);
-  if (shape.upper !== 'none') where.push(`${PLACE} ${shape.upper === 'inclusive' ? '<=' : '<'} (?, ?, ?)`);
-  if (shape.knownAt) where.push('added_at <= ?');
-  if (shape.addedAfter && !bySince) where.push('(added_commit, added_prepare) > (?, ?)');
+  const filters: string[] = [];
+  if (shape.after) filters.push(`${PLACE} > (?, ?, ?)`);
+  if (shape.upper !== 'none') filters.push(`${PLACE} ${shape.upper === 'inclusive' ? '<=' : '<'} (?, ?, ?)`);
+  if (shape.knownAt) filters.push('added_at <= ?');
+  if (shape.addedAfter && !bySince) filters.push('(added_commit, added_prepare) > (?, ?)');
   const direction = shape.descending ? 'DESC' : 'ASC';
   // A snapshot's changes since it was built are few beside those in the place range they fall in: found by when
   // they came, bucket by bucket. Elsewhere addedAfter is a filter of the place range.
-  const from = bySince ? changesSince(ENTRY_COLUMNS) : `SELECT ${ENTRY_COLUMNS} FROM entries`;
-  const filters = where.length === 0 ? '' : ` ${bySince ? 'AND' : 'WHERE'} ${where.join(' AND ')}`;
   return (
-    `${from}${filters} ` +
+    `${selectEntries(ENTRY_COLUMNS, bySince, filters)} ` +
     `ORDER BY occurred_at ${direction}, record_commit ${direction}, record_prepare ${direction} LIMIT ?`
   );
 };
@@ -160,10 +163,7 @@ export const createEntriesQueries = (db: Database.Database) => {
       changes: index.kind === 'changes',
       descending: query.descending === true,
     };
-    const params: unknown[] =
-      query.addedAfter && shape.changes
-        ? changesSinceParams(index.id, upper ? bucketOf(upper.occurredAtMs) : NO_LAST_BUCKET, query.addedAfter)
-        : [kind, index.id];
+    const params = leadingParams(index, query.addedAfter, upper ? bucketOf(upper.occurredAtMs) : NO_LAST_BUCKET);
     if (query.after) params.push(...placeParams(query.after));
     if (upper) params.push(upper.occurredAtMs, upper.commit, upper.prepare);
     if (knownAt) params.push(query.knownAtMs);
@@ -180,18 +180,13 @@ export const createEntriesQueries = (db: Database.Database) => {
     const key = `${+(query.after != null)}${+(query.addedAfter != null)}${+bySince}`;
     let statement = countStatements.get(key);
     if (!statement) {
-      const where = bySince ? [] : ['kind = ?', 'id = ?'];
-      if (query.after) where.push(`${PLACE} > (?, ?, ?)`);
-      if (query.addedAfter && !bySince) where.push('(added_commit, added_prepare) > (?, ?)');
-      const from = bySince ? changesSince('count(*)') : 'SELECT count(*) FROM entries';
-      const filters = where.length === 0 ? '' : ` ${bySince ? 'AND' : 'WHERE'} ${where.join(' AND ')}`;
-      statement = db.prepare<unknown[], Int>(`${from}${filters}`).pluck();
+      const filters: string[] = [];
+      if (query.after) filters.push(`${PLACE} > (?, ?, ?)`);
+      if (query.addedAfter && !bySince) filters.push('(added_commit, added_prepare) > (?, ?)');
+      statement = db.prepare<unknown[], Int>(selectEntries('count(*)', bySince, filters)).pluck();
       countStatements.set(key, statement);
     }
-    const params: unknown[] =
-      bySince && query.addedAfter
-        ? changesSinceParams(index.id, NO_LAST_BUCKET, query.addedAfter)
-        : [KIND_CODES[index.kind], index.id];
+    const params = leadingParams(index, query.addedAfter, NO_LAST_BUCKET);
     if (query.after) params.push(...placeParams(query.after));
     if (query.addedAfter && !bySince) params.push(query.addedAfter.commit, query.addedAfter.prepare);
     return Number(statement.get(...params));
