@@ -13,7 +13,9 @@ import {
   decodePositionKey,
   encodeIndexMember,
   encodePositionKey,
+  scoreText,
 } from '../../src/read-store/redis/redis-records.js';
+import { runScript } from '../../src/read-store/redis/scripts.js';
 import { decodeRecord, encodeRecord } from '../../src/read-store/record-codec.js';
 import { decodeStateText, encodeStateText } from '../../src/read-store/redis/state-text.js';
 import {
@@ -520,6 +522,54 @@ describe('on the shared Redis', () => {
     `${prefix}-adapter`,
     () => redis,
   );
+
+  it('starts a scan at the first entry after its place, and ends it at its through, among hundreds at one instant', async () => {
+    const store = openRedisReadStore({ url: SHARED_URL, prefix: `${prefix}-ties`, version: VERSION });
+    try {
+      const index = { kind: 'actor' as const, id: 'a1' };
+      const keys = readStoreKeys(`${prefix}-ties`, VERSION);
+      // 600 developments dated by the year alone: one score, over five pages.
+      const instant = Date.UTC(2015, 0, 1);
+      const tied = Array.from({ length: 600 }, (_, n) => entry(`dev-${n}`, instant, n + 1, n + 1));
+      await store.commit({ ...emptyBatch(1000), entries: tied.map((e) => ({ index, entry: e })) });
+      // The scan script itself, allowed to look at one member: the one it looks at first must be the one it takes.
+      const scan = async (place: { after?: number; through?: number }, descending: boolean) => {
+        const answer = (await runScript(
+          store.connection,
+          'rsScan',
+          [keys.index(index), keys.checkpoint],
+          [
+            '',
+            place.after === undefined ? '-inf' : scoreText(instant),
+            place.after === undefined ? '' : encodePositionKey(at(place.after)),
+            place.through === undefined ? '+inf' : scoreText(instant),
+            place.through === undefined ? '' : scoreText(instant),
+            place.through === undefined ? '' : encodePositionKey(at(place.through)),
+            '',
+            '',
+            '1',
+            descending ? '1' : '0',
+            '',
+            '1',
+            '0',
+            '',
+          ],
+        )) as [string, string, string, number, number, ...string[]];
+        return { count: answer[4], developmentId: answer[5] && decodeIndexMember(answer[5], answer[6]!).developmentId };
+      };
+      expect(await scan({ after: 450 }, false)).toEqual({ count: 1, developmentId: 'dev-450' });
+      expect(await scan({ through: 300 }, true)).toEqual({ count: 1, developmentId: 'dev-299' });
+      expect(await scan({ after: 600 }, false)).toEqual({ count: 0, developmentId: undefined });
+      expect(await scan({ through: 0 }, true)).toEqual({ count: 0, developmentId: undefined });
+      // And through the store: the same answers as the plain filter, at every seam of the pages.
+      for (const after of [0, 127, 128, 129, 255, 256, 257, 599])
+        expect(await store.entries(index, { after: tied[after - 1] ?? null, knownAtMs: Infinity, limit: 2 })).toEqual(
+          tied.slice(after, after + 2),
+        );
+    } finally {
+      await store.close();
+    }
+  });
 
   it('keeps an index in packed pages, near full when appended to, a long share beside its page', async () => {
     const store = openRedisReadStore({ url: SHARED_URL, prefix: `${prefix}-packed`, version: VERSION });
