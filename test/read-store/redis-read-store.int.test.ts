@@ -41,6 +41,7 @@ const visible = async (store: RedisReadStore) => ({
   meetingIds: await store.ids('meeting'),
   actorIndex: await store.entries({ kind: 'actor', id: 'a1' }, { knownAtMs: Infinity }),
   actorChanges: await store.entries({ kind: 'changes', id: 'a1' }, { knownAtMs: Infinity }),
+  actorChangesSince: await store.entries({ kind: 'changes', id: 'a1' }, { knownAtMs: Infinity, addedAfter: at(1) }),
   worldIndex: await store.entries({ kind: 'world', id: '' }, { knownAtMs: Infinity }),
   worldDescending: await store.entries({ kind: 'world', id: '' }, { knownAtMs: Infinity, descending: true, limit: 2 }),
   meeting: await store.countEntries({ kind: 'meeting', id: 'm2' }),

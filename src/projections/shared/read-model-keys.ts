@@ -10,8 +10,11 @@
  *   {<prefix>:rm:v<N>}:checkpoint-moved      pub/sub channel: rung after every batch the leader commits
  */
 
-/** Bump when what the projection writes changes; see docs/deployment.md, "Read-model versions". */
-export const READ_MODEL_VERSION = 7;
+/**
+ * Bump when what the projection writes changes; see the README, "Read-model versions, blue-green". 8: an actor's
+ * changes are listed by month too (read-store/redis/scripts.ts, SCAN_CHANGES).
+ */
+export const READ_MODEL_VERSION = 8;
 
 export interface ReadModelKeys {
   readonly prefix: string;

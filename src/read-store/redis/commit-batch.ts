@@ -88,15 +88,24 @@ const recordCommands = (keys: ReadStoreKeys, batch: ReadModelBatch, pages: PageL
   }
 
   const entries = new Map<string, string[]>();
+  // An actor's changes are also listed by month (the script's second key, in the actor's slot).
+  const alsoByBucket = new Map<string, string>();
   for (const { index, entry } of batch.entries) {
     const key = indexKeyOf(keys, index, entry.occurredAtMs);
     group(entries, key, scoreText(entry.occurredAtMs));
     group(entries, key, encodeIndexMember(entry));
+    if (index.kind === 'changes') alsoByBucket.set(key, keys.changesByBucket(index.id));
   }
   for (const [key, args] of entries) {
+    const byBucket = alsoByBucket.get(key);
     commands.push({
       key,
-      queue: (pipeline) => queueScript(pipeline, 'rsAddEntries', [key], [pages.entries, pages.memberBytes, ...args]),
+      queue: (pipeline) =>
+        queueScript(pipeline, 'rsAddEntries', byBucket ? [key, byBucket] : [key], [
+          pages.entries,
+          pages.memberBytes,
+          ...args,
+        ]),
     });
   }
 

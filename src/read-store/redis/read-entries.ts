@@ -1,9 +1,10 @@
 import { Cluster } from 'ioredis';
+import { comparePlaces, matchesEntriesQuery } from '../places.js';
 import type { CountQuery, EntriesQuery, IndexEntry, IndexRef } from '../read-model-store.js';
 import { sendAll, type RedisConnection, type Routed } from './connection.js';
 import { worldShardOf, type ReadStoreKeys } from './redis-read-keys.js';
 import { checkpointPositionKey, decodeIndexMember, encodePositionKey, scoreText } from './redis-records.js';
-import { queueScript, runScript } from './scripts.js';
+import { changeBucketText, queueScript, runScript } from './scripts.js';
 
 /**
  * Entries and counts of an index, by the scan script (scripts.ts): the range, the filters and the limit are applied
@@ -190,6 +191,54 @@ const rangeOf = (query: EntriesQuery): { range: ScanRange; highest: number } | n
 
 const monthBound = (ms: number): string => (Number.isFinite(ms) ? String(worldShardOf(ms).startMs) : scoreText(ms));
 
+/** A member of an actor's changes by month: "<month><added position>\x1f<score>\x1f<index member>". */
+const decodeChangeByBucket = (member: string): IndexEntry => {
+  const scoreAt = member.indexOf('\x1f', 6) + 1;
+  const memberAt = member.indexOf('\x1f', scoreAt) + 1;
+  return decodeIndexMember(member.slice(memberAt), member.slice(scoreAt, memberAt - 1));
+};
+
+/**
+ * An actor's changes added after a position (a snapshot's changes since it was built, or what the projector has not
+ * looked at yet), read by month up to the question's bound (SCAN_CHANGES): the index in world order would be read
+ * from its start, every change before the boundary, to find the few added since. What the script leaves to the
+ * reader (the bound within its month, after, knownAt, the order and the limit) is applied here, to a few changes.
+ */
+const readChangesSince = async (
+  { connection, keys, scanBudget }: ReadContext,
+  actorId: string,
+  query: EntriesQuery & { readonly addedAfter: NonNullable<EntriesQuery['addedAfter']> },
+): Promise<IndexEntry[]> => {
+  const byBucket = keys.changesByBucket(actorId);
+  const highest = Math.min(query.through?.occurredAtMs ?? Infinity, query.occurredByMs ?? Infinity);
+  if (Number.isNaN(highest) || Number.isNaN(query.knownAtMs)) return [];
+  const lastBucket = highest === Infinity ? '' : changeBucketText(highest);
+  let checkpoint = '';
+  if (connection instanceof Cluster) {
+    // Another slot, maybe another node: the checkpoint first, then what it covers.
+    const stored = await connection.get(keys.checkpoint);
+    if (stored === null) return [];
+    checkpoint = checkpointPositionKey(stored);
+  }
+  const found: IndexEntry[] = [];
+  let resume = '';
+  do {
+    const [read, next, ...members] = (await runScript(
+      connection,
+      'rsScanChanges',
+      checkpoint === '' ? [byBucket, keys.checkpoint] : [byBucket],
+      [checkpoint, encodePositionKey(query.addedAfter), lastBucket, resume, scanBudget],
+    )) as string[];
+    if (read === '') return [];
+    checkpoint = read!;
+    for (const member of members) found.push(decodeChangeByBucket(member));
+    resume = next!;
+  } while (resume !== '');
+  const entries = found.filter((entry) => matchesEntriesQuery(entry, query)).sort(comparePlaces);
+  if (query.descending) entries.reverse();
+  return query.limit === undefined ? entries : entries.slice(0, query.limit);
+};
+
 export const readEntries = async (
   context: ReadContext,
   index: IndexRef,
@@ -197,6 +246,8 @@ export const readEntries = async (
 ): Promise<IndexEntry[]> => {
   const limit = query.limit ?? null;
   if (limit !== null && limit <= 0) return [];
+  if (index.kind === 'changes' && query.addedAfter != null)
+    return readChangesSince(context, index.id, { ...query, addedAfter: query.addedAfter });
   const bounds = rangeOf(query);
   if (!bounds) return [];
   const { range, highest } = bounds;

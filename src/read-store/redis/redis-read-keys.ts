@@ -9,6 +9,8 @@ import type { IndexRef, VersionKind } from '../read-model-store.js';
  *   <base>:{a:<id>}:v | {t:<id>}:v | {d:<id>}:v   string: the entity's versions, in log order (redis-records.ts)
  *   <base>:{a:<id>}:i | {t:<id>}:i | {m:<id>}:i   sorted set: the index entries, score occurredAtMs (redis-records.ts)
  *   <base>:{a:<id>}:c                             sorted set: the actor's changes index, as the other indexes
+ *   <base>:{a:<id>}:cb                            sorted set: the same changes by month, then by when they came
+ *                                                 (scripts.ts, SCAN_CHANGES)
  *   <base>:{a:<id>}:x                             sorted set: the actor's superseded index, as the other indexes
  *   <base>:{w:<yyyy-mm>}:i                        sorted set: the world index, one shard per month of occurredAt
  *   <index>:d, <index>:<page>, <index>:o          an index's further pages, in its slot: its directory, its pages
@@ -48,6 +50,8 @@ export interface ReadStoreKeys {
   /** An entity's index; for the world index, see worldShard. */
   index(index: IndexRef): string;
   worldShard(label: string): string;
+  /** An actor's changes by month of occurredAt, then by when they came: what a snapshot's changes since are read by. */
+  changesByBucket(actorId: string): string;
   snapshotMetas(actorId: string): string;
   snapshotStates(actorId: string): string;
   /** A SCAN pattern that matches every key of this store (and maybe others: see `owns`). */
@@ -86,6 +90,7 @@ export const readStoreKeys = (prefix: string, version: number): ReadStoreKeys =>
       return `${entity(ENTITY_TAGS[kind], id)}:i`;
     },
     worldShard: (label) => `${entity('w', label)}:i`,
+    changesByBucket: (actorId) => `${entity('a', actorId)}:cb`,
     snapshotMetas: (actorId) => `${entity('a', actorId)}:sm`,
     snapshotStates: (actorId) => `${entity('a', actorId)}:ss`,
     // `<base>:...` and `{<base>}:rs:...` in one pass: matching is what a SCAN of a large keyspace spends its time on.

@@ -1,4 +1,19 @@
 import type { ChainableCommander, Cluster, Redis } from 'ioredis';
+import { CHANGES_BUCKET_MS } from '../change-buckets.js';
+
+/**
+ * Added to an actor's change bucket so that every bucket of a Date (±8.64e15 ms: ±3,333,334 buckets) is positive and
+ * written in six hex digits: the buckets' text sorts as they do.
+ */
+const BUCKET_OFFSET = 1 << 23;
+
+const DATE_LIMIT_MS = 8.64e15;
+
+/** The bucket of an actor's change at `occurredAtMs`, as the add-entries script writes it (a Date's range, clamped). */
+export const changeBucketText = (occurredAtMs: number): string =>
+  (Math.floor(Math.min(DATE_LIMIT_MS, Math.max(-DATE_LIMIT_MS, occurredAtMs)) / CHANGES_BUCKET_MS) + BUCKET_OFFSET)
+    .toString(16)
+    .padStart(6, '0');
 
 /**
  * The Lua scripts of the Redis read-model store. Each touches the keys of one slot only (one entity, one world
@@ -63,6 +78,9 @@ local function entry(m)
     if string.sub(x, 1, 1) == '~' then e = n36(x) else e = t - n36(x) end
   end
   return r, a, t, e
+end
+local function change_bucket(s)
+  return string.format('%06x', math.floor(tonumber(s) / ${CHANGES_BUCKET_MS}) + ${BUCKET_OFFSET})
 end
 local function share_at(m)
   local c1 = string.find(m, ',', plen(m, 1) + 1, true)
@@ -132,6 +150,8 @@ return #add
  * and a new one starts with the entry: pages stay near full. A member longer than a page keeps (5% of an actor's, with
  * a stance's summary in their share) would unpack the whole page: its share goes to KEYS[1]..':o', a hash by the
  * member the page keeps, which ends in "|\30" where the share was (scans put it back, full).
+ *
+ * An actor's changes index also lists each entry it adds in KEYS[2], by month, then by when it came (SCAN_CHANGES).
  */
 const ADD_ENTRIES = String.raw`
 local key = KEYS[1]
@@ -186,6 +206,10 @@ for i = 3, #ARGV, 2 do
     -- the entry there (ZADD keeps one member), losing a place. Refused, so the batch fails loudly instead.
     if redis.call('ZSCORE', page, m) then
       return redis.error_reply('an index entry at two places: ' .. m .. ' already stands at another date in ' .. page)
+    end
+    if KEYS[2] then
+      local _, a = entry(m)
+      redis.call('ZADD', KEYS[2], 0, change_bucket(s) .. a .. '\31' .. s .. '\31' .. m)
     end
     local bar = share_at(m)
     if #m > longest and bar then
@@ -440,6 +464,56 @@ return out
 `;
 
 /**
+ * An actor's changes added after a position, in the months up to one (KEYS[1], the changes by month: members
+ * "<month><added position>\31<score>\31<index member>", all at score 0, so in that order by their bytes). ARGV:
+ *   1 the checkpoint's position; '' to read it from KEYS[2] in the same script (a single Redis: one round trip)
+ *   2 the position they came after, 3 the last month ('' for all), 4 the member to resume after ('' to start),
+ *   5 how many members to look at before handing back
+ * Returns {checkpoint position, member to resume after ('' when done), member, ...}: in each month, a seek past
+ * what came by the position, then what came since; months without any are stepped over, each with one seek. Every
+ * member stamped after the checkpoint is skipped, as the scan skips it. The rest of the question (the bound's own
+ * month cut at its instant, knownAt, the order) is the reader's: what is left is a few changes.
+ */
+const SCAN_CHANGES = String.raw`
+local cp = ARGV[1]
+if cp == '' then
+  local stored = redis.call('GET', KEYS[2])
+  if not stored then return {'', ''} end
+  cp = string.sub(stored, 1, string.find(stored, '|', 1, true) - 1)
+end
+local key, since, last, resume, budget = KEYS[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local out = {cp, ''}
+local function next_month(b) return string.format('%06x', tonumber(b, 16) + 1) end
+local b, lo
+if resume ~= '' then
+  b, lo = string.sub(resume, 1, 6), '(' .. resume
+else
+  local first = redis.call('ZRANGE', key, 0, 0)[1]
+  if not first then return out end
+  b = string.sub(first, 1, 6)
+  lo = '(' .. b .. since .. '\127'
+end
+local seen = 0
+while b and (last == '' or not before(last, b)) do
+  local found = redis.call('ZRANGEBYLEX', key, lo, '(' .. next_month(b), 'LIMIT', 0, budget - seen)
+  for q = 1, #found do
+    local m = found[q]
+    local added = string.sub(m, 7, 6 + plen(m, 7))
+    if not before(cp, added) then out[#out + 1] = m end
+  end
+  seen = seen + #found
+  if seen >= budget then
+    out[2] = found[#found]
+    return out
+  end
+  local following = redis.call('ZRANGEBYLEX', key, '[' .. next_month(b), '+', 'LIMIT', 0, 1)[1]
+  b = following and string.sub(following, 1, 6)
+  if b then lo = '(' .. b .. since .. '\127' end
+end
+return out
+`;
+
+/**
  * The position of the last event recorded before ARGV[1] (a score bound, exclusive): in the last bucket of the clock
  * (KEYS[2]) whose first mark is before it, since recordedAt never decreases along the log; false when none is, or
  * when nothing is committed (KEYS[1], the checkpoint).
@@ -456,6 +530,7 @@ const SCRIPTS = {
   rsAddEntries: ADD_ENTRIES,
   rsCheckpoint: CHECKPOINT,
   rsScan: SCAN,
+  rsScanChanges: SCAN_CHANGES,
   rsRecordedBefore: RECORDED_BEFORE,
 } as const;
 

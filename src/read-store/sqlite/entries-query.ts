@@ -2,7 +2,8 @@ import type Database from 'better-sqlite3';
 import { comparePositions, type LogPosition } from '../../../events/envelope.js';
 import type { CountQuery, EntriesQuery, IndexEntry, IndexRef, Place } from '../read-model-store.js';
 import { ENTRY_COLUMNS, INT64_MAX, entryOfRaw, ms, positionOf, type Int, type RawEntryRow } from './rows.js';
-import { CHANGES_BUCKET_MS, KIND_CODES } from './schema.js';
+import { CHANGES_BUCKET_MS } from '../change-buckets.js';
+import { KIND_CODES } from './schema.js';
 
 /**
  * Entries queries as bounded range scans of the entries key (kind, id, occurred_at, record_commit, record_prepare):

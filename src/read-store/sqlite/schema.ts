@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { CHANGES_BUCKET_MS } from '../change-buckets.js';
 
 /**
  * The read models' own SQLite file, beside the event log (e.g. `<dataDir>/read-models.db`), never tables inside it:
@@ -51,8 +52,6 @@ export const KIND_CODES = {
   superseded: 7,
 } as const;
 
-/** The width of the buckets of occurredAt that an actor's changes are indexed by: 30 days, in ms. */
-export const CHANGES_BUCKET_MS = 2_592_000_000;
 
 /**
  * An actor's changes since a snapshot was built, behind its boundary: those added after one position AND occurred by
