@@ -52,7 +52,6 @@ export const KIND_CODES = {
   superseded: 7,
 } as const;
 
-
 /**
  * An actor's changes since a snapshot was built, behind its boundary: those added after one position AND occurred by
  * one instant, a handful among tens of thousands (the busiest actor at 1M developments has 45,566 changes). Neither
