@@ -57,7 +57,7 @@ const indexKeyOf = (keys: ReadStoreKeys, index: ReadModelBatch['entries'][number
   index.kind === 'world' ? keys.worldShard(worldShardOf(occurredAtMs).label) : keys.index(index);
 
 /**
- * The pages of an index (scripts.ts, ADD_ENTRIES): how many entries one holds at most, and the longest member it
+ * The pages of an index (scripts/add-entries.ts): how many entries one holds at most, and the longest member it
  * keeps whole (a longer one's share is kept beside the page). Redis keeps a sorted set packed in one allocation up to
  * zset-max-listpack-entries members of at most zset-max-listpack-value bytes: these are its defaults. A server
  * configured with other limits wants the store told them (RedisReadStoreOptions.pages); pages change where entries

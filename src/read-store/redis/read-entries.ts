@@ -7,7 +7,7 @@ import { checkpointPositionKey, decodeIndexMember, encodePositionKey, scoreText 
 import { changeBucketText, queueScript, runScript } from './scripts.js';
 
 /**
- * Entries and counts of an index, by the scan script (scripts.ts): the range, the filters and the limit are applied
+ * Entries and counts of an index, by the scan script (scripts/scan.ts): the range, the filters and the limit are applied
  * in Redis, looking at SCAN_BUDGET members at most per call (a long scan hands back a member to resume after, so
  * that no call holds the server long). The world index is one sorted set per month: the months a query spans are walked in
  * order, a few at a time (1, 2, 4, ... per round trip), until the limit is met or, ascending, until a month shows

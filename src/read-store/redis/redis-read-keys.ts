@@ -10,11 +10,11 @@ import type { IndexRef, VersionKind } from '../read-model-store.js';
  *   <base>:{a:<id>}:i | {t:<id>}:i | {m:<id>}:i   sorted set: the index entries, score occurredAtMs (redis-records.ts)
  *   <base>:{a:<id>}:c                             sorted set: the actor's changes index, as the other indexes
  *   <base>:{a:<id>}:cb                            sorted set: the same changes by month, then by when they came
- *                                                 (scripts.ts, SCAN_CHANGES)
+ *                                                 (scripts/scan-changes.ts)
  *   <base>:{a:<id>}:x                             sorted set: the actor's superseded index, as the other indexes
  *   <base>:{w:<yyyy-mm>}:i                        sorted set: the world index, one shard per month of occurredAt
  *   <index>:d, <index>:<page>, <index>:o          an index's further pages, in its slot: its directory, its pages
- *                                                 and the shares too long for a page (scripts.ts, "paged")
+ *                                                 and the shares too long for a page (scripts/lua-helpers.ts, "paged")
  *   <base>:{a:<id>}:sm                            hash: the actor's snapshot metas, by snapshot name
  *   <base>:{a:<id>}:ss                            hash: their states, by the same name
  *
@@ -23,7 +23,7 @@ import type { IndexRef, VersionKind } from '../read-model-store.js';
  *
  *   {<base>}:rs:cp                  string: "<position>|<recordedAtMs>", the committed checkpoint
  *   {<base>}:rs:clock               sorted set: the clock's buckets, score recordedAtMs of the first mark, member
- *                                   its position (scripts.ts, CHECKPOINT)
+ *                                   its position (scripts/checkpoint.ts)
  *   {<base>}:rs:clock:<position>    sorted set: up to 120 marks, score recordedAtMs, member position: where
  *                                   replays from a time start
  *   {<base>}:rs:ids:<kind>          set: actor, topic and meeting ids

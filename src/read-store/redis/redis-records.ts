@@ -4,7 +4,7 @@ import { pieceTable } from './piece-table.js';
 import { decodeStateText, encodeStateText } from './state-text.js';
 
 /**
- * How the Redis store writes its records: short, and readable by the Lua scripts (scripts.ts), which compare
+ * How the Redis store writes its records: short, and readable by the Lua scripts (scripts/), which compare
  * positions as strings and parse numbers themselves.
  *
  * A log position is written as its commit, one length character ('0'..'9', 'a'..'g': 0 to 16) followed by that many
@@ -13,7 +13,7 @@ import { decodeStateText, encodeStateText } from './state-text.js';
  * byte by byte gives the order of the log (a longer number has a greater length character; equal lengths compare
  * digit by digit; "-" < "." < "/" orders the prepares of one commit), like the 32 fixed hex digits of
  * encodePosition, in 7 characters rather than 32 for a position under 2^24: index members stay under the 64 bytes up
- * to which Redis keeps a small sorted set packed in one allocation (a page of an index, scripts.ts).
+ * to which Redis keeps a small sorted set packed in one allocation (a page of an index, scripts/lua-helpers.ts).
  */
 
 const LENGTHS = '0123456789abcdefg';
