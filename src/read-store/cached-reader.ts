@@ -183,8 +183,9 @@ export const createCachedReader = (
   /**
    * A list past its time is served as it stands while it is read again beside the question, not before it: at 1M
    * developments the busiest actor's list is 5,801 snapshots, tens of ms to read and decode, which every `serve`
-   * process paid on a question every few seconds. Served stale, it only misses a newer snapshot (a longer walk, the
-   * same answer). A read that fails leaves it stale: the next question reads it again.
+   * process paid on a question every few seconds. Served stale, it only misses a newer snapshot (to a question, a
+   * longer walk and the same answer; a projector starts with an empty cache, as it must see every snapshot, and its
+   * own commits keep the lists it reads whole). A read that fails leaves it stale: the next question reads it again.
    */
   const refreshing = new Set<string>();
   const refreshList = (actorId: string): void => {

@@ -181,6 +181,10 @@ export const startSharedProjection = (options: SharedProjectionOptions): SharedP
     // The lease is ours, so nobody else moves the checkpoint now: catch up with it, then go on from there.
     await follow();
     logger.info({ token, checkpoint: checkpoint?.commit.toString() ?? null }, 'projector leads');
+    // A follower's snapshot lists may lack what the leader before wrote (they are kept a while, and served past it):
+    // a question only walks further, but the projection places changes by the furthest snapshot, so it starts cold.
+    // From here on every snapshot of this version is its own, and its commits keep the lists whole.
+    reads.clear();
     const projection = createProjection({ reads, writer: readStore, snapshotEvery: options.snapshotEvery });
     const pump = pumpLog(store, checkpoint, batchSize);
     closeLeading = pump.close;
