@@ -102,6 +102,17 @@ const finishScan = async (
   }
 };
 
+/**
+ * The checkpoint a script is to read through, when it must be read first: on a cluster the checkpoint lies in another
+ * slot, maybe on another node; a single Redis reads it in the script itself (one round trip), told ''. Null when
+ * nothing is committed.
+ */
+const checkpointFirst = async ({ connection, keys }: ReadContext): Promise<string | null> => {
+  if (!(connection instanceof Cluster)) return '';
+  const stored = await connection.get(keys.checkpoint);
+  return stored === null ? null : checkpointPositionKey(stored);
+};
+
 /** One index key: a single Redis reads the checkpoint in the scan script itself (one round trip). */
 const scanOne = async (
   context: ReadContext,
@@ -111,20 +122,17 @@ const scanOne = async (
   take: (pairs: readonly string[], count: number) => void,
 ): Promise<void> => {
   const { connection, keys, scanBudget } = context;
-  let first: ScanAnswer;
-  if (connection instanceof Cluster) {
-    // Another slot, maybe another node: the checkpoint first, then what it covers.
-    const stored = await connection.get(keys.checkpoint);
-    if (stored === null) return;
-    first = parseAnswer(
-      await runScript(connection, 'rsScan', [key], scanArgs(scanBudget, checkpointPositionKey(stored), range, limit)),
-    );
-  } else {
-    first = parseAnswer(
-      await runScript(connection, 'rsScan', [key, keys.checkpoint], scanArgs(scanBudget, '', range, limit)),
-    );
-    if (first.checkpoint === '') return;
-  }
+  const checkpoint = await checkpointFirst(context);
+  if (checkpoint === null) return;
+  const first = parseAnswer(
+    await runScript(
+      connection,
+      'rsScan',
+      checkpoint === '' ? [key, keys.checkpoint] : [key],
+      scanArgs(scanBudget, checkpoint, range, limit),
+    ),
+  );
+  if (first.checkpoint === '') return;
   await finishScan(context, key, range, first, limit, take);
 };
 
@@ -213,13 +221,8 @@ const readChangesSince = async (
   const highest = Math.min(query.through?.occurredAtMs ?? Infinity, query.occurredByMs ?? Infinity);
   if (Number.isNaN(highest) || Number.isNaN(query.knownAtMs)) return [];
   const lastBucket = highest === Infinity ? '' : changeBucketText(highest);
-  let checkpoint = '';
-  if (connection instanceof Cluster) {
-    // Another slot, maybe another node: the checkpoint first, then what it covers.
-    const stored = await connection.get(keys.checkpoint);
-    if (stored === null) return [];
-    checkpoint = checkpointPositionKey(stored);
-  }
+  let checkpoint = await checkpointFirst({ connection, keys, scanBudget });
+  if (checkpoint === null) return [];
   const found: IndexEntry[] = [];
   let resume = '';
   do {
