@@ -64,7 +64,7 @@ export const projectLog = async (
   target: ReadModelStore,
   options: RebuildOptions = {},
 ): Promise<number> => {
-  const reads = createCachedReader(target, options.cacheBytes ?? 64 * 1024 * 1024);
+  const reads = createCachedReader(target, options.cacheBytes ?? 64 * 1024 * 1024, { keepsReadSnapshotStates: true });
   const projection = createProjection({ ...options, reads, writer: target });
   let after: LogPosition | null = (await target.checkpoint())?.position ?? null;
   let applied = 0;

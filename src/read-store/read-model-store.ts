@@ -136,6 +136,11 @@ export interface ReadModelReader {
   snapshotMetas(actorId: string): Promise<SnapshotMeta[]>;
   /** The state of one of them (a snapshot is named by its actor, boundary and builtPosition); undefined if absent. */
   snapshotState(meta: SnapshotMeta): Promise<unknown>;
+  /**
+   * The same state as the record text it decodes from (record-codec.ts), undefined if absent: what a cache keeps of
+   * a snapshot it did not write (cached-reader.ts).
+   */
+  snapshotText(meta: SnapshotMeta): Promise<string | undefined>;
   subtopicIds(parentId: string): Promise<string[]>;
   /** The position of the last event recorded before `timeMs`, null when none was (where a replay from then starts). */
   positionRecordedBefore(timeMs: number): Promise<LogPosition | null>;

@@ -17,5 +17,15 @@ export const encodeSnapshotState = (state: unknown): Buffer =>
     params: { [constants.BROTLI_PARAM_QUALITY]: QUALITY, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT },
   });
 
-export const decodeSnapshotState = (stored: Uint8Array): unknown =>
-  decodeRecord(brotliDecompressSync(stored).toString('utf8'));
+/** The record text of a stored state: what a cache keeps (one string, which the garbage collector neither copies nor walks). */
+export const snapshotTextOf = (stored: Uint8Array): string => brotliDecompressSync(stored).toString('utf8');
+
+export const decodeSnapshotState = (stored: Uint8Array): unknown => decodeRecord(snapshotTextOf(stored));
+
+/** `snapshotState` of a store, from its `snapshotText`. */
+export const stateFromText =
+  <M>(snapshotText: (meta: M) => Promise<string | undefined>) =>
+  async (meta: M): Promise<unknown> => {
+    const text = await snapshotText(meta);
+    return text === undefined ? undefined : decodeRecord(text);
+  };

@@ -63,14 +63,16 @@ readModelStoreConformance('memory, read through a cache told what changed', asyn
   ),
 );
 
+/** A snapshot of actor a built at position `built`, its boundary there too. */
+const snapshot = (built: number): StoredSnapshot => ({
+  actorId: 'a',
+  boundary: entry(`d${built}`, built * 100, built, built),
+  builtAtMs: built * 1000,
+  builtPosition: at(built),
+  state: { n: built },
+});
+
 describe('a cache that keeps snapshot lists for a while (a follower of another writer)', () => {
-  const snapshot = (built: number): StoredSnapshot => ({
-    actorId: 'a',
-    boundary: entry(`d${built}`, built * 100, built, built),
-    builtAtMs: built * 1000,
-    builtPosition: at(built),
-    state: { n: built },
-  });
   const metaOf = ({ state: _state, ...meta }: StoredSnapshot) => meta;
   const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -136,5 +138,66 @@ describe('a cache that keeps snapshot lists for a while (a follower of another w
     await pause(0);
     gate = Promise.resolve();
     expect(await cached.snapshotMetas('a')).toEqual([snapshot(1), snapshot(3)].map(metaOf));
+  });
+});
+
+describe('the snapshot states a cache keeps', () => {
+  /** A store that lists its reads of snapshot states: `state 1` decoded, `text 1` as record text. */
+  const counting = () => {
+    const store = createMemoryReadStore();
+    const stateReads: string[] = [];
+    const reader: ReadModelStore = {
+      ...store,
+      snapshotState: async (meta) => {
+        stateReads.push(`state ${meta.builtPosition.commit}`);
+        return store.snapshotState(meta);
+      },
+      snapshotText: async (meta) => {
+        stateReads.push(`text ${meta.builtPosition.commit}`);
+        return store.snapshotText(meta);
+      },
+    };
+    return { store, reader, stateReads };
+  };
+
+  it('keeps what its writer committed decoded, and of any other state its text, decoded for each question', async () => {
+    const { store, reader, stateReads } = counting();
+    const cached = createCachedReader(reader, 8 * 1024 * 1024);
+    const earlier = snapshot(1);
+    await store.commit({ ...emptyBatch(1), snapshots: [earlier] });
+    const committed = snapshot(2);
+    await store.commit({ ...emptyBatch(2), snapshots: [committed] });
+    cached.forget({
+      versions: [],
+      indexes: [],
+      snapshotActors: ['a'],
+      snapshots: [committed],
+      subtopicParents: [],
+      checkpoint: { position: at(2), recordedAtMs: 2_000 },
+    });
+    expect(await cached.snapshotState(committed)).toBe(committed.state);
+    const first = await cached.snapshotState(earlier);
+    const second = await cached.snapshotState(earlier);
+    expect(first).toEqual({ n: 1 });
+    expect(second).toEqual(first);
+    // Decoded for each: a question owns what it reads, and nothing decoded outlives it in the cache.
+    expect(second).not.toBe(first);
+    expect(await cached.snapshotText(earlier)).toBe(JSON.stringify({ n: 1 }));
+    expect(await cached.snapshotState(snapshot(3))).toBeUndefined();
+    expect(await cached.snapshotState(snapshot(3))).toBeUndefined();
+    expect(stateReads).toEqual(['text 1', 'text 3', 'text 3']);
+  });
+
+  it('keeps the states it read decoded when told to (a rebuild)', async () => {
+    const { store, reader, stateReads } = counting();
+    const cached = createCachedReader(reader, 8 * 1024 * 1024, { keepsReadSnapshotStates: true });
+    const stored = snapshot(1);
+    await store.commit({ ...emptyBatch(1), snapshots: [stored] });
+    const first = await cached.snapshotState(stored);
+    expect(first).toEqual({ n: 1 });
+    expect(await cached.snapshotState(stored)).toBe(first);
+    expect(await cached.snapshotState(snapshot(2))).toBeUndefined();
+    expect(await cached.snapshotState(snapshot(2))).toBeUndefined();
+    expect(stateReads).toEqual(['state 1', 'state 2', 'state 2']);
   });
 });

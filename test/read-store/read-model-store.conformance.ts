@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LogPosition } from '../../events/envelope.js';
 import { comparePlaces, matchesEntriesQuery } from '../../src/read-store/places.js';
+import { decodeRecord } from '../../src/read-store/record-codec.js';
 import {
   CheckpointConflictError,
   type EntriesQuery,
@@ -348,6 +349,9 @@ export const readModelStoreConformance = (name: string, open: () => Promise<Read
       expect(await store.snapshotMetas('a')).toEqual([early, late].map(({ state: _s, ...meta }) => meta));
       expect(await store.snapshotState(early)).toEqual(state);
       expect(await store.snapshotState({ ...early, builtPosition: at(3) })).toBeUndefined();
+      // The record text a cache keeps: the same state once decoded, Maps, Sets and Dates included.
+      expect(decodeRecord(String(await store.snapshotText(early)))).toEqual(state);
+      expect(await store.snapshotText({ ...early, builtPosition: at(3) })).toBeUndefined();
 
       // Two more versions of late's boundary, listed newest first, and beside, at an earlier place of the same instant
       // but built after late: the place orders first, then when each was built. Late, written again, is kept once.

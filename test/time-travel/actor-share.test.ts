@@ -77,6 +77,7 @@ const counting = (reads: ReadModelReader) => {
     countEntries: (index, query) => reads.countEntries(index, query),
     snapshotMetas: (id) => reads.snapshotMetas(id),
     snapshotState: (meta) => reads.snapshotState(meta),
+    snapshotText: (meta) => reads.snapshotText(meta),
     subtopicIds: (id) => reads.subtopicIds(id),
     positionRecordedBefore: (ms) => reads.positionRecordedBefore(ms),
     versions: (kind: VersionKind, ids: readonly string[]) => {

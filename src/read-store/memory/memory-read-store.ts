@@ -11,6 +11,7 @@ import {
   type StoredVersion,
   type VersionKind,
 } from '../read-model-store.js';
+import { encodeRecord } from '../record-codec.js';
 import { comparePlaces, compareSnapshots, matchesCountQuery, matchesEntriesQuery, sameSnapshot } from '../places.js';
 
 /**
@@ -27,6 +28,8 @@ export const createMemoryReadStore = (): ReadModelStore => {
   let clock: ReadModelCheckpoint[] = [];
 
   const indexKey = ({ kind, id }: IndexRef) => `${kind}:${id}`;
+  const stateOf = (meta: SnapshotMeta): unknown =>
+    (snapshots.get(meta.actorId) ?? []).find((snapshot) => sameSnapshot(snapshot, meta))?.state;
 
   return {
     checkpoint: async () => checkpoint,
@@ -61,8 +64,12 @@ export const createMemoryReadStore = (): ReadModelStore => {
     snapshotMetas: async (actorId) =>
       (snapshots.get(actorId) ?? []).map(({ state: _state, ...meta }): SnapshotMeta => meta),
 
-    snapshotState: async (meta) =>
-      (snapshots.get(meta.actorId) ?? []).find((snapshot) => sameSnapshot(snapshot, meta))?.state,
+    snapshotState: async (meta) => stateOf(meta),
+
+    snapshotText: async (meta) => {
+      const state = stateOf(meta);
+      return state === undefined ? undefined : encodeRecord(state);
+    },
 
     subtopicIds: async (parentId) => [...(subtopics.get(parentId) ?? [])],
 

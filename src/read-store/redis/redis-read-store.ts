@@ -31,7 +31,7 @@ import {
   snapshotField,
 } from './redis-records.js';
 import { runScript } from './scripts.js';
-import { decodeSnapshotState } from '../snapshot-codec.js';
+import { snapshotTextOf, stateFromText } from '../snapshot-codec.js';
 
 export { FencedOutError, type ReadStoreFence } from './commit-batch.js';
 export { readStoreLeaseKey } from './redis-read-keys.js';
@@ -92,6 +92,15 @@ export const openRedisReadStore = (options: RedisReadStoreOptions): RedisReadSto
     return stored === null ? null : { through: checkpointPositionKey(stored as string), answers };
   };
 
+  const snapshotText = async (meta: SnapshotMeta): Promise<string | undefined> => {
+    const key = keys.snapshotStates(meta.actorId);
+    const field = snapshotField(meta);
+    const covered = await readCovered([{ key, queue: (pipeline) => pipeline.hgetBuffer(key, field) }]);
+    if (!covered || encodePositionKey(meta.builtPosition) > covered.through) return undefined;
+    const stored = covered.answers[0];
+    return Buffer.isBuffer(stored) ? snapshotTextOf(stored) : undefined;
+  };
+
   return {
     connection,
 
@@ -139,14 +148,8 @@ export const openRedisReadStore = (options: RedisReadStoreOptions): RedisReadSto
         .sort(compareSnapshots);
     },
 
-    snapshotState: async (meta: SnapshotMeta) => {
-      const key = keys.snapshotStates(meta.actorId);
-      const field = snapshotField(meta);
-      const covered = await readCovered([{ key, queue: (pipeline) => pipeline.hgetBuffer(key, field) }]);
-      if (!covered || encodePositionKey(meta.builtPosition) > covered.through) return undefined;
-      const stored = covered.answers[0];
-      return Buffer.isBuffer(stored) ? decodeSnapshotState(stored) : undefined;
-    },
+    snapshotText,
+    snapshotState: stateFromText(snapshotText),
 
     subtopicIds: async (parentId) => {
       const key = keys.subtopics(parentId);

@@ -1,6 +1,6 @@
 import type { LogPosition } from '../../../events/envelope.js';
 import { decodeRecord } from '../record-codec.js';
-import { decodeSnapshotState } from '../snapshot-codec.js';
+import { snapshotTextOf, stateFromText } from '../snapshot-codec.js';
 import type { ReadModelStore, SnapshotMeta, StoredVersion, VersionKind } from '../read-model-store.js';
 import { createCommit, createReadCheckpoint, groupCommits } from './commit.js';
 import { createEntriesQueries } from './entries-query.js';
@@ -110,6 +110,19 @@ export const openSqliteReadStore = ({ file, builtWhole = false }: SqliteReadStor
     for (const table of TABLES) db.exec(`DELETE FROM ${table}`);
   });
 
+  const snapshotText = async ({ actorId, boundary, builtPosition }: SnapshotMeta): Promise<string | undefined> => {
+    const { occurredAtMs, recordPosition } = boundary;
+    const state = selectSnapshotState.get(
+      actorId,
+      occurredAtMs,
+      recordPosition.commit,
+      recordPosition.prepare,
+      builtPosition.commit,
+      builtPosition.prepare,
+    );
+    return state === undefined ? undefined : snapshotTextOf(state);
+  };
+
   return {
     checkpoint: async () => readCheckpoint(),
     versions: async (kind, ids) => readVersions(kind, ids),
@@ -118,18 +131,8 @@ export const openSqliteReadStore = ({ file, builtWhole = false }: SqliteReadStor
     entries: async (index, query) => entries(index, query),
     countEntries: async (index, query = {}) => countEntries(index, query),
     snapshotMetas: async (actorId) => selectMetas.all(actorId).map((row) => metaOf(actorId, row)),
-    snapshotState: async ({ actorId, boundary, builtPosition }) => {
-      const { occurredAtMs, recordPosition } = boundary;
-      const state = selectSnapshotState.get(
-        actorId,
-        occurredAtMs,
-        recordPosition.commit,
-        recordPosition.prepare,
-        builtPosition.commit,
-        builtPosition.prepare,
-      );
-      return state === undefined ? undefined : decodeSnapshotState(state);
-    },
+    snapshotText,
+    snapshotState: stateFromText(snapshotText),
     subtopicIds: async (parentId) => selectSubtopics.all(parentId),
     positionRecordedBefore: async (timeMs): Promise<LogPosition | null> => {
       const row = selectMarkBefore.get(timeMs);
