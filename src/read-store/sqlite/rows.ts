@@ -21,18 +21,6 @@ export const ENTRY_COLUMNS =
   'occurred_at, record_commit, record_prepare, development_id, added_at, added_commit, added_prepare, ' +
   'earliest_added_from, share';
 
-export interface EntryRow {
-  readonly occurred_at: Int;
-  readonly record_commit: Int;
-  readonly record_prepare: Int;
-  readonly development_id: string;
-  readonly added_at: Int;
-  readonly added_commit: Int;
-  readonly added_prepare: Int;
-  readonly earliest_added_from: Int;
-  readonly share?: string | null;
-}
-
 export const entryParams = (entry: IndexEntry): unknown[] => [
   entry.occurredAtMs,
   entry.recordPosition.commit,
@@ -47,7 +35,7 @@ export const entryParams = (entry: IndexEntry): unknown[] => [
 /** An entry row as `raw` statements give it, in ENTRY_COLUMNS order: a scan of a busy index skips a row object each. */
 export type RawEntryRow = readonly [Int, Int, Int, string, Int, Int, Int, Int, string | null];
 
-export const entryOfRaw = (row: RawEntryRow): IndexEntry => ({
+export const entryOfRaw = (row: readonly [...RawEntryRow, ...unknown[]]): IndexEntry => ({
   developmentId: row[3],
   occurredAtMs: ms(row[0]),
   recordPosition: positionOf(row[1], row[2]),
@@ -57,16 +45,3 @@ export const entryOfRaw = (row: RawEntryRow): IndexEntry => ({
   // Always there, undefined where there is none: one shape for every entry, and no spread to add it.
   share: row[8] ?? undefined,
 });
-
-export const entryOf = (row: EntryRow): IndexEntry =>
-  entryOfRaw([
-    row.occurred_at,
-    row.record_commit,
-    row.record_prepare,
-    row.development_id,
-    row.added_at,
-    row.added_commit,
-    row.added_prepare,
-    row.earliest_added_from,
-    row.share ?? null,
-  ]);

@@ -4,7 +4,7 @@ import { snapshotTextOf, stateFromText } from '../snapshot-codec.js';
 import type { ReadModelStore, SnapshotMeta, StoredVersion, VersionKind } from '../read-model-store.js';
 import { createCommit, createReadCheckpoint, groupCommits } from './commit.js';
 import { createEntriesQueries } from './entries-query.js';
-import { entryOf, ms, positionOf, type EntryRow, type Int } from './rows.js';
+import { entryOfRaw, ms, positionOf, type Int, type RawEntryRow } from './rows.js';
 import { KIND_CODES, openReadModelDatabase } from './schema.js';
 
 /**
@@ -22,17 +22,18 @@ interface VersionRow {
   readonly state: string;
 }
 
-interface SnapshotRow extends EntryRow {
-  readonly built_commit: Int;
-  readonly built_prepare: Int;
-  readonly built_at: Int;
-}
+/**
+ * A snapshot's meta as the raw statement gives it: its boundary's entry (share always null), then built_commit,
+ * built_prepare, built_at. Arrays, not row objects: the busiest actor at 1M developments has 5,798 snapshots, whose
+ * list a process reads once (73 ms the first time and 41 after with row objects; 46 and 16 with arrays).
+ */
+type RawSnapshotRow = readonly [...RawEntryRow, Int, Int, Int];
 
-const metaOf = (actorId: string, row: SnapshotRow): SnapshotMeta => ({
+const metaOf = (actorId: string, row: RawSnapshotRow): SnapshotMeta => ({
   actorId,
-  boundary: entryOf(row),
-  builtAtMs: ms(row.built_at),
-  builtPosition: positionOf(row.built_commit, row.built_prepare),
+  boundary: entryOfRaw(row),
+  builtAtMs: ms(row[11]),
+  builtPosition: positionOf(row[9], row[10]),
 });
 
 const TABLES = ['checkpoint', 'versions', 'entries', 'snapshots', 'subtopics', 'clock'];
@@ -84,14 +85,15 @@ export const openSqliteReadStore = ({ file, builtWhole = false }: SqliteReadStor
   const selectVersionIds = db.prepare<[number], string>('SELECT DISTINCT id FROM versions WHERE kind = ?').pluck();
   const selectIndexIds = db.prepare<[number], string>('SELECT DISTINCT id FROM entries WHERE kind = ?').pluck();
 
-  const snapshotColumns = `boundary_occurred_at AS occurred_at, boundary_record_commit AS record_commit,
-    boundary_record_prepare AS record_prepare, boundary_development_id AS development_id,
-    boundary_added_at AS added_at, boundary_added_commit AS added_commit, boundary_added_prepare AS added_prepare,
-    boundary_earliest_added_from AS earliest_added_from, built_commit, built_prepare, built_at`;
-  const selectMetas = db.prepare<[string], SnapshotRow>(
-    `SELECT ${snapshotColumns} FROM snapshots WHERE actor_id = ?
-     ORDER BY boundary_occurred_at, boundary_record_commit, boundary_record_prepare, built_commit, built_prepare`,
-  );
+  const selectMetas = db
+    .prepare<[string], RawSnapshotRow>(
+      `SELECT boundary_occurred_at, boundary_record_commit, boundary_record_prepare, boundary_development_id,
+         boundary_added_at, boundary_added_commit, boundary_added_prepare, boundary_earliest_added_from, NULL,
+         built_commit, built_prepare, built_at
+       FROM snapshots WHERE actor_id = ?
+       ORDER BY boundary_occurred_at, boundary_record_commit, boundary_record_prepare, built_commit, built_prepare`,
+    )
+    .raw(true);
   const selectSnapshotState = db
     .prepare<unknown[], Buffer>(
       `SELECT state FROM snapshots WHERE actor_id = ? AND boundary_occurred_at = ? AND boundary_record_commit = ?
