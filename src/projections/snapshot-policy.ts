@@ -16,7 +16,9 @@ export interface SnapshotPolicyOptions {
   readonly snapshotEvery?: number;
   /**
    * Boundaries built again with each new snapshot: those built longest ago that something changed behind since.
-   * Each costs what changed behind it, never a refold.
+   * Each costs what changed behind it, never a refold. None by default: `maxChangesBehind` alone bounds what a
+   * question applies, and at 1M developments two per snapshot built 16,636 snapshots again where it built 3,661,
+   * for a rebuild a fifth slower and 41% more snapshot bytes, with no gain in the questions' latency measured.
    */
   readonly rebuildsPerSnapshot?: number;
   /**
@@ -37,11 +39,10 @@ export interface SnapshotPolicyOptions {
  * its furthest boundary, the projector builds one at the `snapshotEvery`-th of them as the store stands at the
  * batch's checkpoint: from the one before, brought to now, plus the new entries (and one every `snapshotEvery`
  * entries, when one batch brought several intervals).
- * With it, it builds again the boundaries built longest ago that something changed behind (a late arrival, a
- * correction, a retraction), and every boundary with `maxChangesBehind` changes behind it, so that what a question
- * applies on top of a snapshot stays short: a budget per new snapshot alone fell behind at 1M developments, where
- * late arrivals land behind hundreds of a busy actor's boundaries and questions applied up to 2,000 changes. Both
- * cost what is new or changed since, never the history before.
+ * With it, it builds again every boundary with `maxChangesBehind` changes behind it (late arrivals, corrections,
+ * retractions), so that what a question applies on top of a snapshot stays short, and, if asked, a budget of the
+ * boundaries built longest ago that anything changed behind (`rebuildsPerSnapshot`). Both cost what is new or
+ * changed since, never the history before.
  *
  * Snapshots are a cache of answers: where they fall depends on how the log was cut into batches, what they answer
  * never does. The counts are kept for recently active actors only, and read again from the store for the others.
@@ -191,7 +192,7 @@ const countGrown = (
 
 export const createSnapshotPolicy = ({
   snapshotEvery = SNAPSHOT_EVERY,
-  rebuildsPerSnapshot = 2,
+  rebuildsPerSnapshot = 0,
   maxChangesBehind = 2 * snapshotEvery,
   slack = Math.ceil(snapshotEvery / 4),
 }: SnapshotPolicyOptions = {}): SnapshotPolicy => {
