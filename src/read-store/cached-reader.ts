@@ -79,7 +79,6 @@ const indexKey = ({ kind, id }: IndexRef): string => `${kind}:${id}`;
 const snapshotName = (meta: SnapshotMeta): string =>
   `${meta.actorId}|${placeKey(meta.boundary)}|${encodePosition(meta.builtPosition)}`;
 const snapshotKey = (meta: SnapshotMeta): string => `s:${snapshotName(meta)}`;
-const snapshotTextKey = (meta: SnapshotMeta): string => `t:${snapshotName(meta)}`;
 
 const snapshotBytes = (state: unknown): number => {
   const summary = (state ?? {}) as { r?: unknown[]; p?: unknown[]; m?: unknown[] };
@@ -224,8 +223,8 @@ export const createCachedReader = (
     return metas.sort(compareSnapshots);
   };
 
-  const snapshotText = async (meta: SnapshotMeta): Promise<string | undefined> => {
-    const key = snapshotTextKey(meta);
+  const snapshotText = async (meta: SnapshotMeta, name = snapshotName(meta)): Promise<string | undefined> => {
+    const key = `t:${name}`;
     const kept = cache.get(key) as string | undefined;
     if (kept !== undefined) {
       hits++;
@@ -302,24 +301,25 @@ export const createCachedReader = (
      * developments, asked again: 4.3 s with states kept decoded, 3.4 s with nothing kept, 1.9 s with the text kept).
      */
     snapshotState: async (meta) => {
-      const kept = cache.get(snapshotKey(meta)) as { readonly state: unknown } | undefined;
+      const name = snapshotName(meta);
+      const kept = cache.get(`s:${name}`) as { readonly state: unknown } | undefined;
       if (kept !== undefined) {
         hits++;
         return kept.state;
       }
       if (!keepsReadSnapshotStates) {
-        const text = await snapshotText(meta);
+        const text = await snapshotText(meta, name);
         return text === undefined ? undefined : decodeRecord(text);
       }
       misses++;
       const started = epoch;
       const state = await reader.snapshotState(meta);
       // One the store does not hold is not kept: the caller says so, and asking again must ask the store.
-      if (state !== undefined && epoch === started) keep(snapshotKey(meta), { state });
+      if (state !== undefined && epoch === started) keep(`s:${name}`, { state });
       return state;
     },
 
-    snapshotText,
+    snapshotText: (meta) => snapshotText(meta),
 
     subtopicIds: (parentId) => through(`c:${parentId}`, () => reader.subtopicIds(parentId)),
 
