@@ -146,7 +146,11 @@ export const createCachedReader = (
 
   const keep = (key: string, value: Cached, ttl?: number) => cache.set(key, value, ttl === undefined ? {} : { ttl });
 
-  const through = async <T extends Cached>(key: string, read: () => Promise<T>, ttl?: number): Promise<T> => {
+  const through = async <T extends Cached | undefined>(
+    key: string,
+    read: () => Promise<T>,
+    ttl?: number,
+  ): Promise<T> => {
     const found = cache.get(key);
     if (found !== undefined) {
       hits++;
@@ -155,7 +159,8 @@ export const createCachedReader = (
     misses++;
     const started = epoch;
     const value = await read();
-    if (epoch === started) keep(key, value, ttl);
+    // What the store does not hold is not kept: asking again must ask the store.
+    if (value !== undefined && epoch === started) keep(key, value, ttl);
     return value;
   };
 
@@ -223,20 +228,8 @@ export const createCachedReader = (
     return metas.sort(compareSnapshots);
   };
 
-  const snapshotText = async (meta: SnapshotMeta, name = snapshotName(meta)): Promise<string | undefined> => {
-    const key = `t:${name}`;
-    const kept = cache.get(key) as string | undefined;
-    if (kept !== undefined) {
-      hits++;
-      return kept;
-    }
-    misses++;
-    const started = epoch;
-    const text = await reader.snapshotText(meta);
-    // One the store does not hold is not kept: asking again must ask the store.
-    if (text !== undefined && epoch === started) keep(key, text);
-    return text;
-  };
+  const snapshotText = (meta: SnapshotMeta, name = snapshotName(meta)): Promise<string | undefined> =>
+    through(`t:${name}`, () => reader.snapshotText(meta));
 
   return {
     checkpoint: async () => {
@@ -302,21 +295,20 @@ export const createCachedReader = (
      */
     snapshotState: async (meta) => {
       const name = snapshotName(meta);
+      if (keepsReadSnapshotStates) {
+        const found = await through(`s:${name}`, async () => {
+          const state = await reader.snapshotState(meta);
+          return state === undefined ? undefined : { state };
+        });
+        return found?.state;
+      }
       const kept = cache.get(`s:${name}`) as { readonly state: unknown } | undefined;
       if (kept !== undefined) {
         hits++;
         return kept.state;
       }
-      if (!keepsReadSnapshotStates) {
-        const text = await snapshotText(meta, name);
-        return text === undefined ? undefined : decodeRecord(text);
-      }
-      misses++;
-      const started = epoch;
-      const state = await reader.snapshotState(meta);
-      // One the store does not hold is not kept: the caller says so, and asking again must ask the store.
-      if (state !== undefined && epoch === started) keep(`s:${name}`, { state });
-      return state;
+      const text = await snapshotText(meta, name);
+      return text === undefined ? undefined : decodeRecord(text);
     },
 
     snapshotText: (meta) => snapshotText(meta),
