@@ -5,7 +5,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, assert, beforeEach, describe, expect, it } from 'vitest';
 import type { ReadModelBatch, ReadModelStore, StoredSnapshot } from '../../src/read-store/read-model-store.js';
+import { encodeRecord } from '../../src/read-store/record-codec.js';
 import { BATCHES_PER_TRANSACTION } from '../../src/read-store/sqlite/commit.js';
+import { decodeStateText } from '../../src/read-store/state-text.js';
 import { openSqliteReadStore } from '../../src/read-store/sqlite/sqlite-read-store.js';
 import { at, emptyBatch, entry, readModelStoreConformance } from './read-model-store.conformance.js';
 
@@ -305,7 +307,93 @@ describe('sqlite read-model store', () => {
     const reopened = open();
     expect(await reopened.checkpoint()).toBeNull();
     const check = new Database(file, { readonly: true });
-    expect(check.pragma('user_version', { simple: true })).toBe(10);
+    expect(check.pragma('user_version', { simple: true })).toBe(11);
+    check.close();
+  });
+
+  /** The file as a server of schema 10 or before left it: every version's state the record codec's JSON. */
+  const withJsonVersions = (version: number) => {
+    const db = new Database(file);
+    db.defaultSafeIntegers(true);
+    const rows = db
+      .prepare('SELECT kind, id, position_commit, position_prepare, recorded_at, state FROM versions')
+      .all();
+    const update = db.prepare(
+      'UPDATE versions SET state = ? WHERE kind = ? AND id = ? AND position_commit = ? AND position_prepare = ?',
+    );
+    for (const row of rows as {
+      kind: bigint;
+      id: string;
+      position_commit: bigint;
+      position_prepare: bigint;
+      recorded_at: bigint;
+      state: string;
+    }[]) {
+      const header = { id: row.id, position: at(Number(row.position_commit)), recordedAtMs: Number(row.recorded_at) };
+      update.run(
+        encodeRecord(decodeStateText(row.state, header)),
+        row.kind,
+        row.id,
+        row.position_commit,
+        row.position_prepare,
+      );
+    }
+    db.pragma(`user_version = ${version}`);
+    return db;
+  };
+
+  it('upgrades a file of schema 10 in place: every version rewritten as state text, the rest as it was', async () => {
+    const store = open();
+    const development = {
+      id: 'd2',
+      title: 'A summit proposed',
+      occurredAt: '2025-10-16T00:00:00.000Z',
+      recordedAt: new Date(3000),
+      recordPosition: at(3),
+      revision: 0,
+      status: 'REPORTED',
+      verifications: [],
+      corrections: [],
+      retracted: false,
+    };
+    // More versions than one chunk of the conversion reads.
+    const many = Array.from({ length: 12_000 }, (_, n) => ({
+      kind: 'actor' as const,
+      id: `a${n}`,
+      version: { position: at(3), recordedAtMs: 3000, state: { id: `a${n}`, name: `Actor ${n}`, since: new Date(n) } },
+    }));
+    await store.commit(fullBatch(2));
+    await store.commit({
+      ...emptyBatch(3),
+      versions: [
+        { kind: 'development', id: 'd2', version: { position: at(3), recordedAtMs: 3000, state: development } },
+        ...many,
+      ],
+    });
+    const before = await everything(store);
+    const actorIds = many.map(({ id }) => id);
+    const actorsBefore = await store.versions('actor', actorIds);
+    const d2Before = await store.versions('development', ['d2']);
+    await store.close();
+    stores = [];
+    const json = withJsonVersions(10);
+    const stateOfD2 = () => json.prepare("SELECT state FROM versions WHERE id = 'd2'").pluck().get() as string;
+    expect(JSON.parse(stateOfD2())).toMatchObject({ id: 'd2', status: 'REPORTED' });
+    const jsonLength = stateOfD2().length;
+    json.close();
+
+    const reopened = open();
+    expect(await everything(reopened)).toEqual(before);
+    expect(await reopened.versions('actor', actorIds)).toEqual(actorsBefore);
+    expect(await reopened.versions('development', ['d2'])).toEqual(d2Before);
+    const check = new Database(file, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(11);
+    const text = check.prepare("SELECT state FROM versions WHERE id = 'd2'").pluck().get() as string;
+    // What the row says already (the id, the position, the time and the end of a first recording) is left out.
+    expect(text.length).toBeLessThan(jsonLength / 2);
+    expect(text).not.toContain('REPORTED');
+    // Every row past the conversion's first chunks too: none holds its own id any more.
+    expect(check.prepare(`SELECT count(*) FROM versions WHERE instr(state, '"id":') > 0`).pluck().get()).toBe(0);
     check.close();
   });
 
@@ -324,13 +412,16 @@ describe('sqlite read-model store', () => {
     db.exec(`DROP INDEX entries_by_bucket;
       CREATE INDEX entries_by_added ON entries (kind, id, added_commit, added_prepare, occurred_at, record_commit,
         record_prepare, development_id, added_at, earliest_added_from, share) WHERE kind = 6`);
-    db.pragma('user_version = 9');
     db.close();
+    const versionsBefore = await everything(open());
+    await stores.pop()!.close();
+    withJsonVersions(9).close();
     const reopened = open();
     expect(await reopened.checkpoint()).toEqual(batch.checkpoint);
     expect(await reopened.entries(changes, since)).toEqual(before);
+    expect(await everything(reopened)).toEqual(versionsBefore);
     const check = new Database(file, { readonly: true });
-    expect(check.pragma('user_version', { simple: true })).toBe(10);
+    expect(check.pragma('user_version', { simple: true })).toBe(11);
     const indexes = check.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all();
     expect(indexes).toContain('entries_by_bucket');
     expect(indexes).not.toContain('entries_by_added');

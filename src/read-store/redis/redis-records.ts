@@ -1,7 +1,7 @@
 import type { LogPosition } from '../../../events/envelope.js';
 import type { IndexEntry, ReadModelCheckpoint, SnapshotMeta, StoredVersion } from '../read-model-store.js';
-import { pieceTable } from './piece-table.js';
-import { decodeStateText, encodeStateText } from './state-text.js';
+import { pieceTable } from '../piece-table.js';
+import { decodeStateText, encodeStateText } from '../state-text.js';
 
 /**
  * How the Redis store writes its records: short, and readable by the Lua scripts (scripts/), which compare

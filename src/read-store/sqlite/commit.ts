@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { isAfter, type LogPosition } from '../../../events/envelope.js';
-import { encodeRecord } from '../record-codec.js';
 import { encodeSnapshotState } from '../snapshot-codec.js';
+import { encodeStateText } from '../state-text.js';
 import { CheckpointConflictError, type ReadModelBatch, type ReadModelCheckpoint } from '../read-model-store.js';
 import { INT64_MAX, entryParams, ms, positionOf, type Int } from './rows.js';
 import { KIND_CODES } from './schema.js';
@@ -69,14 +69,9 @@ export const createCommit = (db: Database.Database, readCheckpoint: () => ReadMo
     checkFits(batch.checkpoint.position);
     for (const { kind, id, version } of batch.versions) {
       const { position } = version;
-      insertVersion.run(
-        KIND_CODES[kind],
-        id,
-        position.commit,
-        position.prepare,
-        version.recordedAtMs,
-        encodeRecord(version.state),
-      );
+      const { recordedAtMs } = version;
+      const state = encodeStateText(version.state, { id, position, recordedAtMs });
+      insertVersion.run(KIND_CODES[kind], id, position.commit, position.prepare, recordedAtMs, state);
     }
     for (const { index, entry } of batch.entries)
       insertEntry.run(KIND_CODES[index.kind], index.id, ...entryParams(entry), entry.share ?? null);

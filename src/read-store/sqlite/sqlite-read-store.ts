@@ -1,6 +1,6 @@
 import type { LogPosition } from '../../../events/envelope.js';
-import { decodeRecord } from '../record-codec.js';
 import { snapshotTextOf, stateFromText } from '../snapshot-codec.js';
+import { decodeStateText } from '../state-text.js';
 import type { ReadModelStore, SnapshotMeta, StoredVersion, VersionKind } from '../read-model-store.js';
 import { createCommit, createReadCheckpoint, groupCommits } from './commit.js';
 import { createEntriesQueries } from './entries-query.js';
@@ -66,10 +66,15 @@ export const openSqliteReadStore = ({ file, builtWhole = false }: SqliteReadStor
     for (const row of selectVersions.iterate(KIND_CODES[kind], JSON.stringify(ids))) {
       let list = byId.get(row.id);
       if (!list) byId.set(row.id, (list = []));
-      list.push({
+      const header = {
+        id: row.id,
         position: positionOf(row.position_commit, row.position_prepare),
         recordedAtMs: ms(row.recorded_at),
-        state: decodeRecord(row.state),
+      };
+      list.push({
+        position: header.position,
+        recordedAtMs: header.recordedAtMs,
+        state: decodeStateText(row.state, header),
       });
     }
     // In the order asked for, as the reference adapter answers.
