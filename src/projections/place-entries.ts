@@ -18,12 +18,21 @@ interface IndexEnd {
  * all before it, or just before the last few: developments seldom arrive in exact world order) is placed without a
  * read. Bounded: an index it forgot is read again on its next entry.
  */
-export type IndexTails = LRUCache<string, IndexEnd>;
+export interface IndexTails {
+  readonly ends: LRUCache<string, IndexEnd>;
+  /** How many entries of an index's end are kept. */
+  readonly length: number;
+}
 
-/** How many entries of an index's end are kept. */
-const KEPT = 32;
-
-export const createIndexTails = (max = 20_000): IndexTails => new LRUCache({ max });
+/**
+ * 32 entries an index by default: a process that serves keeps them beside its cache. A rebuild, whose heap is its
+ * own, keeps more (rebuild.ts): an entry that lands before the kept end is a read of the store, and at 1M
+ * developments those reads were 26 of a rebuild's 380 s.
+ */
+export const createIndexTails = ({ max = 20_000, length = 32 } = {}): IndexTails => ({
+  ends: new LRUCache({ max }),
+  length,
+});
 
 const keyOf = ({ kind, id }: IndexRef) => `${kind}:${id}`;
 
@@ -78,10 +87,10 @@ export const placeEntries = async (
   const ends = new Map<string, IndexEnd>();
   await Promise.all(
     [...new Map(unplaced.map(({ index }, at) => [keys[at]!, index]))].map(async ([key, index]) => {
-      const known = tails.get(key);
+      const known = tails.ends.get(key);
       if (known) return void ends.set(key, known);
-      const last = await reads.entries(index, { knownAtMs: Infinity, descending: true, limit: KEPT });
-      ends.set(key, { entries: last.reverse(), complete: last.length < KEPT });
+      const last = await reads.entries(index, { knownAtMs: Infinity, descending: true, limit: tails.length });
+      ends.set(key, { entries: last.reverse(), complete: last.length < tails.length });
     }),
   );
 
@@ -135,11 +144,11 @@ export const placeEntries = async (
     placed.push({ index, entry: full });
   });
   for (const [key, end] of ends) {
-    if (end.entries.length > KEPT) {
-      end.entries.splice(0, end.entries.length - KEPT);
+    if (end.entries.length > tails.length) {
+      end.entries.splice(0, end.entries.length - tails.length);
       end.complete = false;
     }
-    tails.set(key, end);
+    tails.ends.set(key, end);
   }
   return placed;
 };

@@ -22,10 +22,12 @@ export interface ProjectionOptions extends SnapshotPolicyOptions {
   readonly reads: CachedReader;
   /** The store itself: it takes the batches, and answers the lookups no cache would keep. */
   readonly writer: ReadModelReader & ReadModelWriter;
+  /** How many entries of each index's end are kept in memory (place-entries.ts). */
+  readonly tailLength?: number;
 }
 
-export const createProjection = ({ reads, writer, ...snapshotOptions }: ProjectionOptions): Projection => {
-  const tails = createIndexTails();
+export const createProjection = ({ reads, writer, tailLength, ...snapshotOptions }: ProjectionOptions): Projection => {
+  const tails = createIndexTails({ length: tailLength });
   const policy = createSnapshotPolicy(snapshotOptions);
   let due: StoredSnapshot[] = [];
   const snapshotEnd = async (actorId: string): Promise<Place | null> => {
@@ -38,7 +40,7 @@ export const createProjection = ({ reads, writer, ...snapshotOptions }: Projecti
     return end;
   };
   const reset = () => {
-    tails.clear();
+    tails.ends.clear();
     policy.reset();
     due = [];
   };

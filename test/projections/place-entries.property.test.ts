@@ -79,6 +79,8 @@ const setup = fc.record({
   batchSizes: fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 5 }),
   /** How many index ends the projector remembers: 1 makes it read them from the store again and again. */
   tails: fc.constantFrom(1, 100_000),
+  /** How many entries of each end it keeps: with few, most entries land before the kept end and read the store. */
+  tailLength: fc.constantFrom(1, 3, 32),
   queries: fc.array(query, { minLength: 4, maxLength: 12 }),
 });
 type Setup = typeof setup extends fc.Arbitrary<infer S> ? S : never;
@@ -104,9 +106,9 @@ const plainQuery = (entries: readonly IndexEntry[], q: EntriesQuery): IndexEntry
 
 // ------------------------------------------------------------------------------------------ the property
 
-const check = async (store: ReadModelStore, { events, batchSizes, tails: tailsMax, queries }: Setup) => {
+const check = async (store: ReadModelStore, { events, batchSizes, tails: max, tailLength, queries }: Setup) => {
   await store.clear();
-  const tails = createIndexTails(tailsMax);
+  const tails = createIndexTails({ max, length: tailLength });
   /** What each index must hold: every place once, as first added, with the earliestAddedFromMs it had then. */
   const model = new Map<string, IndexEntry[]>(REFS.map((ref) => [keyOf(ref), []]));
   let recordedAtMs = 0;
