@@ -1,7 +1,8 @@
 /**
- * Frequent pieces of a text, each written as one control character (\x01, \x02, ... in table order): what
- * state-text.ts and the shares of index members (redis-records.ts) use. Decoding gives the text back exactly as long
- * as the text held no control character of its own: the caller makes sure of it (JSON never holds one raw).
+ * Frequent pieces of a text, each written as one control character (\x01, \x02, ... in table order): how the shares
+ * of index members are kept short (redis-records.ts; a version's state text has its own table, read in one pass with
+ * its dates: ../state-text.ts). Decoding gives the text back exactly as long as the text held no control character of
+ * its own: the caller makes sure of it (JSON never holds one raw).
  */
 export interface PieceTable {
   readonly encode: (text: string) => string;
