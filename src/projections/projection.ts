@@ -22,12 +22,10 @@ export interface ProjectionOptions extends SnapshotPolicyOptions {
   readonly reads: CachedReader;
   /** The store itself: it takes the batches, and answers the lookups no cache would keep. */
   readonly writer: ReadModelReader & ReadModelWriter;
-  /** How many entries of each index's end are kept in memory (place-entries.ts). */
-  readonly tailLength?: number;
 }
 
-export const createProjection = ({ reads, writer, tailLength, ...snapshotOptions }: ProjectionOptions): Projection => {
-  const tails = createIndexTails({ length: tailLength });
+export const createProjection = ({ reads, writer, ...snapshotOptions }: ProjectionOptions): Projection => {
+  const tails = createIndexTails();
   const policy = createSnapshotPolicy(snapshotOptions);
   let due: StoredSnapshot[] = [];
   const snapshotEnd = async (actorId: string): Promise<Place | null> => {

@@ -23,13 +23,6 @@ export interface RebuildOptions extends SnapshotPolicyOptions {
  */
 const REBUILD_PAGE = 4_000;
 
-/**
- * Entries of each index's end a rebuild keeps (the live projector, 32): an entry that lands before them reads the
- * store. At 100,000 developments 256 took those reads from 28,745 to 16,743 (717 MB resident at the end rather than
- * 711).
- */
-const REBUILD_TAIL_LENGTH = 256;
-
 /** The actors a development event names outright: a recording's participants, or those a correction sets. */
 const namedBy = (event: TimelineEvent): readonly { readonly actorId: string }[] => {
   if (event.type === 'DevelopmentRecorded') return event.data.participants;
@@ -72,7 +65,7 @@ export const projectLog = async (
   options: RebuildOptions = {},
 ): Promise<number> => {
   const reads = createCachedReader(target, options.cacheBytes ?? 64 * 1024 * 1024, { keepsReadSnapshotStates: true });
-  const projection = createProjection({ ...options, reads, writer: target, tailLength: REBUILD_TAIL_LENGTH });
+  const projection = createProjection({ ...options, reads, writer: target });
   let after: LogPosition | null = (await target.checkpoint())?.position ?? null;
   let applied = 0;
   for (;;) {
