@@ -2,14 +2,16 @@ import type { LogPosition } from '../../events/envelope.js';
 import { decodeRecord, encodeRecord } from './record-codec.js';
 
 /**
- * States as the Redis store keeps them: the record codec's JSON with its most frequent pieces (the codec's tags, the
- * keys of a development's state, which make up most of what the store holds) replaced by one control character each.
+ * A version's state as both stores keep it (Redis' version strings, SQLite's versions table since its schema 11): the
+ * record codec's JSON with its most frequent pieces (the codec's tags, the keys of a development's state, which make
+ * up most of what a store holds) replaced by one control character each.
  * JSON never holds a raw control character (it escapes them), so any text goes back exactly, whatever it holds; a
  * development's state shrinks by about 40% (770 bytes to 420), for a few microseconds, where zlib would take tens per
- * state to write and to read. \x1e and \x1f are left out: they separate the versions of an entity's string.
+ * state to write and to read. \x1e and \x1f are left out: they separate the versions of an entity's Redis string.
  *
  * Dates are shorter still, and what a version repeats of itself goes (below). The table and the tokens are part of
- * the stored format: changing them means a new read-model version (READ_MODEL_VERSION).
+ * the stored format: changing them means a new read-model version (READ_MODEL_VERSION) and a new schema of
+ * read-models.db (sqlite/schema.ts).
  */
 const PIECES = [
   '{"commit":{"$bigint":"',

@@ -11,9 +11,9 @@ type VersionRow = readonly [kind: Int, id: string, commit: Int, prepare: Int, re
 /**
  * Rewrites every version of a file of schema 9 or 10, whose states are the record codec's JSON, in the state text
  * of schema 11 (state-text.ts): the rows stay where they are, and no refold is needed. At 1M developments this took
- * 75 s where a rebuild takes six minutes; other processes wait for it as for any start that brings a file up to date
- * (their open fails after the busy timeout, and they are started again). The file keeps its size until a VACUUM, new
- * pages filling the space freed.
+ * 75 s where a rebuild takes six minutes. It runs in the transaction that opens the file: another process opening
+ * it meanwhile fails after the busy timeout with "cannot open the read models", as during any upgrade at start. The
+ * file keeps its size until a VACUUM, new pages filling the space freed.
  */
 export const compactVersions = (db: Database.Database): number => {
   const next = db
