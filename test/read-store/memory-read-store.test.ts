@@ -201,3 +201,35 @@ describe('the snapshot states a cache keeps', () => {
     expect(stateReads).toEqual(['state 1', 'state 2', 'state 2']);
   });
 });
+
+describe('the pages a cache keeps', () => {
+  it('keeps a page bounded by a past instant from its second read on, and a page about now at once', async () => {
+    const store = createMemoryReadStore();
+    const pageReads: string[] = [];
+    const reader: ReadModelStore = {
+      ...store,
+      entries: async (index, query) => {
+        pageReads.push(`${query.occurredByMs ?? '-'}@${query.knownAtMs}`);
+        return store.entries(index, query);
+      },
+    };
+    const cached = createCachedReader(reader, 8 * 1024 * 1024);
+    const index = { kind: 'actor' as const, id: 'a' };
+    await store.commit({
+      ...emptyBatch(3),
+      entries: [1, 2].map((n) => ({ index, entry: entry(`d${n}`, n * 100, n, n) })),
+    });
+    await cached.checkpoint();
+    const asOf = { knownAtMs: 3_000, occurredByMs: 150, limit: 10 };
+    const now = { knownAtMs: 3_000, occurredByMs: 3_500, limit: 10 };
+    const pastKnownAt = { knownAtMs: 1_500, occurredByMs: 3_500, limit: 10 };
+    for (let ask = 0; ask < 3; ask++) {
+      expect((await cached.entries(index, asOf)).map(({ developmentId }) => developmentId)).toEqual(['d1']);
+      expect((await cached.entries(index, now)).map(({ developmentId }) => developmentId)).toEqual(['d1', 'd2']);
+      expect((await cached.entries(index, pastKnownAt)).map(({ developmentId }) => developmentId)).toEqual(['d1']);
+    }
+    // An instant of a question's own, asOf or knownAt, is read again once before it is kept; now is kept at once
+    // (and read without its asOf, to be cut for each question).
+    expect(pageReads).toEqual(['150@3000', '-@3000', '-@1500', '150@3000', '-@1500']);
+  });
+});
