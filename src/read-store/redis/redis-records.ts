@@ -1,6 +1,6 @@
 import type { LogPosition } from '../../../events/envelope.js';
 import type { IndexEntry, ReadModelCheckpoint, SnapshotMeta, StoredVersion } from '../read-model-store.js';
-import { pieceTable } from './piece-table.js';
+import { pieceTable } from '../piece-table.js';
 import { decodeStateText, encodeStateText } from '../state-text.js';
 
 /**
