@@ -33,6 +33,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createClient, type Client, type Message } from 'graphql-ws';
 import WebSocket from 'ws';
+import { SERVER_NODE_FLAGS } from './support/server-child.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const HOST = '127.0.0.1';
@@ -636,7 +637,7 @@ const runTimeline = async (options: Options, rate: number): Promise<TimelineResu
   progress(`timeline: building, then starting the server (dist/src/main.js), data in ${dataDir}`);
   execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'ignore' });
   const profile = options.serverCpuProf ? ['--cpu-prof', `--cpu-prof-dir=${options.serverCpuProf}`] : [];
-  const server = await startChild('timeline server', [...profile, 'dist/src/main.js'], {
+  const server = await startChild('timeline server', [...SERVER_NODE_FLAGS, ...profile, 'dist/src/main.js'], {
     PORT: '0',
     HOST,
     TIMELINE_DATA_DIR: dataDir,

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -13,8 +13,19 @@ import { stopChild, trackChild } from './lifecycle.js';
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const HOST = '127.0.0.1';
 
-/** The young generation `npm start` and the Dockerfile give the server (docs/architecture.md, "Memory"). */
-export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=32'];
+/**
+ * Node's flags in `npm start` (package.json's start script), read from there so that a bench runs the server as
+ * users do: V8's heap sizes, which the Dockerfile sets alike (docs/architecture.md, "Memory").
+ */
+const npmStartFlags = (): string[] => {
+  const start = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } })
+    .scripts.start;
+  const flags = /\bnode((?: --[a-z][a-z0-9-]*(?:=\S+)?)*) dist\/src\/main\.js/.exec(start);
+  if (!flags) throw new Error(`package.json's start script does not run node [flags] dist/src/main.js: ${start}`);
+  return flags[1]!.trim().split(' ').filter(Boolean);
+};
+
+export const SERVER_NODE_FLAGS: readonly string[] = npmStartFlags();
 
 /** sources: the TypeScript through tsx (what is being edited); build: dist/ (npm run build first). */
 export const SERVER_ENTRIES = {
