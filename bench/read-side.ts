@@ -79,6 +79,8 @@ interface Options {
   readonly seed: number;
   readonly batch: number;
   readonly dataDir: string | null;
+  /** A read-models.db that `timeline rebuild` made of the same log: served as it is, the SQLite rebuild not run. */
+  readonly readModels: string | null;
   readonly keep: boolean;
   readonly timeoutMinutes: number;
   readonly serverEntry: ServerEntry;
@@ -97,6 +99,7 @@ const USAGE = `usage: npx tsx bench/read-side.ts [--sizes 100000,1000000] [--que
        [--skew ${DEFAULT_HISTORY.zipfExponent}] [--seed 1] [--batch 1000] [--data-dir DIR] [--keep] [--timeout-minutes 60]
        [--server-entry sources|build] [--redis-url redis://127.0.0.1:6379] [--request-timeout-seconds 60]
        [--ready-timeout-minutes 30] [--operation-timeout-seconds N] [--cache-mb N] [--server-node-flags="..."]
+       [--read-models FILE]
   --sizes        developments per history, one table row each
   --queries      as-of actor queries per draw and server (after ${WARM_UP_QUERIES} warm-up queries); default 300,
                  or a twentieth of the developments (at least 100) below 6,000 developments
@@ -104,10 +107,12 @@ const USAGE = `usage: npx tsx bench/read-side.ts [--sizes 100000,1000000] [--que
   --skew         the Zipf exponent of activity over actors and topics
   --batch        commands per commit while writing the history
   --data-dir     reuse the history in DIR (sizes ignored; DIR is not changed)
-  --keep         keep the generated histories (their paths are printed)
+  --read-models  with --data-dir: serve this read-models.db, made by \`timeline rebuild\` of that log (copied;
+                 its checkpoint must be the log's last event), rather than rebuild one: for sizes whose rebuild
+                 takes hours; the rebuild's figures then come from \`timeline rebuild\`'s own output  --keep         keep the generated histories (their paths are printed)
   --operation-timeout-seconds  TIMELINE_OPERATION_TIMEOUT_MS for the servers (default: the server's own, 10 s)
   --cache-mb     TIMELINE_CACHE_MB for the servers (default: the server's own, 256): memory against latency
-  --server-node-flags  Node's flags for the servers, instead of npm start's --max-semi-space-size=32; with
+  --server-node-flags  Node's flags for the servers, instead of npm start's (package.json); with
                  --cache-mb, a process bounded in memory: --server-node-flags="--max-semi-space-size=16 --max-old-space-size=160"
   --stores       all (default) or sqlite: the embedded store only, with no Redis rebuild, projector or serve`;
 
@@ -121,6 +126,13 @@ const serverNodeFlagsOption = (value: string | undefined): readonly string[] | n
   return flags;
 };
 
+const readModelsOption = (file: string | undefined, dataDir: string | undefined): string | null => {
+  if (file === undefined) return null;
+  if (dataDir === undefined) throw new Error('--read-models needs --data-dir: the read models of that log');
+  if (!existsSync(file)) throw new Error(`--read-models ${file} does not exist`);
+  return path.resolve(file);
+};
+
 const readOptions = (): Options => {
   const { values } = parseArgs({
     options: {
@@ -131,6 +143,7 @@ const readOptions = (): Options => {
       seed: { type: 'string' },
       batch: { type: 'string' },
       'data-dir': { type: 'string' },
+      'read-models': { type: 'string' },
       keep: { type: 'boolean', default: false },
       'timeout-minutes': { type: 'string' },
       'server-entry': { type: 'string' },
@@ -159,6 +172,7 @@ const readOptions = (): Options => {
     seed: integerOption(values.seed, 'seed', 1, 0, 2 ** 32 - 1),
     batch: integerOption(values.batch, 'batch', 1_000, 1, 100_000),
     dataDir: values['data-dir'] ? path.resolve(values['data-dir']) : null,
+    readModels: readModelsOption(values['read-models'], values['data-dir']),
     keep: values.keep === true,
     timeoutMinutes: integerOption(values['timeout-minutes'], 'timeout-minutes', 60, 1, 24 * 60),
     serverEntry: choiceOption(values['server-entry'], 'server-entry', ['sources', 'build'] as const, 'sources'),
@@ -323,6 +337,25 @@ const rebuildIntoRedis = async (
   }
 };
 
+/** Read models made elsewhere, copied beside the log: served only if their checkpoint is the log's last event. */
+const reuseReadModels = async (file: string, served: string, facts: LogFacts): Promise<void> => {
+  progress(`read models: copying ${file}; the SQLite rebuild is not run`);
+  for (const suffix of ['', '-wal'])
+    if (existsSync(`${file}${suffix}`)) copyFileSync(`${file}${suffix}`, `${served}${suffix}`);
+  const store = openSqliteReadStore({ file: served });
+  try {
+    const checkpoint = await store.checkpoint();
+    if (checkpoint?.recordedAtMs !== facts.lastRecordedMs) {
+      throw new BenchVoid(
+        `--read-models ${file} stops at ${checkpoint ? new Date(checkpoint.recordedAtMs).toISOString() : 'nothing'}, ` +
+          `the log at ${new Date(facts.lastRecordedMs).toISOString()}: rebuild it from this log`,
+      );
+    }
+  } finally {
+    await store.close();
+  }
+};
+
 // ---------------------------------------------------------------- one size
 
 const watch = createCpuWatch();
@@ -346,13 +379,24 @@ const benchSize = async (
   progress('raw: SELECT * FROM events + JSON.parse(data, metadata)');
   const raw = await watch.phase('raw read', () => rawRead(logFile));
   progress(`raw: ${int(eventsPerSecond(raw))} events/s`);
-  const rebuiltFile = path.join(work, 'rebuild', READ_MODELS_FILE);
-  mkdirSync(path.dirname(rebuiltFile), { recursive: true });
-  const sqliteRebuild = await watch.phase('rebuild SQLite', () =>
-    rebuildIntoSqlite(logFile, rebuiltFile, facts.events),
-  );
-  const readModelsBytes = fileBytes(rebuiltFile);
-  progress(`rebuild SQLite: ${int(sqliteRebuild.events)} events, ${int(eventsPerSecond(sqliteRebuild))} events/s`);
+  const servedFile = path.join(history.serverDir, READ_MODELS_FILE);
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${servedFile}${suffix}`, { force: true });
+  let sqliteRebuild: Throughput | null = null;
+  if (options.readModels === null) {
+    const rebuiltFile = path.join(work, 'rebuild', READ_MODELS_FILE);
+    mkdirSync(path.dirname(rebuiltFile), { recursive: true });
+    const rebuilt = await watch.phase('rebuild SQLite', () => rebuildIntoSqlite(logFile, rebuiltFile, facts.events));
+    progress(`rebuild SQLite: ${int(rebuilt.events)} events, ${int(eventsPerSecond(rebuilt))} events/s`);
+    if (rebuilt.events !== facts.events) {
+      throw new BenchVoid(`the SQLite rebuild applied ${rebuilt.events} events of a log of ${facts.events}`);
+    }
+    copyFileSync(rebuiltFile, servedFile);
+    removeTempDir(path.dirname(rebuiltFile));
+    sqliteRebuild = rebuilt;
+  } else {
+    await reuseReadModels(options.readModels, servedFile, facts);
+  }
+  const readModelsBytes = fileBytes(servedFile);
   const redisRebuild =
     options.stores === 'all'
       ? await watch.phase('rebuild Redis', () =>
@@ -362,15 +406,10 @@ const benchSize = async (
   if (redisRebuild) {
     const { rebuild, bytes } = redisRebuild;
     progress(`rebuild Redis: ${int(eventsPerSecond(rebuild))} events/s, used_memory +${int(bytes)} bytes`);
+    if (rebuild.events !== facts.events) {
+      throw new BenchVoid(`the Redis rebuild applied ${rebuild.events} events of a log of ${facts.events}`);
+    }
   }
-  for (const count of [sqliteRebuild.events, ...(redisRebuild ? [redisRebuild.rebuild.events] : [])]) {
-    if (count !== facts.events) throw new BenchVoid(`a rebuild applied ${count} events of a log of ${facts.events}`);
-  }
-
-  for (const suffix of ['', '-wal', '-shm'])
-    rmSync(path.join(history.serverDir, `${READ_MODELS_FILE}${suffix}`), { force: true });
-  copyFileSync(rebuiltFile, path.join(history.serverDir, READ_MODELS_FILE));
-  removeTempDir(path.dirname(rebuiltFile));
 
   const random = createRandom(options.seed ^ 0x5eed);
   const cast = createCast(history.options);
