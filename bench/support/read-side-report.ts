@@ -122,10 +122,47 @@ export const summaryTable = (sizes: readonly SizeFigures[], floor: FloorFigures)
 
 const verdict = (met: boolean): string => (met ? 'met' : 'NOT met');
 
-/** The goals the brief names, per size. */
+const MB = 1024 * 1024;
+
+/** The latency, memory and start goals of one server: p99 and p50 per draw, resident memory, start to ready. */
+const serverGoals = (size: string, server: string, served: ServerFigures, p99GoalMs: number): string[][] => {
+  const rows: string[][] = [];
+  for (const draw of DRAWS) {
+    const entry = served.draws.get(draw);
+    if (!entry) continue;
+    const { p50, p99 } = entry.http;
+    rows.push([size, `${server} p99, ${SHORT_DRAW[draw]}`, ms(p99), `<= ${p99GoalMs} ms`, verdict(p99 <= p99GoalMs)]);
+    if (server === 'embedded')
+      rows.push([size, `embedded p50, ${SHORT_DRAW[draw]}`, ms(p50), '<= 3 ms', verdict(p50 <= 3)]);
+  }
+  const rss = served.afterQueries.rss;
+  rows.push([size, `${server} RSS after the queries`, mb(rss), '<= 300 MB', verdict(rss <= 300 * MB)]);
+  if (server === 'serve') {
+    rows.push([size, 'serve start to ready', seconds(served.readyMs), '<= 3 s', verdict(served.readyMs <= 3_000)]);
+  }
+  return rows;
+};
+
+/** The goals the brief names, per size, and across sizes (resident memory against the smallest size's). */
 export const goalsTable = (sizes: readonly SizeFigures[]): string => {
   const rows: string[][] = [];
+  const smallest = sizes.reduce<SizeFigures | null>(
+    (low, figures) => (low && low.size <= figures.size ? low : figures),
+    null,
+  );
   for (const figures of sizes) {
+    rows.push(...serverGoals(int(figures.size), 'embedded', figures.embedded, 10));
+    if (figures.redis) rows.push(...serverGoals(int(figures.size), 'serve', figures.redis.serve, 15));
+    if (smallest && smallest !== figures) {
+      const ratio = figures.embedded.afterQueries.rss / smallest.embedded.afterQueries.rss;
+      rows.push([
+        int(figures.size),
+        `embedded RSS ÷ at ${int(smallest.size)}`,
+        fixed(ratio, 2),
+        '<= 1.2',
+        verdict(ratio <= 1.2),
+      ]);
+    }
     const raw = eventsPerSecond(figures.raw);
     const size = int(figures.size);
     if (figures.sqliteRebuild) {
