@@ -12,7 +12,8 @@
  * 2. rebuild: rebuildReadModels into a fresh read-models.db (SQLite), then into Redis (a unique prefix, the current read-model version),
  *    each in events/s beside the raw baseline (better-sqlite3 SELECT * FROM events with JSON.parse of data and
  *    metadata); Redis INFO used_memory before/after per event beside timeline.db's bytes per event. The Redis
- *    read models stay for step 4.
+ *    read models stay for step 4. With --read-models FILE (and --data-dir) the SQLite rebuild is not run: FILE,
+ *    which `timeline rebuild` made of that log, is served instead.
  * 3. embedded: the server (role all) on the data dir with the rebuilt read-models.db in place: spawn to /readyz
  *    200; --queries as-of actor queries per draw (by activity, uniform, by activity at the last knownAt), one at a
  *    time after a warm-up, beside a raw SELECT of the same actor's version rows and bare graphql-js executing the
@@ -109,7 +110,8 @@ const USAGE = `usage: npx tsx bench/read-side.ts [--sizes 100000,1000000] [--que
   --data-dir     reuse the history in DIR (sizes ignored; DIR is not changed)
   --read-models  with --data-dir: serve this read-models.db, made by \`timeline rebuild\` of that log (copied;
                  its checkpoint must be the log's last event), rather than rebuild one: for sizes whose rebuild
-                 takes hours; the rebuild's figures then come from \`timeline rebuild\`'s own output  --keep         keep the generated histories (their paths are printed)
+                 takes hours; the rebuild's figures then come from \`timeline rebuild\`'s own output
+  --keep         keep the generated histories (their paths are printed)
   --operation-timeout-seconds  TIMELINE_OPERATION_TIMEOUT_MS for the servers (default: the server's own, 10 s)
   --cache-mb     TIMELINE_CACHE_MB for the servers (default: the server's own, 256): memory against latency
   --server-node-flags  Node's flags for the servers, instead of npm start's (package.json); with
