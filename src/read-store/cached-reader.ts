@@ -49,6 +49,8 @@ export interface CachedReader extends ReadModelReader {
   forget(changed: ChangedRecords): void;
   /** Forgets everything: a follower that cannot tell what changed (it missed checkpoints). */
   clear(): void;
+  /** The estimated bytes held, by kind of record: what fills the cache (worked out when asked, entry by entry). */
+  bytesByKind(): Record<CacheKind, number>;
   /** Reads answered from the heap and from the store, and the estimated bytes held against the bound. */
   readonly stats: {
     readonly hits: number;
@@ -92,6 +94,30 @@ const snapshotBytes = (state: unknown): number => {
 
 type Cached = StoredVersion[] | IndexEntry[] | SnapshotMeta[] | { readonly state: unknown } | string[] | string;
 
+/** The kinds of record the cache keeps, by the prefix of their keys. */
+const KINDS = {
+  'v:': 'versions',
+  'e|': 'index_pages',
+  'm:': 'snapshot_lists',
+  't:': 'snapshot_texts',
+  's:': 'snapshot_states',
+  'c:': 'subtopics',
+} as const;
+
+export type CacheKind = (typeof KINDS)[keyof typeof KINDS];
+
+const kindOf = (key: string): CacheKind => KINDS[key.slice(0, 2) as keyof typeof KINDS];
+
+const estimatedBytes = (value: Cached, key: string): number => {
+  if (key.startsWith('s:')) return snapshotBytes((value as { state: unknown }).state);
+  // A one-byte string of that length (the text is JSON of ids and numbers, nearly all ASCII).
+  if (key.startsWith('t:')) return 100 + (value as string).length;
+  const items = (value as unknown[]).length;
+  if (key.startsWith('v:')) return VERSION_BYTES * Math.max(items, 1);
+  if (key.startsWith('m:')) return META_BYTES * Math.max(items, 1);
+  return 100 + ENTRY_BYTES * items;
+};
+
 export interface CachedReaderOptions {
   /**
    * How long an actor's snapshot list is kept before it is read again (beside the question that finds it past its
@@ -120,15 +146,7 @@ export const createCachedReader = (
   let epoch = 0;
   const cache = new LRUCache<string, Cached>({
     maxSize: Math.max(maxBytes, 1),
-    sizeCalculation: (value, key) => {
-      if (key.startsWith('s:')) return snapshotBytes((value as { state: unknown }).state);
-      // A one-byte string of that length (the text is JSON of ids and numbers, nearly all ASCII).
-      if (key.startsWith('t:')) return 100 + (value as string).length;
-      const items = (value as unknown[]).length;
-      if (key.startsWith('v:')) return VERSION_BYTES * Math.max(items, 1);
-      if (key.startsWith('m:')) return META_BYTES * Math.max(items, 1);
-      return 100 + ENTRY_BYTES * items;
-    },
+    sizeCalculation: estimatedBytes,
   });
   // Index queries are keyed by everything they ask, so they cannot be found to forget: each index has a generation
   // that `forget` moves on, and stale keys just age out. A generation the LRU dropped reads as `floor`, which
@@ -381,6 +399,12 @@ export const createCachedReader = (
       cache.clear();
       floor = nextGeneration++;
       checkpoint = undefined;
+    },
+
+    bytesByKind: () => {
+      const bytes = Object.fromEntries(Object.values(KINDS).map((kind) => [kind, 0])) as Record<CacheKind, number>;
+      for (const [key, value] of cache.entries()) bytes[kindOf(key)] += estimatedBytes(value, key);
+      return bytes;
     },
 
     get stats() {

@@ -164,6 +164,19 @@ describe('/metrics of the read-model cache', () => {
     const afterSecond = await cache();
     expect(afterSecond.misses).toBe(afterFirst.misses);
     expect(afterSecond.hits).toBeGreaterThan(afterFirst.hits);
+    // What it holds, by kind of record, adds up to the whole.
+    const { samples } = await scrape(seeded.url);
+    const byKind = samples.filter((sample) => sample.name === 'timeline_read_cache_kind_bytes');
+    expect(byKind.map((sample) => sample.labels.kind).sort()).toEqual([
+      'index_pages',
+      'snapshot_lists',
+      'snapshot_states',
+      'snapshot_texts',
+      'subtopics',
+      'versions',
+    ]);
+    expect(byKind.find((sample) => sample.labels.kind === 'versions')!.value).toBeGreaterThan(0);
+    expect(byKind.reduce((sum, sample) => sum + sample.value, 0)).toBe(valueOf(samples, 'timeline_read_cache_bytes'));
   });
 });
 

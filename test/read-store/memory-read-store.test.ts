@@ -203,6 +203,12 @@ describe('the snapshot states a cache keeps', () => {
       expect(await cached.snapshotState(metas[1]!)).toEqual({ n: 2 });
     }
     expect(stateReads).toEqual(['text 1', 'text 2', 'text 1']);
+    // Both texts and the list are kept now, and the cache tells them apart from the rest of what it holds.
+    const byKind = cached.bytesByKind();
+    expect(byKind.snapshot_texts).toBe(2 * (100 + JSON.stringify({ n: 1 }).length));
+    expect(byKind.snapshot_lists).toBeGreaterThan(0);
+    expect(byKind.versions).toBe(0);
+    expect(Object.values(byKind).reduce((sum, bytes) => sum + bytes, 0)).toBe(cached.stats.bytes);
   });
 
   it('keeps the states it read decoded when told to (a rebuild)', async () => {
