@@ -251,6 +251,50 @@ describe('sqlite read-model store', () => {
     expect(written.checkpoint!.position).toEqual(at(BATCHES_PER_TRANSACTION + 2));
   });
 
+  it('indexes a file built whole by knownAt when done, or once a question at a past knownAt needs it', async () => {
+    const indexed = () => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'entries_by_earliest_added'").get() !== undefined;
+      } finally {
+        db.close();
+      }
+    };
+    const index = { kind: 'actor' as const, id: 'a' };
+    const batch = (position: number, developmentId: string): ReadModelBatch => ({
+      ...emptyBatch(position),
+      entries: [{ index, entry: entry(developmentId, position * 100, position, position) }],
+    });
+    const ids = (found: readonly { developmentId: string }[]) => found.map(({ developmentId }) => developmentId);
+
+    const first = openSqliteReadStore({ file, builtWhole: true });
+    await first.commit(batch(1, 'd1'));
+    await first.commit(batch(2, 'd2'));
+    // At the checkpoint's recordedAt or after, nothing is unknown: no index asked, none built.
+    expect(ids(await first.entries(index, { knownAtMs: 2000 }))).toEqual(['d1', 'd2']);
+    expect(indexed()).toBe(false);
+    await first.close();
+    expect(indexed()).toBe(true);
+
+    rmSync(file);
+    const second = openSqliteReadStore({ file, builtWhole: true });
+    await second.commit(batch(1, 'd1'));
+    await second.commit(batch(2, 'd2'));
+    // Built inside the group the writer holds open: other connections see it with the group.
+    expect(ids(await second.entries(index, { knownAtMs: 1500 }))).toEqual(['d1']);
+    await second.commit(batch(3, 'd3'));
+    expect(ids(await second.entries(index, { knownAtMs: 2500 }))).toEqual(['d1', 'd2']);
+    await second.close();
+
+    // A file without it (a build stopped short, put in place by hand) gets it from the first process that serves it.
+    const db = new Database(file);
+    db.exec('DROP INDEX entries_by_earliest_added');
+    db.close();
+    const serving = open();
+    expect(indexed()).toBe(true);
+    expect(ids(await serving.entries(index, { knownAtMs: 1500 }))).toEqual(['d1']);
+  });
+
   it('reads the versions of many ids at once, in the order asked, without the missing ones', async () => {
     const store = open();
     const ids = Array.from({ length: 1500 }, (_, n) => `d${n}`);

@@ -115,7 +115,17 @@ const entriesSql = (shape: Shape): string => {
   );
 };
 
-export const createEntriesQueries = (db: Database.Database) => {
+export interface EntriesQueryOptions {
+  /** The committed checkpoint's recordedAt, as this connection sees it (its own pending batches too). */
+  readonly checkpointRecordedAtMs: () => number | null;
+  /** Called before the first look for where a past knownAt stops a scan: a file built whole makes its index then. */
+  readonly beforeStop?: () => void;
+}
+
+export const createEntriesQueries = (
+  db: Database.Database,
+  { checkpointRecordedAtMs, beforeStop }: EntriesQueryOptions,
+) => {
   const statements = new Map<string, Database.Statement<unknown[], RawEntryRow>>();
   const statementFor = (shape: Shape) => {
     const key = shapeKey(shape);
@@ -136,7 +146,15 @@ export const createEntriesQueries = (db: Database.Database) => {
      ORDER BY earliest_added_from, occurred_at, record_commit, record_prepare LIMIT 1`,
   );
 
+  /**
+   * Every entry was known by the checkpoint's recordedAt (an entry's earliestAddedFromMs is at most its own addedAtMs,
+   * which its batch's checkpoint is not before): a knownAt from there on stops nothing, and most questions are about
+   * now. A projector building snapshots asks at its checkpoint, so a rebuild never needs the index this reads.
+   */
   const stopFor = (kind: number, id: string, knownAtMs: number): Bound | null => {
+    const committedMs = checkpointRecordedAtMs();
+    if (committedMs === null || knownAtMs >= committedMs) return null;
+    beforeStop?.();
     const row = firstUnknown.get(kind, id, knownAtMs);
     if (!row) return null;
     const { commit, prepare } = positionOf(row.record_commit, row.record_prepare);

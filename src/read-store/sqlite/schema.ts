@@ -72,6 +72,28 @@ const CHANGES_INDEX = `CREATE INDEX entries_by_bucket
   ) WHERE kind = 6;`;
 
 /**
+ * Where earliest_added_from first passes a knownAt: the end of every scan at a knownAt before the checkpoint's
+ * (entries-query.ts). A file built whole gets it when its writer closes it (sqlite-read-store.ts): every entry written
+ * paid for a second key in another order, and built from the finished table in one sort it costs a sixth of that
+ * (at 1M developments, 4.8M entries inserted in a rebuild's order in 68 s with it, 38 s without, and 4.6 s to build).
+ * A file that lacks it (a rebuild stopped short, or this code meeting a file built without) gets it when opened.
+ */
+const EARLIEST_INDEX = `CREATE INDEX IF NOT EXISTS entries_by_earliest_added
+  ON entries (kind, id, earliest_added_from, occurred_at, record_commit, record_prepare);`;
+
+export const createEarliestIndex = (db: Database.Database): void => {
+  db.exec(EARLIEST_INDEX);
+};
+
+/** A file built whole, made ready to serve: its last index, and everything on disk before it is put in place. */
+export const finishWholeBuild = (db: Database.Database): void => {
+  createEarliestIndex(db);
+  db.pragma('synchronous = NORMAL');
+  // In WAL mode, a checkpoint at NORMAL syncs the WAL, copies it into the file and syncs the file.
+  db.pragma('wal_checkpoint(TRUNCATE)');
+};
+
+/**
  * Positions are two INTEGER columns (commit, prepare), compared as row values: SQLite keeps a 64-bit integer in at
  * most 8 bytes and compares it without collation, where the 32-byte hex text of encodePosition would more than
  * double every key. They are bound as bigints and read back as bigints (defaultSafeIntegers), so nothing is lost
@@ -113,10 +135,6 @@ CREATE TABLE entries (
   share TEXT,
   PRIMARY KEY (kind, id, occurred_at, record_commit, record_prepare)
 ) WITHOUT ROWID;
-
--- Where earliest_added_from first passes a knownAt: the end of every scan at that knownAt (entries-query.ts).
-CREATE INDEX entries_by_earliest_added
-  ON entries (kind, id, earliest_added_from, occurred_at, record_commit, record_prepare);
 
 ${CHANGES_INDEX}
 CREATE TABLE snapshots (
@@ -210,15 +228,20 @@ export const openReadModelDatabase = (file: string, { buildingWhole = false } = 
     // WAL: readers (queries, other processes) never wait for the projector's commits, nor it for them.
     db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode may lose the last commits on power loss, never corrupt the file: a lost commit only moves
-    // the checkpoint back, and the projector writes those events again from the log.
-    db.pragma('synchronous = NORMAL');
+    // the checkpoint back, and the projector writes those events again from the log. A file built whole is nobody's
+    // until done: no fsync at all until then (finishWholeBuild), as a rebuild stopped short is thrown away anyway
+    // (4.8M entries inserted in a rebuild's order in 33 s with NORMAL, 23.5 with OFF).
+    db.pragma(`synchronous = ${buildingWhole ? 'OFF' : 'NORMAL'}`);
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma(`cache_size = ${buildingWhole ? CACHE_SIZE_KIB.buildingWhole : CACHE_SIZE_KIB.serving}`);
     db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
     db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT_BYTES}`);
     db.defaultSafeIntegers(true);
     // IMMEDIATE: two processes opening a new file at once create the tables once.
-    db.transaction(() => bringUpToDate(db, file)).immediate();
+    db.transaction(() => {
+      bringUpToDate(db, file);
+      if (!buildingWhole) createEarliestIndex(db);
+    }).immediate();
     return db;
   } catch (error) {
     db.close();

@@ -5,7 +5,7 @@ import type { ReadModelStore, SnapshotMeta, StoredVersion, VersionKind } from '.
 import { createCommit, createReadCheckpoint, groupCommits } from './commit.js';
 import { createEntriesQueries } from './entries-query.js';
 import { entryOfRaw, ms, positionOf, type Int, type RawEntryRow } from './rows.js';
-import { KIND_CODES, openReadModelDatabase } from './schema.js';
+import { KIND_CODES, createEarliestIndex, finishWholeBuild, openReadModelDatabase } from './schema.js';
 
 /**
  * The read-model store in an embedded SQLite file of its own, beside the event log (schema.ts says why). Several
@@ -53,7 +53,21 @@ export const openSqliteReadStore = ({ file, builtWhole = false }: SqliteReadStor
   const readCheckpoint = createReadCheckpoint(db);
   const each = createCommit(db, readCheckpoint);
   const { commit, flush } = builtWhole ? groupCommits(db, each) : { commit: each, flush: () => {} };
-  const { entries, countEntries } = createEntriesQueries(db);
+  // A file built whole gets its index of knownAt ends when done (schema.ts), or at once if a question needs it first.
+  let earliestIndexed = !builtWhole;
+  const indexEarliest = (): void => {
+    if (earliestIndexed) return;
+    createEarliestIndex(db);
+    earliestIndexed = true;
+  };
+  const finish = (): void => {
+    flush();
+    if (builtWhole) finishWholeBuild(db);
+  };
+  const { entries, countEntries } = createEntriesQueries(db, {
+    checkpointRecordedAtMs: () => readCheckpoint()?.recordedAtMs ?? null,
+    beforeStop: indexEarliest,
+  });
 
   // All the ids in one statement (a JSON array, as one parameter: no limit on how many): for 1,000 ids, a third of
   // the time of 1,000 point reads, which each pay a statement's round trip. The PK gives each id's rows in order.
@@ -149,7 +163,7 @@ export const openSqliteReadStore = ({ file, builtWhole = false }: SqliteReadStor
     clear: async () => clear(),
     close: async () => {
       try {
-        flush();
+        finish();
       } finally {
         db.close();
       }
