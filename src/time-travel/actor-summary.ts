@@ -202,6 +202,69 @@ export const applyShare = (
   }
 };
 
+/**
+ * The contributions of two ranges of world order, all of `later`'s after all of `earlier`'s. The top of their union
+ * is later's kept ones, then earlier's, but only while later keeps every one of its own: those it does not keep lie
+ * between the two, and nothing below them is known to be next in line.
+ */
+const mergeLatest = <V>(earlier: Latest<V> | undefined, later: Latest<V> | undefined): Latest<V> | undefined => {
+  if (earlier === undefined) return later;
+  if (later === undefined) return earlier;
+  const whole = later.ranked.length === later.count;
+  return {
+    count: earlier.count + later.count,
+    ranked: whole ? [...later.ranked, ...earlier.ranked].slice(0, KEPT) : later.ranked.slice(),
+  };
+};
+
+const mergeTallies = (earlier: RelationTally, later: RelationTally): RelationTally => ({
+  developmentCount: earlier.developmentCount + later.developmentCount,
+  toneSum: earlier.toneSum + later.toneSum,
+  toneCount: earlier.toneCount + later.toneCount,
+  last: mergeLatest(earlier.last, later.last)!,
+  lastTone: mergeLatest(earlier.lastTone, later.lastTone),
+});
+
+/**
+ * The summary of two adjacent ranges of an actor's index, `later` wholly after `earlier` in world order: what one fold
+ * over both gives, without folding either again. Counts and tone sums add (tones are whole millionths, so the sum is
+ * exact in any order); a latest value is later's if later has one, and its kept contributions are the top of both
+ * (mergeLatest). Relations only one side has stay in the form a snapshot stored them; those both have are restored
+ * and merged. Both summaries are used up: the merged one may share their parts.
+ */
+export const mergeSummaries = (earlier: ActorSummary, later: ActorSummary): ActorSummary => {
+  const lender = earlier.pending ?? later.pending;
+  const pending = lender && { ...lender, stored: new Map(earlier.pending?.stored) };
+  const merged: ActorSummary = {
+    developmentCount: earlier.developmentCount + later.developmentCount,
+    lastActive: mergeLatest(earlier.lastActive, later.lastActive),
+    positions: new Map(earlier.positions),
+    relations: new Map(earlier.relations),
+    meetings: new Map(earlier.meetings),
+    ...(pending && { pending }),
+  };
+  for (const [topicId, latest] of later.positions) {
+    merged.positions.set(topicId, mergeLatest(merged.positions.get(topicId), latest)!);
+  }
+  for (const [meetingId, count] of later.meetings) {
+    merged.meetings.set(meetingId, (merged.meetings.get(meetingId) ?? 0) + count);
+  }
+  // Kept as stored only where both forms restore alike: summaries of one stored form lend the same functions.
+  const storedAlike = later.pending !== undefined && later.pending.restore === pending?.restore;
+  const others = [...later.relations.keys(), ...(later.pending?.stored.keys() ?? [])];
+  for (const otherId of others) {
+    const before = relationTally(merged, otherId);
+    const stored = later.pending?.stored.get(otherId);
+    if (before === undefined && stored !== undefined && storedAlike) {
+      pending!.stored.set(otherId, stored);
+      continue;
+    }
+    const after = relationTally(later, otherId)!;
+    merged.relations.set(otherId, before === undefined ? after : mergeTallies(before, after));
+  }
+  return merged;
+};
+
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const byOther = (a: RelationState, b: RelationState): number => byText(a.otherId, b.otherId);
 

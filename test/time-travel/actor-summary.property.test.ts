@@ -7,6 +7,7 @@ import {
   applyDevelopment,
   emptySummary,
   isComplete,
+  mergeSummaries,
   relationTally,
   summaryAnswer,
   type ActorSummary,
@@ -174,6 +175,87 @@ describe('the actor summary a snapshot keeps', () => {
     );
     expect(tonesApart).toBeGreaterThan(0);
     expect(lastApart).toBeGreaterThan(0);
+  });
+});
+
+/** The parts of a summary that a fold sets, with every relation restored: what two summaries equal in. */
+const folded = (summary: ActorSummary) => {
+  const { developmentCount, lastActive, positions, relations, meetings } = settled(summary);
+  return { developmentCount, lastActive, positions, relations, meetings };
+};
+
+describe('summaries of adjacent ranges, merged', () => {
+  /** A history cut in world order into up to four ranges, each folded in an order of its own. */
+  const rangesArb = fc.tuple(
+    historyArb,
+    fc.array(fc.nat(), { maxLength: 3 }),
+    fc.func(fc.integer()),
+    fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+  );
+  const cut = (history: readonly Placed[], cuts: readonly number[]): Placed[][] => {
+    const inOrder = [...history].sort((a, b) => comparePlaces(a.place, b.place));
+    const at = [...new Set(cuts.map((pick) => pick % (inOrder.length + 1)))].sort((a, b) => a - b);
+    return [0, ...at].map((from, index) => inOrder.slice(from, at[index] ?? inOrder.length));
+  };
+  const summaryOf = (
+    range: readonly Placed[],
+    orderKey: (id: string) => number,
+    stored: boolean,
+    removed: ReadonlySet<string> = new Set(),
+  ): ActorSummary => {
+    const summary = emptySummary();
+    const order = [...range].sort((a, b) => orderKey(a.development.id) - orderKey(b.development.id));
+    for (const { development, place } of order) applyDevelopment(summary, development, 'ana', place, 1);
+    // As a question would meet it: restored from the form a snapshot stores, its relations pending.
+    const start = stored ? restoreSummary(storeSummary(summary), 'ana') : summary;
+    for (const { development, place } of order) {
+      if (removed.has(development.id)) applyDevelopment(start, development, 'ana', place, -1);
+    }
+    return start;
+  };
+
+  it('give what one fold of them all gives, kept contributions included', () => {
+    fc.assert(
+      fc.property(rangesArb, ([history, cuts, orderKey, storedForm]) => {
+        const ranges = cut(history, cuts);
+        const summaries = ranges.map((range, at) => summaryOf(range, orderKey, storedForm[at]!));
+        const merged = summaries.reduce((earlier, later) => mergeSummaries(earlier, later));
+        const whole = foldInWorldOrder(history);
+        expect(isComplete(merged)).toBe(true);
+        expect(summaryAnswer(merged)).toEqual(summaryAnswer(whole));
+        expect(folded(merged)).toEqual(folded(whole));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('after removals within each range, answer what a fold of what is left answers, or say a latest is unknown', () => {
+    let checked = 0;
+    let unknown = 0;
+    fc.assert(
+      fc.property(rangesArb, fc.array(fc.nat(), { maxLength: 12 }), ([history, cuts, orderKey, storedForm], picks) => {
+        const removed = new Set(picks.map((pick) => history[pick % history.length]!.development.id));
+        const ranges = cut(history, cuts);
+        const summaries = ranges.map((range, at) => summaryOf(range, orderKey, storedForm[at]!, removed));
+        const merged = summaries.reduce((earlier, later) => mergeSummaries(earlier, later));
+        const left = foldInWorldOrder(history.filter(({ development }) => !removed.has(development.id)));
+        const expected = summaryAnswer(left);
+        // Counts never depend on what was kept.
+        expect(merged.developmentCount).toBe(expected.developmentCount);
+        expect([...merged.meetings.keys()].sort()).toEqual(expected.meetingIds);
+        const counts = (summary: ActorSummary) =>
+          [...settled(summary).relations].map(([otherId, tally]) => [otherId, tally.developmentCount, tally.toneSum]);
+        if (isComplete(merged)) {
+          expect(summaryAnswer(merged)).toEqual(expected);
+          checked++;
+        } else unknown++;
+        expect(counts(merged).sort()).toEqual(counts(left).sort());
+      }),
+      { numRuns: 2_000 },
+    );
+    // Both outcomes were met.
+    expect(checked).toBeGreaterThan(1_000);
+    expect(unknown).toBeGreaterThan(0);
   });
 });
 
