@@ -10,6 +10,8 @@ import type { AtTimePoint } from './common/time-point.js';
 
 /** The values resolvers hand down: a state and the time point it was computed at, which nested fields inherit. */
 export type ActorNode = ActorAt;
+/** An entity that a query asks nothing of but its id (common/references.ts). */
+export type EntityReference = { readonly id: string } & AtTimePoint;
 export type TopicNode = TopicAt;
 export type MeetingNode = MeetingState & AtTimePoint;
 export type DevelopmentNode = DevelopmentState & AtTimePoint;
@@ -17,7 +19,11 @@ export type PositionNode = PositionState & AtTimePoint;
 /** A relation with its counterpart at the same time point, read with all the others of its actor. */
 /** A relation with its answers worked out: `tone` and `lastTone` are what the API says, not what the fold keeps. */
 export type RelationNode = Omit<RelationState, 'lastTone'> &
-  AtTimePoint & { readonly other: ActorNode | null; readonly tone: number | null; readonly lastTone: number | null };
+  AtTimePoint & {
+    readonly other: ActorNode | EntityReference | null;
+    readonly tone: number | null;
+    readonly lastTone: number | null;
+  };
 export type RoleNode = RoleRecord & AtTimePoint;
 export type ParticipantNode = Participant & AtTimePoint;
 export type QuoteNode = Quote & AtTimePoint;

@@ -1,5 +1,6 @@
 import { listComplexity, pageComplexity } from '../common/complexity.js';
-import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { PageArgs } from '../common/page.args.js';
 import { rolesAt } from '../../domain/actor.js';
 import { meanTone } from '../../domain/relations.js';
@@ -15,7 +16,16 @@ import { Development, DevelopmentConnection } from '../development/development.t
 import { developmentPage } from '../development/development-page.js';
 import { Meeting } from '../meeting/meeting.type.js';
 import { Topic } from '../topic/topic.type.js';
-import type { ActorNode, MeetingNode, PositionNode, RelationNode, RoleNode } from '../nodes.js';
+import type {
+  ActorNode,
+  EntityReference,
+  MeetingNode,
+  PositionNode,
+  RelationNode,
+  RoleNode,
+  TopicNode,
+} from '../nodes.js';
+import { asksOnlyId, needsEntityOf } from '../common/references.js';
 import { Actor, ActorConnection } from './actor.type.js';
 import { ActorFilter, AssignRoleInput, RegisterActorInput } from './actor.input.js';
 import { Position } from './position.type.js';
@@ -85,15 +95,21 @@ export class ActorResolver {
   }
 
   @FieldResolver(() => [Relation], { complexity: listComplexity(20) })
-  async relations(@Root() actor: ActorNode, @Ctx() context: GraphQLContext): Promise<RelationNode[]> {
+  async relations(
+    @Root() actor: ActorNode,
+    @Ctx() context: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<RelationNode[]> {
     const activity = await context.loaders.actorActivity.load({ id: actor.id, at: actor.at });
     // The counterparts in one read, each relation carrying its own: a busy actor has thousands, and a load (and a
-    // promise) per counterpart cost more than the read.
-    const others = await actorsByIdAt(
-      context.reads,
-      activity.relations.map((relation) => relation.otherId),
-      actor.at,
-    );
+    // promise) per counterpart cost more than the read. None at all when the query asks only their ids.
+    const others = needsEntityOf(info, 'other')
+      ? await actorsByIdAt(
+          context.reads,
+          activity.relations.map((relation) => relation.otherId),
+          actor.at,
+        )
+      : null;
     // One literal shape rather than a spread, as actorNode builds its nodes.
     return activity.relations.map((relation) => ({
       otherId: relation.otherId,
@@ -103,7 +119,7 @@ export class ActorResolver {
       lastTone: relation.lastTone ?? null,
       lastDevelopmentId: relation.lastDevelopmentId,
       at: actor.at,
-      other: others.get(relation.otherId) ?? null,
+      other: others ? (others.get(relation.otherId) ?? null) : { id: relation.otherId, at: actor.at },
       tone: meanTone(relation),
     }));
   }
@@ -172,8 +188,14 @@ export class PositionResolver {
   }
 
   @FieldResolver(() => Topic)
-  topic(@Root() position: PositionNode, @Ctx() context: GraphQLContext) {
-    return context.loaders.topic.load({ id: position.topicId, at: position.at });
+  topic(
+    @Root() position: PositionNode,
+    @Ctx() context: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
+  ): EntityReference | Promise<TopicNode | null> {
+    return asksOnlyId(info)
+      ? { id: position.topicId, at: position.at }
+      : context.loaders.topic.load({ id: position.topicId, at: position.at });
   }
 
   @FieldResolver(() => Development)
