@@ -7,6 +7,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  type TypeNode,
 } from 'graphql';
 import { createRequire } from 'node:module';
 import type * as QueryComplexity from 'graphql-query-complexity';
@@ -166,6 +167,59 @@ export const checkOperationLimits = (
   variables: Record<string, unknown> | undefined,
   limits: OperationLimits = DEFAULT_LIMITS,
 ): GraphQLError | null => {
+  // Variables that do not fit their types: the executor refuses the operation before any resolver runs, with
+  // BAD_USER_INPUT naming the variable's path. getComplexity would throw that error without a code (a 500).
+  if ('errors' in getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {})) return null;
+  let decisions = DECISIONS.get(document);
+  if (!decisions) DECISIONS.set(document, (decisions = new Map()));
+  const key = decisionKey(operation, variables, limits);
+  let decision = decisions.get(key);
+  if (decision === undefined) {
+    decision = decide(schema, document, operation, variables, limits);
+    // Bounded per document: a client that pages with ever other sizes keeps only the latest decisions.
+    if (decisions.size >= DECISIONS_PER_DOCUMENT) decisions.delete(decisions.keys().next().value!);
+    decisions.set(key, decision);
+  }
+  // Each refusal its own error: what handles it downstream may change it.
+  return decision && new GraphQLError(decision.message, { extensions: structuredClone(decision.extensions) });
+};
+
+/**
+ * The decision on a document holds for every request that gives the same values to the variables a cost can depend
+ * on: complexity hints read page sizes (Int arguments, common/complexity.ts) and graphql-query-complexity follows
+ * @include and @skip (Booleans). Every variable counts but those of the types no hint or directive reads, ids,
+ * strings and instants, which change with nearly every request (an as-of question's id, asOf and knownAt).
+ * Apollo hands out one parsed document per text, so decisions hang on it and go with it; graphql-ws parses each
+ * subscription afresh, where this only costs a map.
+ */
+const COSTLESS_TYPES = new Set(['ID', 'String', 'DateTime']);
+const DECISIONS_PER_DOCUMENT = 64;
+const DECISIONS = new WeakMap<DocumentNode, Map<string, GraphQLError | null>>();
+
+const namedType = (type: TypeNode): string => (type.kind === Kind.NAMED_TYPE ? type.name.value : namedType(type.type));
+
+const decisionKey = (
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | undefined,
+  limits: OperationLimits,
+): string =>
+  JSON.stringify([
+    operation.name?.value ?? null,
+    limits.maxAliases,
+    limits.maxDepth,
+    limits.maxComplexity,
+    ...(operation.variableDefinitions ?? [])
+      .filter((definition) => !COSTLESS_TYPES.has(namedType(definition.type)))
+      .map((definition) => variables?.[definition.variable.name.value] ?? null),
+  ]);
+
+const decide = (
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | undefined,
+  limits: OperationLimits,
+): GraphQLError | null => {
   const aliases = operationAliases(document, operation);
   if (aliases > limits.maxAliases) {
     return new GraphQLError(`the operation uses ${aliases} aliases; the limit is ${limits.maxAliases}`, {
@@ -178,9 +232,6 @@ export const checkOperationLimits = (
       extensions: { code: 'QUERY_TOO_COMPLEX', depth, maxDepth: limits.maxDepth, http: { status: 400 } },
     });
   }
-  // Variables that do not fit their types: the executor refuses the operation before any resolver runs, with
-  // BAD_USER_INPUT naming the variable's path. getComplexity would throw that error without a code (a 500).
-  if ('errors' in getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {})) return null;
   const complexity = getComplexity({
     schema,
     query: document,

@@ -45,6 +45,28 @@ describe('cost limits', () => {
     expect(error.extensions!.complexity as number).toBeGreaterThan(1_000_000);
   });
 
+  it('decide again for each page size and @include a document is asked with, whatever else its variables say', async () => {
+    // The decision on a document is kept per value of the variables a cost depends on (operation-limits.ts): the
+    // same text asked in turn with a small and a huge page, and with a costly part included or not.
+    const page = `query ($first: Int, $knownAt: DateTime, $deep: Boolean!) {
+      timeline(first: $first, knownAt: $knownAt) { totalCount edges { node { id } } }
+      actors(first: 1000) @include(if: $deep) { edges { node { relations { other { relations { developmentCount } } } } } }
+    }`;
+    const ask = (first: number, deep: boolean, knownAt: string) => graphql(server.url, page, { first, deep, knownAt });
+    for (const knownAt of ['2025-10-01T00:00:00Z', '2025-11-01T00:00:00Z']) {
+      const small = await ask(5, false, knownAt);
+      expect(small.errors).toBeUndefined();
+      expect(small.data).toMatchObject({ timeline: { totalCount: expect.any(Number) } });
+      const huge = await ask(1_000_000, false, knownAt);
+      expect(huge.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', maxComplexity: 50_000 });
+      expect(huge.status).toBe(400);
+      expect((await ask(5, true, knownAt)).errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
+      expect((await ask(5, false, knownAt)).errors).toBeUndefined();
+      // A variable that is no DateTime is the executor's to refuse, cost decided or not.
+      expect((await ask(1_000_000, false, 'yesterday')).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    }
+  });
+
   it('refuse a hundred aliases (a thousand are already too many fields)', async () => {
     const aliases = (count: number) =>
       `{ ${Array.from({ length: count }, (_, n) => `a${n}: timeline(first: 1) { totalCount }`).join(' ')} }`;
