@@ -50,10 +50,35 @@ const eventOf = (maxOccurred: number, maxRecord: number) =>
     ),
   });
 
-/** Crowded (the same place often comes twice, in one batch or across batches) or spread out. */
-const events = fc.oneof(fc.array(eventOf(3, 3), { maxLength: 40 }), fc.array(eventOf(40, 30), { maxLength: 60 }));
+/**
+ * Dense: nearly in world order, each development a little before the last ones (as in a busy index, where most
+ * land before a short kept end), now and then at a place already taken.
+ */
+const dense = fc
+  .array(
+    fc.record({
+      advance: fc.constantFrom(0, 0, 1),
+      back: fc.integer({ min: 0, max: 12 }),
+      again: fc.integer({ min: 0, max: 4 }).map((draw) => draw === 0),
+      index: fc.constantFrom(REFS[0]!, REFS[1]!),
+    }),
+    { minLength: 40, maxLength: 150, size: 'max' },
+  )
+  .map((drawn) =>
+    drawn.map(({ advance, back, again, index }, n) => ({
+      advance,
+      entries: [{ index, occurredAtMs: Math.max(0, n - back), record: again ? Math.max(1, n - back) : n + 1 }],
+    })),
+  );
 
-const place = fc.record({ occurredAtMs: fc.integer({ min: -1, max: 41 }), record: fc.integer({ min: 0, max: 31 }) });
+/** Crowded (the same place often comes twice, in one batch or across batches), spread out, or dense. */
+const events = fc.oneof(
+  fc.array(eventOf(3, 3), { maxLength: 40 }),
+  fc.array(eventOf(40, 30), { maxLength: 60 }),
+  dense,
+);
+
+const place = fc.record({ occurredAtMs: fc.integer({ min: -1, max: 151 }), record: fc.integer({ min: 0, max: 151 }) });
 const toPlace = ({ occurredAtMs, record }: { occurredAtMs: number; record: number }): Place => ({
   occurredAtMs,
   recordPosition: at(record),
@@ -66,7 +91,7 @@ const query = fc.record(
     knownAt: fc.oneof(fc.integer({ min: -1, max: 300 }), fc.constant(Infinity)),
     after: place,
     through: place,
-    occurredByMs: fc.integer({ min: -1, max: 41 }),
+    occurredByMs: fc.integer({ min: -1, max: 151 }),
     limit: fc.integer({ min: 0, max: 5 }),
     descending: fc.boolean(),
   },
@@ -76,11 +101,19 @@ const query = fc.record(
 const setup = fc.record({
   events,
   /** How many events each batch takes, in turn. */
-  batchSizes: fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 5 }),
+  batchSizes: fc.array(fc.oneof(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 10, max: 30 })), {
+    minLength: 1,
+    maxLength: 5,
+  }),
   /** How many index ends the projector remembers: 1 makes it read them from the store again and again. */
   tails: fc.constantFrom(1, 100_000),
   /** How many entries of each end it keeps: with few, most entries land before the kept end and read the store. */
   tailLength: fc.constantFrom(1, 3, 32),
+  /** When a kept end doubles, reading back over the entries a batch places before it, and how far it grows. */
+  growAt: fc.constantFrom(1, 2, 16),
+  longest: fc.constantFrom(2, 8, 4_096),
+  /** Entries kept in all: few make ends grown long go first. */
+  maxEntries: fc.constantFrom(6, 640_000),
   queries: fc.array(query, { minLength: 4, maxLength: 12 }),
 });
 type Setup = typeof setup extends fc.Arbitrary<infer S> ? S : never;
@@ -106,9 +139,12 @@ const plainQuery = (entries: readonly IndexEntry[], q: EntriesQuery): IndexEntry
 
 // ------------------------------------------------------------------------------------------ the property
 
-const check = async (store: ReadModelStore, { events, batchSizes, tails: max, tailLength, queries }: Setup) => {
+const check = async (
+  store: ReadModelStore,
+  { events, batchSizes, tails: max, tailLength, growAt, longest, maxEntries, queries }: Setup,
+) => {
   await store.clear();
-  const tails = createIndexTails({ max, length: tailLength });
+  const tails = createIndexTails({ max, length: tailLength, growAt, longest, maxEntries });
   /** What each index must hold: every place once, as first added, with the earliestAddedFromMs it had then. */
   const model = new Map<string, IndexEntry[]>(REFS.map((ref) => [keyOf(ref), []]));
   let recordedAtMs = 0;
