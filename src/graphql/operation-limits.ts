@@ -176,7 +176,7 @@ export const checkOperationLimits = (
   let decision = decisions.get(key);
   if (decision === undefined) {
     decision = decide(schema, document, operation, variables, limits);
-    // Bounded per document: a client that pages with ever other sizes keeps only the latest decisions.
+    // Bounded per document: a client that pages with ever new sizes keeps only the latest decisions.
     if (decisions.size >= DECISIONS_PER_DOCUMENT) decisions.delete(decisions.keys().next().value!);
     decisions.set(key, decision);
   }
