@@ -47,7 +47,7 @@ ${SNAPSHOT_SETTING}
 
 ${EXIT_CODES}`;
 
-const ROLE_SETTINGS = `Configured by the environment, as npm start is (README "Settings"); REDIS_URL is required.`;
+const ROLE_SETTINGS = `Configured by the environment, as npm start is (docs/configuration.md); REDIS_URL is required.`;
 
 export const SERVE_USAGE = `Usage: timeline serve
 

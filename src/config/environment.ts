@@ -270,7 +270,7 @@ const VARIABLES = {
 
 type Variables = typeof VARIABLES;
 
-/** Every environment variable the server reads (the README's "Configuration" table documents each one). */
+/** Every environment variable the server reads (docs/configuration.md documents each one; a test checks it). */
 export const SETTING_NAMES = Object.keys(VARIABLES) as readonly (keyof Variables)[];
 type Parsed = { [Name in keyof Variables]: z.output<Variables[Name]['schema']> };
 

@@ -10,7 +10,7 @@ export interface ExampleTab {
   readonly headers?: string;
 }
 
-/** The questions of README's "Ask it" and "Live updates", one tab each, in the order GraphiQL shows them. */
+/** The questions of docs/api.md ("Ask it" and "Live updates"), one tab each, in the order GraphiQL shows them. */
 export const EXAMPLE_TABS: readonly ExampleTab[] = [
   {
     query: `# The Budapest summit as of 17 October 2025, and

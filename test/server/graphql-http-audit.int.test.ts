@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startInProcessServer, type InProcessServer } from '../support/in-process-server.js';
 
 /**
- * The SHOULD audits of graphql-http that our server does not meet, and why. Each is listed in the README under
+ * The SHOULD audits of graphql-http that our server does not meet, and why. Each is listed in docs/security.md under
  * "GraphQL over HTTP". The tests below fail if one of them starts passing or if another SHOULD stops passing.
  */
 const SHOULDS_NOT_MET: Readonly<Record<string, string>> = {

@@ -11,8 +11,8 @@
  */
 
 /**
- * Bump when what the projection writes changes; see the README, "Read-model versions, blue-green". 8: an actor's
- * changes are listed by month too (read-store/redis/scripts/scan-changes.ts).
+ * Bump when what the projection writes changes; see docs/deployment.md, "Read-model versions, blue-green".
+ * 8: an actor's changes are listed by month too (read-store/redis/scripts/scan-changes.ts).
  */
 export const READ_MODEL_VERSION = 8;
 
