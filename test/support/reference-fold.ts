@@ -4,9 +4,9 @@ import { meanTone, toneUnits } from '../../src/domain/relations.js';
 import type { EventStore } from '../../src/store/event-store.js';
 
 /**
- * The reference semantics of DESIGN.md ("Time: two axes"), written the slow and obvious way: every question reads
- * the whole log and folds it again. It shares no code with src/domain or src/time-travel on purpose, so that the
- * property test comparing the two finds the mistakes of either.
+ * The reference semantics of docs/architecture.md ("Time: two axes"), written the slow and obvious way: every
+ * question reads the whole log and folds it again. It shares no code with src/domain or src/time-travel on purpose,
+ * so that the property test comparing the two finds the mistakes of either.
  *
  * - knownAt (transaction time): only events with recordedAt <= knownAt count, in log order.
  * - a development's version at knownAt: DevelopmentRecorded, then the corrections (patches: a value sets a field,

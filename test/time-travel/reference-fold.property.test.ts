@@ -31,11 +31,12 @@ import { openHarness, type HarnessOptions, type TimelineHarness } from '../suppo
 import type { TimelineEvent } from '../../events/index.js';
 
 /**
- * DESIGN.md: "The reference semantics is the brute-force fold over the whole log with those two filters; every
- * faster path must give the same answer, and a property test checks that on random histories with late arrivals,
- * corrections and retractions." Histories are made through the real command handlers on a real SQLite log; the
- * engine reads the live projection (real SQLite read models, through the projector's cache) and a rebuild of the
- * same log into the in-memory store, the reference (test/support/reference-fold.ts) reads the raw log.
+ * docs/architecture.md ("Time: two axes"): "The reference semantics is the brute-force fold of the whole log with
+ * those two filters […]. Every faster path (snapshots, indexes, caches) must give the same answer, and a property
+ * test checks that on random histories with late arrivals, corrections and retractions […]." Histories are made
+ * through the real command handlers on a real SQLite log; the engine reads the live projection (real SQLite read
+ * models, through the projector's cache) and a rebuild of the same log into the in-memory store, the reference
+ * (test/support/reference-fold.ts) reads the raw log.
  */
 
 const ACTORS = ['ana', 'ben', 'cy'] as const;

@@ -12,8 +12,8 @@ import { mark } from '../support/clock.js';
 import { development, freshHarnessWithBasics, type TimelineHarness } from '../support/timeline-harness.js';
 
 /**
- * The two time axes of DESIGN.md ("Time: two axes") and the contract's header: asOf selects valid time (occurredAt),
- * knownAt transaction time (recordedAt). Every test here breaks if its rule does.
+ * The two time axes of docs/architecture.md ("Time: two axes") and the contract's header: asOf selects valid time
+ * (occurredAt), knownAt transaction time (recordedAt). Every test here breaks if its rule does.
  */
 
 let harness: TimelineHarness;

@@ -14,8 +14,9 @@ export interface KurrentDbStoreOptions {
 }
 
 /**
- * The production event store: streams as DESIGN.md names them, log positions (commit, prepare) from $all as the
- * contract's cursors, system events left out by a server-side filter. One operation per module.
+ * The production event store: streams as docs/architecture.md ("Streams and events") names them, log positions
+ * (commit, prepare) from $all as the contract's cursors, system events left out by a server-side filter. One
+ * operation per module.
  */
 export const openKurrentDbEventStore = ({
   url,
