@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # The timeline server, built from the sources and run as a non-root user with production dependencies only.
 
-FROM node:20-bookworm-slim AS build
+FROM node:26-bookworm-slim AS build
 WORKDIR /app
 # better-sqlite3 builds its native addon from source (the embedded store; also what `timeline` commands open).
 RUN apt-get update \
@@ -17,7 +17,7 @@ COPY migrations migrations
 COPY src src
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:20-bookworm-slim
+FROM node:26-bookworm-slim
 # V8 collects lazily up to its heap limit, so a process's resident memory follows that limit, not what it keeps:
 # the read-model cache (TIMELINE_CACHE_MB, 256 by default) plus room for requests. Raise both together. A young
 # generation of 32 MB (V8's default is 16) lets an answer of thousands of objects die young instead of being copied

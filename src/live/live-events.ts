@@ -56,6 +56,9 @@ export const stoppable = <T>(start: (signal: AbortSignal) => AsyncGenerator<T>):
       return inner.throw(error);
     },
     [Symbol.asyncIterator]: () => outer,
+    [Symbol.asyncDispose]: async () => {
+      await outer.return(undefined);
+    },
   };
   return outer;
 };

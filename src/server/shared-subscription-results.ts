@@ -75,6 +75,9 @@ export const sharingSubscribe = (tickKey: TickKey, ttlMs = 2_000, maxEntries = 1
         throw error;
       },
       [Symbol.asyncIterator]: () => results,
+      [Symbol.asyncDispose]: async () => {
+        await results.return(undefined);
+      },
     };
     return results;
   };

@@ -39,6 +39,9 @@ export const createSubscriptionCount = (): SubscriptionCount => {
           return result.throw(error);
         },
         [Symbol.asyncIterator]: () => counted,
+        [Symbol.asyncDispose]: async () => {
+          await counted.return(undefined);
+        },
       };
       return counted;
     },

@@ -10,7 +10,7 @@ export interface Collected<T> {
   unsubscribe(): void;
 }
 
-/** A real graphql-ws client over a real socket (Node 20 has no global WebSocket: ws stands in). */
+/** A real graphql-ws client over a real socket, through `ws` as most Node programs that use graphql-ws do. */
 export const wsClient = (httpUrl: string, key?: string): Client =>
   createClient({
     url: httpUrl.replace(/^http/, 'ws'),
