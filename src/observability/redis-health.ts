@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { withTimeout } from './with-timeout.js';
 
 /** How long /readyz waits for Redis' PONG: a load balancer's check should not hang on it. */
 const PING_TIMEOUT_MS = 1_000;
@@ -21,19 +22,13 @@ export const createRedisHealth = (url: string, logger: Logger): RedisHealth => {
   redis.on('error', (error: Error) => logger.debug({ err: error }, 'redis connection trouble (health check)'));
   return {
     check: async () => {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
-      });
       try {
-        const answer = await Promise.race([redis.ping(), timeout]);
+        const answer = await withTimeout(redis.ping(), PING_TIMEOUT_MS);
         return answer === 'PONG' ? 'ok' : `unexpected answer to PING: ${answer}`;
       } catch (error) {
         // ioredis' word for a connection that is down ('reconnecting', …) says more than its retry-limit message.
         if (redis.status !== 'ready') return `not connected (${redis.status})`;
         return error instanceof Error ? error.message : String(error);
-      } finally {
-        clearTimeout(timer);
       }
     },
     close: async () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import pTimeout from 'p-timeout';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { comparePositions, type LogPosition, type NewEvent, type RecordedEvent } from '../../events/envelope.js';
 import {
@@ -44,17 +45,8 @@ const rejection = async (promise: Promise<unknown>): Promise<unknown> =>
     (error: unknown) => error,
   );
 
-const within = async <T>(promise: Promise<T>, ms: number, what: string): Promise<T> => {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: still waiting after ${ms} ms`)), Math.max(ms, 0));
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-};
+const within = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
+  pTimeout(promise, { milliseconds: Math.max(ms, 0), message: `${what}: still waiting after ${ms} ms` });
 
 const expectStrictlyIncreasing = (positions: readonly LogPosition[]): void => {
   for (let i = 1; i < positions.length; i++) {

@@ -5,6 +5,7 @@ import {
   TimeoutError,
   UnavailableError,
 } from '@kurrent/kurrentdb-client';
+import pTimeout from 'p-timeout';
 import { StoreUnavailableError } from '../event-store.js';
 
 /** How long one call to KurrentDB may take before the store counts as unreachable. */
@@ -27,15 +28,11 @@ export const bounded = async <T>(
   timeoutMs: number,
   call: (deadline: number) => Promise<T>,
 ): Promise<T> => {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new StoreUnavailableError(`KurrentDB did not answer ${what} within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-  });
   try {
-    return await Promise.race([call(timeoutMs), timedOut]);
+    return await pTimeout(call(timeoutMs), {
+      milliseconds: timeoutMs,
+      message: new StoreUnavailableError(`KurrentDB did not answer ${what} within ${timeoutMs} ms`),
+    });
   } catch (error) {
     if (isUnreachable(error)) {
       throw new StoreUnavailableError(`KurrentDB cannot be reached (${what}): ${(error as Error).message}`, {
@@ -43,7 +40,5 @@ export const bounded = async <T>(
       });
     }
     throw error;
-  } finally {
-    clearTimeout(timer);
   }
 };

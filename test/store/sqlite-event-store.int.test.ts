@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import pTimeout from 'p-timeout';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { NewEvent } from '../../events/envelope.js';
 import type { EventStore, LogSubscription } from '../../src/store/event-store.js';
@@ -32,17 +33,8 @@ const testEvent = (data: unknown = {}): NewEvent => ({
   metadata: { keyName: 'sqlite-test', correlationId: randomUUID(), causationId: randomUUID(), schemaVersion: 1 },
 });
 
-const within = async <T>(promise: Promise<T>, ms: number, what: string): Promise<T> => {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: still waiting after ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-};
+const within = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
+  pTimeout(promise, { milliseconds: ms, message: `${what}: still waiting after ${ms} ms` });
 
 describeEventStoreConformance('SQLite', async () => {
   const dir = makeTempDir();
