@@ -35,7 +35,7 @@ const kindOf = (file: string): 'file' | 'directory' | 'other' | 'missing' => {
 };
 
 /** The path of the event log in the data directory; an error when either is missing (nothing is ever created). */
-export const existingLogFile = (dataDir: string): string => {
+const existingLogFile = (dataDir: string): string => {
   const dirKind = kindOf(dataDir);
   if (dirKind === 'missing') {
     throw new CliError(`the data directory ${dataDir} does not exist (set --data-dir or TIMELINE_DATA_DIR)`);

@@ -130,7 +130,7 @@ of the machine can see the arguments of a command).
 
 ${EXIT_CODES}`;
 
-export const GENERAL_USAGE = `Usage: timeline <command> [options]
+const GENERAL_USAGE = `Usage: timeline <command> [options]
 
 Commands:
   replay    Write the world state at a time point (--as-of, --known-at) as JSON.

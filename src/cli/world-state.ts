@@ -24,14 +24,14 @@ export interface WorldState {
   readonly meetings: readonly MeetingSnapshot[];
 }
 
-export interface RoleSnapshot {
+interface RoleSnapshot {
   readonly title: string;
   readonly organizationId: string | null;
   readonly since: string;
   readonly until: string | null;
 }
 
-export interface PositionSnapshot {
+interface PositionSnapshot {
   readonly actorId: string;
   readonly topicId: string;
   readonly stance: Stance;
@@ -40,7 +40,7 @@ export interface PositionSnapshot {
   readonly developmentId: string;
 }
 
-export interface RelationSnapshot {
+interface RelationSnapshot {
   readonly otherId: string;
   readonly developmentCount: number;
   /** Mean tone of the developments that carry one; null when none does. */
@@ -49,7 +49,7 @@ export interface RelationSnapshot {
   readonly lastDevelopmentId: string;
 }
 
-export interface ActorSnapshot {
+interface ActorSnapshot {
   readonly id: string;
   readonly name: string;
   readonly kind: ActorKind;
@@ -66,7 +66,7 @@ export interface ActorSnapshot {
   readonly lastActiveAt: string | null;
 }
 
-export interface TopicSnapshot {
+interface TopicSnapshot {
   readonly id: string;
   readonly title: string;
   readonly status: TopicStatus;
@@ -82,7 +82,7 @@ export interface TopicSnapshot {
   readonly lastDevelopmentAt: string | null;
 }
 
-export interface MeetingSnapshot {
+interface MeetingSnapshot {
   readonly id: string;
   readonly title: string;
   readonly status: MeetingStatus;
@@ -95,7 +95,7 @@ export interface MeetingSnapshot {
 }
 
 /** Code-unit order: the same everywhere, unlike localeCompare. */
-export const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 const byKey =
   <T>(...keys: ((item: T) => string)[]) =>

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type KeyRole = 'admin' | 'editor' | 'reader';
 
@@ -19,7 +19,7 @@ export const secretDigest = (secret: string): string => createHash('sha256').upd
 
 /** What a process does: serve the API, project the shared read models, or both (the default). */
 export type Role = 'all' | 'serve' | 'project';
-export const ROLES: readonly Role[] = ['all', 'serve', 'project'];
+const ROLES: readonly Role[] = ['all', 'serve', 'project'];
 
 export interface Config {
   role: Role;

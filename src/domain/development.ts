@@ -10,7 +10,7 @@ export interface VerificationRecord {
   readonly recordedAt: Date;
 }
 
-export interface CorrectionRecord {
+interface CorrectionRecord {
   readonly reason: string;
   readonly changedFields: readonly string[];
   readonly recordedAt: Date;

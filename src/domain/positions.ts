@@ -18,7 +18,7 @@ export const assertedPositions = (development: DevelopmentState): PositionState[
   development.positions.map((stance) => assertedPosition(development, stance));
 
 /** One stance of a development, as a position. */
-export const assertedPosition = (
+const assertedPosition = (
   development: DevelopmentState,
   { actorId, topicId, stance, summary }: DevelopmentState['positions'][number],
 ): PositionState => ({

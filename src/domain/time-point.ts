@@ -4,7 +4,4 @@ export interface TimePoint {
   readonly knownAt: Date;
 }
 
-export const isKnownAt = (event: { readonly recordedAt: Date }, knownAt: Date): boolean =>
-  event.recordedAt.getTime() <= knownAt.getTime();
-
 export const instantMs = (iso: string): number => Date.parse(iso);

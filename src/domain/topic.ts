@@ -1,7 +1,7 @@
 import { comparePositions, type LogPosition } from '../../events/envelope.js';
 import type { TopicEvent, TopicStatus } from '../../events/index.js';
 
-export interface StatusChangeRecord {
+interface StatusChangeRecord {
   readonly status: TopicStatus;
   readonly at: string;
   readonly reason?: string;

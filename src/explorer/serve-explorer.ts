@@ -8,7 +8,7 @@ import express, { type RequestHandler } from 'express';
  * page, /assets/* its hashed scripts and styles. Found beside this module whether it runs from src/ (tsx) or
  * from dist/src/ (built). Without a build, GET / says how to make one instead of failing.
  */
-export const EXPLORER_CANDIDATES = [
+const EXPLORER_CANDIDATES = [
   fileURLToPath(new URL('../../dist/explorer/', import.meta.url)), // src/explorer/serve-explorer.ts
   fileURLToPath(new URL('../../explorer/', import.meta.url)), // dist/src/explorer/serve-explorer.js
 ];

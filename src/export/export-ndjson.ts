@@ -2,7 +2,7 @@ import type { TimelineEvent } from '../../events/index.js';
 import type { CommandName } from '../application/commands/index.js';
 import type { EventStore } from '../store/event-store.js';
 
-export interface ExportedCommand {
+interface ExportedCommand {
   readonly command: CommandName;
   readonly input: Readonly<Record<string, unknown>>;
 }
@@ -12,7 +12,7 @@ export interface ExportedCommand {
  * order into an empty store, append the same events in the same order: the same state, with new recordedAt (the
  * time of the import) and the importer's name in the metadata.
  */
-export const commandOf = (event: TimelineEvent): ExportedCommand => {
+const commandOf = (event: TimelineEvent): ExportedCommand => {
   switch (event.type) {
     case 'ActorRegistered':
       return { command: 'registerActor', input: event.data };

@@ -149,11 +149,11 @@ const fragmentsOf = (document: DocumentNode) =>
       .map((fragment) => [fragment.name.value, fragment]),
   );
 
-export const operationDepth = (document: DocumentNode, operation: OperationDefinitionNode): number =>
+const operationDepth = (document: DocumentNode, operation: OperationDefinitionNode): number =>
   depthOf(operation.selectionSet, fragmentsOf(document), new Set());
 
 /** How many fields an operation asks for under an alias, fragments spread in place. */
-export const operationAliases = (document: DocumentNode, operation: OperationDefinitionNode): number =>
+const operationAliases = (document: DocumentNode, operation: OperationDefinitionNode): number =>
   aliasesIn(operation.selectionSet, fragmentsOf(document), new Set());
 
 /**

@@ -14,7 +14,7 @@ import { LiveResolver } from './live/live.resolver.js';
 import { MeetingResolver } from './meeting/meeting.resolver.js';
 import { TopicResolver } from './topic/topic.resolver.js';
 
-export const RESOLVERS = [
+const RESOLVERS = [
   ActorResolver,
   RoleResolver,
   PositionResolver,

@@ -64,7 +64,7 @@ export const stoppable = <T>(start: (signal: AbortSignal) => AsyncGenerator<T>):
 };
 
 /** The changes of a page of replayed events, from the read models: one read of the versions for the page. */
-export const changesOf = async (
+const changesOf = async (
   projector: Projector,
   events: readonly TimelineEvent[],
 ): Promise<Map<TimelineEvent, DevelopmentChange>> => {

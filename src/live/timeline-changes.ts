@@ -3,7 +3,7 @@ import type { DevelopmentChange } from '../projections/project-batch.js';
 import { matchesFilter, type TimelineFilter } from '../time-travel/timeline.js';
 import { liveEvents, TOO_SLOW, type LiveSources, type StreamPhase } from './live-events.js';
 
-export type ChangeKind = 'RECORDED' | 'CORRECTED' | 'VERIFIED' | 'RETRACTED';
+type ChangeKind = 'RECORDED' | 'CORRECTED' | 'VERIFIED' | 'RETRACTED';
 
 const CHANGE_KINDS: Record<DevelopmentEvent['type'], ChangeKind> = {
   DevelopmentRecorded: 'RECORDED',

@@ -5,7 +5,7 @@ import { pino, type DestinationStream, type Logger } from 'pino';
  * params and variables are never logged at all. Variables may hold anything a client sends; connection params
  * carry the key of a WebSocket client.
  */
-export const REDACTED_PATHS: readonly string[] = [
+const REDACTED_PATHS: readonly string[] = [
   'authorization',
   'headers.authorization',
   'headers.cookie',

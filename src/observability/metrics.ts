@@ -10,14 +10,14 @@ import { withTimeout } from './with-timeout.js';
 /** How long a scrape waits for the log's head before it reports the lag as unknown (NaN). */
 const HEAD_TIMEOUT_MS = 2_000;
 
-export interface FinishedOperation {
+interface FinishedOperation {
   /** query, mutation or subscription; undefined when the request was refused before GraphQL read it. */
   readonly type: string | undefined;
   readonly name: string | null | undefined;
   readonly seconds: number;
 }
 
-export interface ReadModelSources {
+interface ReadModelSources {
   readonly store: Pick<EventStore, 'headPosition'>;
   readonly projector: Pick<Projector, 'checkpoint'> & { readonly reads?: Pick<CachedReader, 'stats' | 'bytesByKind'> };
 }

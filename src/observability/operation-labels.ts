@@ -11,7 +11,7 @@ const PLAIN_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
 const PLAIN_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
 
 /** How many distinct operation names one server labels before it calls every new one `other`. */
-export const MAX_OPERATION_NAMES = 200;
+const MAX_OPERATION_NAMES = 200;
 
 export type OperationNameLabel = (name: string | null | undefined) => string;
 
@@ -27,7 +27,7 @@ export const operationNameLabels = (limit = MAX_OPERATION_NAMES): OperationNameL
   };
 };
 
-export const OPERATION_TYPES = ['query', 'mutation', 'subscription'] as const;
+const OPERATION_TYPES = ['query', 'mutation', 'subscription'] as const;
 
 /** The operation's type, or `unknown` for a request refused before GraphQL read it (rate limit, body, parse). */
 export const operationTypeLabel = (type: string | undefined): string =>

@@ -104,7 +104,7 @@ const KINDS = {
   'c:': 'subtopics',
 } as const;
 
-export type CacheKind = (typeof KINDS)[keyof typeof KINDS];
+type CacheKind = (typeof KINDS)[keyof typeof KINDS];
 
 const kindOf = (key: string): CacheKind => KINDS[key.slice(0, 2) as keyof typeof KINDS];
 

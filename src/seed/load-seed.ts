@@ -3,7 +3,7 @@ import { isCommandName, type CommandBus } from '../application/commands/index.js
 import type { CommandResult } from '../application/command-context.js';
 
 /** The project's seed timeline (built from the seed article), one command per line. */
-export const SEED_FILE = new URL('../../events/seed/seed-timeline.ndjson', import.meta.url);
+const SEED_FILE = new URL('../../events/seed/seed-timeline.ndjson', import.meta.url);
 
 export interface SeedSummary {
   readonly commands: number;

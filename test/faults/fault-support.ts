@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { startTimeline, type RunningTimeline } from '../../src/app.js';
 import { loadConfig } from '../../src/config/environment.js';
-import { graphql, type GraphQLResponse } from '../support/graphql-client.js';
+import { graphql } from '../support/graphql-client.js';
 import { EDITOR_KEY } from '../support/in-process-server.js';
 import { developmentInput, mutate, readLog, type LogEntry } from '../support/live-fixtures.js';
 
@@ -33,7 +33,7 @@ export const startTimelineOn = (dataDir: string, env: Record<string, string> = {
     pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   );
 
-export const RECORD_DEVELOPMENT =
+const RECORD_DEVELOPMENT =
   'mutation($input: RecordDevelopmentInput!) { recordDevelopment(input: $input) { id revision } }';
 
 /** A development of the fault tests: two actors and a topic every test registers first, a summary of some size. */
@@ -56,7 +56,7 @@ export const FAULT_TOPIC = 'fault-topic';
 export const sendDevelopment = (url: string, input: Record<string, unknown>) =>
   graphql<{ recordDevelopment: { id: string; revision: number } }>(url, RECORD_DEVELOPMENT, { input }, EDITOR_KEY);
 
-export const DEVELOPMENT_FIELDS =
+const DEVELOPMENT_FIELDS =
   'id kind title summary occurredAt precision recordedAt status revision participants { actor { id } role } ' +
   'topics { id } sources { publisher }';
 
@@ -175,5 +175,3 @@ export const canMount = (): boolean => {
     removeDir(dir);
   }
 };
-
-export type { GraphQLResponse };

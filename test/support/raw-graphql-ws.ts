@@ -28,7 +28,7 @@ export interface RawGraphQLWs {
   close(): Promise<void>;
 }
 
-export const PROTOCOL = 'graphql-transport-ws';
+const PROTOCOL = 'graphql-transport-ws';
 
 export const openRawGraphQLWs = async (
   httpUrl: string,

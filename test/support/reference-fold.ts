@@ -45,7 +45,7 @@ export interface ReferenceDevelopment {
 const isKnown = (event: TimelineEvent, knownAt: Date): boolean => event.recordedAt.getTime() <= knownAt.getTime();
 
 /** Each development as known at knownAt, keyed by id. */
-export const knownDevelopments = (log: readonly TimelineEvent[], knownAt: Date): Map<string, ReferenceDevelopment> => {
+const knownDevelopments = (log: readonly TimelineEvent[], knownAt: Date): Map<string, ReferenceDevelopment> => {
   const known = new Map<string, ReferenceDevelopment>();
   for (let index = 0; index < log.length; index++) {
     const event = log[index]!;
@@ -97,14 +97,14 @@ const worldOrder = (a: ReferenceDevelopment, b: ReferenceDevelopment): number =>
   Date.parse(a.content.occurredAt) - Date.parse(b.content.occurredAt) || a.recordIndex - b.recordIndex;
 
 /** The developments that count at the point, oldest first in world order. */
-export const visibleAt = (log: readonly TimelineEvent[], point: ReferencePoint): ReferenceDevelopment[] =>
+const visibleAt = (log: readonly TimelineEvent[], point: ReferencePoint): ReferenceDevelopment[] =>
   [...knownDevelopments(log, point.knownAt).values()]
     .filter((d) => !d.retracted && Date.parse(d.content.occurredAt) <= point.asOf.getTime())
     .sort(worldOrder);
 
 const sorted = (values: Iterable<string>): string[] => [...new Set(values)].sort();
 
-export interface ReferencePosition {
+interface ReferencePosition {
   readonly actorId: string;
   readonly topicId: string;
   readonly stance: string;
@@ -196,7 +196,7 @@ export const referenceMeetingList = (log: readonly TimelineEvent[], point: Refer
     )
     .map((meeting) => meeting.id);
 
-export interface ReferenceRelation {
+interface ReferenceRelation {
   readonly otherId: string;
   readonly developmentCount: number;
   readonly tone: number | null;

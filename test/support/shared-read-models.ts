@@ -11,7 +11,7 @@ export const scanKeys = async (redis: Redis, pattern: string): Promise<string[]>
   [...new Set(await scanNode(redis, pattern))].sort();
 
 /** Deletes every key matching a SCAN pattern. */
-export const deleteKeys = async (redis: Redis, pattern: string): Promise<void> => {
+const deleteKeys = async (redis: Redis, pattern: string): Promise<void> => {
   const keys = await scanKeys(redis, pattern);
   for (let at = 0; at < keys.length; at += 1000) await redis.unlink(...keys.slice(at, at + 1000));
 };
@@ -20,7 +20,7 @@ export const deleteKeys = async (redis: Redis, pattern: string): Promise<void> =
  * The SCAN patterns of every key under a prefix: `<prefix>:…` (each entity's records, `current`) and
  * `{<prefix>:…` (each version's checkpoint, clock, ids, lease and pub/sub channel, under the version's hash tag).
  */
-export const prefixPatterns = (prefix: string): [string, string] => {
+const prefixPatterns = (prefix: string): [string, string] => {
   // SCAN MATCH is a glob: a test prefix is a plain name, but escape its special characters all the same.
   const escaped = prefix.replace(/[*?[\]\\{}]/g, (char) => `\\${char}`);
   return [`${escaped}:*`, `\\{${escaped}:*`];

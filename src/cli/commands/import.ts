@@ -58,7 +58,7 @@ const rejectsWriter = (file: string) => {
 };
 
 /** "import gdelt: 2271 rows read: 2203 imported, 0 already present, 68 rejected (…); 812 actors registered; …" */
-export const importSummary = (format: Format, counts: ImportCounts, rejectsFile: string | null): string =>
+const importSummary = (format: Format, counts: ImportCounts, rejectsFile: string | null): string =>
   `import ${format}: ${counts.read} rows read: ${counts.imported} imported, ${counts.alreadyPresent} already ` +
   `present, ${counts.rejected} rejected${rejectsFile === null ? '' : ` (written to ${rejectsFile})`}` +
   (format === 'gdelt' ? `; ${counts.firstSightAppends} actors registered` : '') +

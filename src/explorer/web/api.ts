@@ -106,7 +106,7 @@ export const setApiKey = (key: string): void => {
 
 const authorizationOf = (key: string | null): string | null => (key ? `Bearer ${key}` : null);
 
-export class ApiError extends Error {}
+class ApiError extends Error {}
 
 /** The API refused to read: no key was sent (`missing`) or the one sent is not one it knows (`invalid`). */
 export class KeyError extends ApiError {
@@ -120,7 +120,7 @@ type GraphQLErrors = readonly { message?: string; extensions?: { code?: unknown 
 const unauthenticated = (errors: GraphQLErrors | undefined): boolean =>
   errors?.some((error) => error.extensions?.code === 'UNAUTHENTICATED') ?? false;
 
-export const graphql = async <T>(query: string, variables: Record<string, unknown> = {}): Promise<T> => {
+const graphql = async <T>(query: string, variables: Record<string, unknown> = {}): Promise<T> => {
   const key = apiKey();
   const authorization = authorizationOf(key);
   const response = await fetch(ENDPOINT, {
@@ -142,7 +142,7 @@ export const graphql = async <T>(query: string, variables: Record<string, unknow
 const ITEM_FIELDS = `id kind title occurredAt precision tone status
   participants { role actor { id name } } topics { id title } meeting { id }`;
 
-export const PAGE_SIZE = 300;
+const PAGE_SIZE = 300;
 
 export const fetchTimeline = (filter: TimelineFilter, knownAt: string | null) =>
   graphql<{ timeline: { totalCount: number; edges: { node: TimelineItem }[] } }>(

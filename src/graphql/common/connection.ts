@@ -1,9 +1,9 @@
 import { badInput } from '../../application/errors.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 500;
+const MAX_PAGE_SIZE = 500;
 
-export interface Edge<T> {
+interface Edge<T> {
   readonly cursor: string;
   readonly node: T;
 }
@@ -20,7 +20,7 @@ export interface Connection<T> {
 }
 
 /** Cursors are opaque to clients: the base64url of the item's sort key. */
-export const encodeCursor = (key: readonly unknown[]): string => Buffer.from(JSON.stringify(key)).toString('base64url');
+const encodeCursor = (key: readonly unknown[]): string => Buffer.from(JSON.stringify(key)).toString('base64url');
 
 const decodeCursor = (cursor: string): unknown[] | null => {
   try {

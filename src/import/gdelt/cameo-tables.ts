@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { DEVELOPMENT_KINDS, type ActorKind, type DevelopmentKind } from '../../../events/vocabulary.js';
 
-export interface CameoEventMeaning {
+interface CameoEventMeaning {
   /** The CAMEO event code as given, e.g. '0311' (strings: leading zeros matter). */
   readonly code: string;
   /** From CAMEO.eventcodes.txt, trimmed, e.g. 'Express intent to cooperate economically'. */

@@ -48,7 +48,7 @@ export const missingTopics = async (store: EventStore, rules: readonly TopicRule
   return missing;
 };
 
-export const GDELT_KEY_NAME = 'gdelt-import';
+const GDELT_KEY_NAME = 'gdelt-import';
 
 /** Imports GDELT 2.0 event rows through the command handlers; see gdelt-commands.ts for what a row becomes. */
 export const importGdelt = (

@@ -3,7 +3,7 @@
  * list) read into the fields the importer uses, or the reason it cannot be.
  */
 
-export const GDELT_COLUMNS = 61;
+const GDELT_COLUMNS = 61;
 
 /** Column positions, 0-based, as in GDELT_2.0_Events_Column_Labels_Header_Row_Sep2016.csv. */
 const COLUMN = {

@@ -7,7 +7,7 @@ import { runImport, type ImportCounts, type ImportRow, type RunImportOptions } f
  * contract's mutation takes it (the seed timeline is such a file). Each line is checked on its own, and its errors
  * carry its line number: the JSON, the command's name, then the input, by the command handler itself.
  */
-export function* ndjsonRows(texts: readonly NamedText[]): Generator<ImportRow> {
+function* ndjsonRows(texts: readonly NamedText[]): Generator<ImportRow> {
   for (const { name, text } of texts) {
     for (const { number, line } of numberedLines(text)) {
       const where = { source: name, line: number, text: line };
@@ -38,7 +38,7 @@ export function* ndjsonRows(texts: readonly NamedText[]): Generator<ImportRow> {
   }
 }
 
-export const NDJSON_KEY_NAME = 'ndjson-import';
+const NDJSON_KEY_NAME = 'ndjson-import';
 
 export const importNdjson = (
   commands: CommandBus,

@@ -33,7 +33,7 @@ import {
 import { runScript } from './scripts.js';
 import { snapshotTextOf, stateFromText } from '../snapshot-codec.js';
 
-export { FencedOutError, type ReadStoreFence } from './commit-batch.js';
+export { FencedOutError } from './commit-batch.js';
 export { readStoreLeaseKey } from './redis-read-keys.js';
 
 /**

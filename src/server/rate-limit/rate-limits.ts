@@ -12,7 +12,7 @@ export interface RateLimitSettings {
  * Who pays for a request: a key by its name, or the address it came from. A request with a wrong key pays by
  * address, so that guessing keys is limited like anonymous reads are.
  */
-export const rateClientOf = (principal: Principal, address: string | undefined): string =>
+const rateClientOf = (principal: Principal, address: string | undefined): string =>
   principal.role === 'anonymous' || principal.role === 'invalid'
     ? `address:${address ?? 'unknown'}`
     : `key:${principal.keyName}`;

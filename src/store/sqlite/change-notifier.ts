@@ -1,13 +1,13 @@
 import type Database from 'better-sqlite3';
 
 /** How often waiting subscriptions look for commits made by other connections (other processes). */
-export const POLL_INTERVAL_MS = 25;
+const POLL_INTERVAL_MS = 25;
 
 /**
  * What the log looked like to this process just before a read: if anything changes after it, a wait that starts
  * from it returns at once, so a commit that lands between a read and the start of a wait is never missed.
  */
-export interface ChangeMark {
+interface ChangeMark {
   /** PRAGMA data_version: changes when another connection commits. */
   readonly dataVersion: bigint;
   /** Counts this store's own commits, which data_version does not see. */

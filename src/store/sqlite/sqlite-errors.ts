@@ -46,7 +46,7 @@ export const writeFailure = (error: unknown, file: string, what: string): unknow
  * of the raw log) or one it could not read, as a StoreUnavailableError naming the file. Anything else comes back as
  * it is.
  */
-export const readFailure = (error: unknown, file: string): unknown => {
+const readFailure = (error: unknown, file: string): unknown => {
   if (!(error instanceof Database.SqliteError)) return error;
   const explain = (message: string) => new StoreUnavailableError(message, { cause: error });
   switch (primaryCode(error.code)) {
