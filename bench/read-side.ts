@@ -50,12 +50,12 @@ import { createCpuWatch } from './support/cpu-watch.js';
 import {
   BenchVoid,
   installLifecycle,
+  runBench,
   onCleanup,
   progress,
   removeTempDir,
   shutdown,
   trackTempDir,
-  voidBench,
 } from './support/lifecycle.js';
 import { eventsPerSecond, fileBytes, logFacts, rawRead, timedRebuild } from './support/log-baselines.js';
 import type { LogFacts, Throughput } from './support/log-baselines.js';
@@ -485,7 +485,10 @@ const main = async (): Promise<void> => {
     console.error(`${(error as Error).message}\n${USAGE}`);
     process.exit(2);
   }
-  installLifecycle(options.timeoutMinutes);
+  installLifecycle({
+    ms: options.timeoutMinutes * 60_000,
+    why: `${options.timeoutMinutes} minutes (--timeout-minutes)`,
+  });
   checkServerEntry(options.serverEntry);
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 2, connectTimeout: 5_000, lazyConnect: true });
   redis.on('error', () => undefined);
@@ -535,10 +538,4 @@ const main = async (): Promise<void> => {
   await shutdown(0);
 };
 
-main().catch((error: unknown) =>
-  voidBench(
-    error instanceof BenchVoid
-      ? error.message
-      : `error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-  ),
-);
+runBench(main);
