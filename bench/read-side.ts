@@ -42,8 +42,10 @@ import { openRedisReadStore } from '../src/read-store/redis/redis-read-store.js'
 import { READ_MODELS_FILE } from '../src/read-store/sqlite/read-models-file.js';
 import { openSqliteReadStore } from '../src/read-store/sqlite/sqlite-read-store.js';
 import { DATABASE_FILE } from '../src/store/sqlite/sqlite-event-store.js';
-import { createCast, createRandom, DEFAULT_HISTORY, historyOptions, writeHistory } from './history-generator.js';
-import type { HistoryOptions } from './history-generator.js';
+import { createCast } from './history/cast.js';
+import { DEFAULT_HISTORY, historyOptions, type HistoryOptions } from './history/history-options.js';
+import { createRandom } from './history/random.js';
+import { writeHistory } from './history/write-history.js';
 import { DRAWS, planQueries } from './support/actor-queries.js';
 import { codeFingerprint } from './support/code-fingerprint.js';
 import { createCpuWatch } from './support/cpu-watch.js';

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ReferenceActor } from '../../test/support/reference-fold.js';
-import type { Cast, Random } from '../history-generator.js';
+import type { Cast } from '../history/cast.js';
+import type { Random } from '../history/random.js';
 import { BenchVoid } from './lifecycle.js';
 
 /**
