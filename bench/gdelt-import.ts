@@ -19,7 +19,6 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { createCommandBus } from '../src/application/commands/index.js';
 import { gdeltRows, importGdelt } from '../src/import/gdelt/import-gdelt.js';
 import { parseGdeltRow } from '../src/import/gdelt/parse-gdelt-row.js';
@@ -28,20 +27,13 @@ import type { ImportCounts } from '../src/import/run-import.js';
 import { withEventCatalog } from '../src/store/catalog-store.js';
 import { DATABASE_FILE, openSqliteEventStore } from '../src/store/sqlite/sqlite-event-store.js';
 import { BenchVoid, installLifecycle, runBench, shutdown, trackTempDir } from './support/lifecycle.js';
-import { integerOption } from './support/options.js';
+import { integerOption, parseBenchArgs } from './support/options.js';
 
 const USAGE = 'usage: npx tsx bench/gdelt-import.ts [--copies 10]';
 const WATCHDOG_MINUTES = 30;
 
 const readCopies = (): number => {
-  const { values } = parseArgs({
-    options: { copies: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
+  const values = parseBenchArgs({ copies: { type: 'string' } }, USAGE);
   return integerOption(values.copies, 'copies', 10, 1, 10_000);
 };
 const copies = readCopies();

@@ -29,11 +29,10 @@
  * The generator lives in bench/history/ (historyCommands, writeHistory); this file is its command line.
  */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { DEFAULT_HISTORY } from './history/history-options.js';
 import { writeHistory, type WriteHistoryOptions } from './history/write-history.js';
 import { runBench } from './support/lifecycle.js';
-import { integerOption, numberOption } from './support/options.js';
+import { integerOption, numberOption, parseBenchArgs } from './support/options.js';
 
 const USAGE = `usage: npx tsx bench/history-generator.ts --developments N --seed S --data-dir DIR
        [--actors 2000] [--topics 300] [--meetings 2000] [--zipf 1.1] [--batch 1000]
@@ -42,8 +41,8 @@ const USAGE = `usage: npx tsx bench/history-generator.ts --developments N --seed
 const MAX = Number.MAX_SAFE_INTEGER;
 
 const readOptions = (): WriteHistoryOptions & { developments: number } => {
-  const { values } = parseArgs({
-    options: {
+  const values = parseBenchArgs(
+    {
       developments: { type: 'string' },
       seed: { type: 'string' },
       'data-dir': { type: 'string' },
@@ -52,13 +51,12 @@ const readOptions = (): WriteHistoryOptions & { developments: number } => {
       meetings: { type: 'string' },
       zipf: { type: 'string' },
       batch: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
     },
-    strict: true,
-  });
-  if (values.help || values['data-dir'] === undefined) {
+    USAGE,
+  );
+  if (values['data-dir'] === undefined) {
     console.error(USAGE);
-    process.exit(values.help ? 0 : 2);
+    process.exit(2);
   }
   return {
     dataDir: path.resolve(values['data-dir']),

@@ -16,7 +16,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { parse, validate } from 'graphql';
 import { pino } from 'pino';
 import 'reflect-metadata';
@@ -24,7 +23,7 @@ import { startTimeline } from '../src/app.js';
 import { loadConfig } from '../src/config/environment.js';
 import { timelineSchema } from '../src/graphql/schema.js';
 import { BenchVoid, installLifecycle, onCleanup, runBench, shutdown, trackTempDir } from './support/lifecycle.js';
-import { integerOption } from './support/options.js';
+import { integerOption, parseBenchArgs } from './support/options.js';
 import { decimal, summarize } from './support/stats.js';
 
 const USAGE = 'usage: npx tsx bench/query-bomb.ts [--requests 200] [--warm-up 20]';
@@ -43,18 +42,13 @@ const REFUSED = { status: 400, code: 'QUERY_TOO_COMPLEX' };
 const ANSWERED = { status: 200, code: 'ok' };
 
 const readOptions = () => {
-  const { values } = parseArgs({
-    options: {
+  const values = parseBenchArgs(
+    {
       requests: { type: 'string' },
       'warm-up': { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
     },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
+    USAGE,
+  );
   return {
     requests: integerOption(values.requests, 'requests', 200, 1, 1_000_000),
     warmUp: integerOption(values['warm-up'], 'warm-up', 20, 0, 1_000_000),

@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { choiceOption, numberOption } from '../support/options.js';
+import { choiceOption, numberOption, parseBenchArgs } from '../support/options.js';
 import type { ServerEntry } from '../support/server-child.js';
 
 export type LatencyFrom = 'append' | 'response' | 'send';
@@ -44,8 +43,8 @@ export const USAGE = `usage: npx tsx bench/live-fanout.ts [--subscribers 1000] [
                    sources: run src/main.ts through tsx, with no build (the CI smoke run)`;
 
 const parse = () =>
-  parseArgs({
-    options: {
+  parseBenchArgs(
+    {
       subscribers: { type: 'string' },
       rate: { type: 'string' },
       seconds: { type: 'string' },
@@ -57,10 +56,9 @@ const parse = () =>
       'no-baseline': { type: 'boolean', default: false },
       'server-entry': { type: 'string' },
       quick: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
-    strict: true,
-  }).values;
+    USAGE,
+  );
 
 const latencyFromOption = (raw: string | undefined): LatencyFrom => {
   const latencyFrom = raw ?? 'append';
@@ -72,10 +70,6 @@ const latencyFromOption = (raw: string | undefined): LatencyFrom => {
 
 export const readOptions = (): Options => {
   const values = parse();
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
   const quick = values.quick === true;
   const options = {
     latencyFrom: latencyFromOption(values['latency-from']),

@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { DEFAULT_HISTORY } from '../history/history-options.js';
-import { choiceOption, integerListOption, integerOption, numberOption } from '../support/options.js';
+import { choiceOption, integerListOption, integerOption, numberOption, parseBenchArgs } from '../support/options.js';
 import type { ServerEntry } from '../support/server-child.js';
 
 /** The read-side bench's options. */
@@ -75,8 +74,8 @@ const readModelsOption = (file: string | undefined, dataDir: string | undefined)
 };
 
 export const readOptions = (): Options => {
-  const { values } = parseArgs({
-    options: {
+  const values = parseBenchArgs(
+    {
       sizes: { type: 'string' },
       queries: { type: 'string' },
       corrections: { type: 'string' },
@@ -95,14 +94,9 @@ export const readOptions = (): Options => {
       'cache-mb': { type: 'string' },
       'server-node-flags': { type: 'string' },
       stores: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
     },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
+    USAGE,
+  );
   const redisUrl = values['redis-url'] ?? 'redis://127.0.0.1:6379';
   if (!/^rediss?:\/\/\S+$/.test(redisUrl)) throw new Error(`--redis-url must be a redis:// URL, got ${redisUrl}`);
   return {
