@@ -54,6 +54,7 @@ describe('every bench at a tiny size (a smoke run)', () => {
         ...['--developments', '200', '--seed', '3', '--actors', '40', '--topics', '12', '--meetings', '10'],
         ...['--data-dir', path.join(dataDir, 'history')],
       ]);
+      // The generator has no figures for stdout: it tells what it wrote on stderr.
       expectSound({ ...run, stdout: run.output }, 'history: done in');
     },
     SMOKE_TIMEOUT_MS,
