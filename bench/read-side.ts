@@ -2,15 +2,16 @@
  * Read-side bench: the read models out of the heap, measured per history size, each figure beside a baseline
  * measured in the same run.
  *
- *   npx tsx bench/read-side.ts [--sizes 100000,1000000] [--queries 300] [--corrections 0.01] [--skew 1.1] [--stores sqlite]
+ *   npx tsx bench/read-side.ts [--sizes 100000,1000000] [--queries 300] [--corrections 0.01] [--skew 1.1]
+ *                              [--stores sqlite]
  *   npm run bench:read-side -- --sizes 2000            (smoke: well under a minute)
  *
  * For each size (developments):
  * 1. history: the history generator (bench/history/) writes it through the command handlers, in inOneCommit batches of
  *    --batch commands, into a temp data dir (--keep keeps it; --data-dir DIR reuses one and skips this, sizes
  *    ignored: the log is copied, DIR is not changed).
- * 2. rebuild: rebuildReadModels into a fresh read-models.db (SQLite), then into Redis (a unique prefix, the current read-model version),
- *    each in events/s beside the raw baseline (better-sqlite3 SELECT * FROM events with JSON.parse of data and
+ * 2. rebuild: rebuildReadModels into a fresh read-models.db (SQLite), then into Redis (a unique prefix, the current
+ *    read-model version), each in events/s beside the raw baseline (better-sqlite3 SELECT * FROM events with JSON.parse of data and
  *    metadata); Redis INFO used_memory before/after per event beside timeline.db's bytes per event. The Redis
  *    read models stay for step 4. With --read-models FILE (and --data-dir) the SQLite rebuild is not run: FILE,
  *    which `timeline rebuild` made of that log, is served instead.
