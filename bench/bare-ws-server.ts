@@ -2,6 +2,7 @@
  * The baseline for bench/live-fanout.ts: a bare `ws` WebSocketServer with no GraphQL in the way. Clients connect to
  * ws://HOST:PORT/ws; the bench drives it over plain HTTP on the same port:
  *
+ *   GET  /readyz     -> 200 once it listens (as the timeline server's, so one launcher starts both)
  *   GET  /stats      -> { clients, broadcasting, sent }
  *   POST /broadcast  <- { template, prefix, count, rate }: sends `count` messages at `rate` per second to every
  *                       client; in `template`, "__ID__" becomes prefix + sequence number and __SENT__ the send
@@ -85,6 +86,10 @@ const server = createServer();
 const wss = new WebSocketServer({ server, path: '/ws' });
 
 server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+  if (request.method === 'GET' && request.url === '/readyz') {
+    json(response, 200, { ready: true });
+    return;
+  }
   if (request.method === 'GET' && request.url === '/stats') {
     json(response, 200, { clients: wss.clients.size, broadcasting, sent });
     return;

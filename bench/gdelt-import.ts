@@ -11,12 +11,14 @@
  * into a fresh temp data directory through importGdelt, the code `timeline import gdelt` runs; then the copies are
  * imported again (every row already present). Baselines, same rows, same run: parsing only (parseGdeltRow), and
  * parsing and mapping to commands (gdeltRows) without writing.
+ *
+ * A rejected row, a count that is not the rows' (imported, then already present) or any error voids the run:
+ * "bench void: <what>", exit code 1.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { createCommandBus } from '../src/application/commands/index.js';
 import { gdeltRows, importGdelt } from '../src/import/gdelt/import-gdelt.js';
 import { parseGdeltRow } from '../src/import/gdelt/parse-gdelt-row.js';
@@ -24,10 +26,17 @@ import { numberedLines, type NamedText } from '../src/import/read-text-files.js'
 import type { ImportCounts } from '../src/import/run-import.js';
 import { withEventCatalog } from '../src/store/catalog-store.js';
 import { DATABASE_FILE, openSqliteEventStore } from '../src/store/sqlite/sqlite-event-store.js';
+import { BenchVoid, installLifecycle, runBench, shutdown, trackTempDir } from './support/lifecycle.js';
+import { integerOption, parseBenchArgs } from './support/options.js';
 
-const { values } = parseArgs({ options: { copies: { type: 'string', default: '10' } } });
-const copies = Number(values.copies);
-if (!Number.isInteger(copies) || copies < 1) throw new Error('--copies takes a positive integer');
+const USAGE = 'usage: npx tsx bench/gdelt-import.ts [--copies 10]';
+const WATCHDOG_MINUTES = 30;
+
+const readCopies = (): number => {
+  const values = parseBenchArgs({ copies: { type: 'string' } }, USAGE);
+  return integerOption(values.copies, 'copies', 10, 1, 10_000);
+};
+const copies = readCopies();
 
 const SAMPLE = path.resolve(import.meta.dirname, '../test/fixtures/gdelt/20150218230000.export.CSV');
 const sample: NamedText = { name: SAMPLE, text: readFileSync(SAMPLE, 'utf8') };
@@ -55,14 +64,13 @@ const timeParse = (text: NamedText, mapToo: boolean): number => {
   let rows = 0;
   if (mapToo) for (const _ of gdeltRows([text], [])) rows += 1;
   else for (const { line } of numberedLines(text.text)) if (parseGdeltRow(line)) rows += 1;
-  if (rows !== rowsOf(text)) throw new Error('parsed a different number of rows');
+  if (rows !== rowsOf(text)) throw new BenchVoid(`parsed ${rows} rows of ${rowsOf(text)}`);
   return performance.now() - started;
 };
 
-const dirs: string[] = [];
 const freshStore = () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'timeline-gdelt-bench-'));
-  dirs.push(dir);
+  trackTempDir(dir);
   return withEventCatalog(openSqliteEventStore({ file: path.join(dir, DATABASE_FILE) }));
 };
 
@@ -73,13 +81,13 @@ const timeImport = async (
   const started = performance.now();
   const counts = await importGdelt(createCommandBus({ store }), [text], [], {
     onReject: (row) => {
-      throw new Error(`line ${row.line} was rejected: ${row.reason}`);
+      throw new BenchVoid(`line ${row.line} was rejected: ${row.reason}`);
     },
   });
   return { ms: performance.now() - started, counts };
 };
 
-try {
+const main = async (): Promise<void> => {
   process.stderr.write(`gdelt import bench: the sample (${rowsOf(sample)} rows), then ${copies} copies\n`);
   const cold = freshStore();
   const first = await timeImport(cold, sample);
@@ -89,7 +97,7 @@ try {
   const again = await timeImport(steady, shifted);
   await steady.close();
   if (bulk.counts.imported !== rowsOf(shifted) || again.counts.alreadyPresent !== rowsOf(shifted)) {
-    throw new Error(`unexpected counts: ${JSON.stringify({ bulk: bulk.counts, again: again.counts })}`);
+    throw new BenchVoid(`unexpected counts: ${JSON.stringify({ bulk: bulk.counts, again: again.counts })}`);
   }
   // Parsed after the imports, so that the baselines run on a warm JIT too.
   const parseOnly = timeParse(shifted, false);
@@ -106,6 +114,8 @@ try {
     `| parse and map to commands, no write | ${figure(rows, parseAndMap)} | parsing only: ${figure(rows, parseOnly)} | ${(parseOnly / parseAndMap).toFixed(2)} | – |`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-} finally {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-}
+  await shutdown(0);
+};
+
+installLifecycle({ ms: WATCHDOG_MINUTES * 60_000, why: `${WATCHDOG_MINUTES} minutes` });
+runBench(main);

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { CLOCK_TICKS, machineCpu, parseProcStat } from './proc.js';
 
 /**
  * How much CPU processes other than the bench and its descendants (the servers) used meanwhile: the machine's
@@ -7,13 +8,10 @@ import { performance } from 'node:perf_hooks';
  * a phase's figures can be trusted.
  */
 
-/** Linux clock ticks per second (USER_HZ), which /proc reports CPU time in. */
-const CLOCK_TICKS = 100;
-
 /** Busy ticks of the whole machine (all cores): user..steal minus idle and iowait. */
 const machineBusyTicks = (): number => {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
-  return fields.reduce((sum, value) => sum + value, 0) - fields[3]! - fields[4]!;
+  const { total, idle } = machineCpu();
+  return total - idle;
 };
 
 /** Every process's parent and CPU ticks so far (utime + stime). */
@@ -22,9 +20,7 @@ const processTable = (): Map<number, { ppid: number; ticks: number }> => {
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      table.set(Number(name), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+      table.set(Number(name), parseProcStat(readFileSync(`/proc/${name}/stat`, 'utf8')));
     } catch {
       // Gone meanwhile.
     }

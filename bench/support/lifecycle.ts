@@ -116,8 +116,11 @@ export const voidBench = (what: string): Promise<never> => {
   return shutdown(1);
 };
 
-/** Cleans up on exit, on SIGINT/SIGTERM/SIGHUP and on an uncaught error; a watchdog ends a run that hangs. */
-export const installLifecycle = (timeoutMinutes: number): void => {
+/**
+ * Cleans up on exit, on SIGINT/SIGTERM/SIGHUP and on an uncaught error; a watchdog ends a run that hangs after
+ * `watchdog.ms`, saying `watchdog.why` (what the limit is, and which option sets it).
+ */
+export const installLifecycle = (watchdog: { readonly ms: number; readonly why: string }): void => {
   process.on('exit', cleanUpNow);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => {
@@ -134,6 +137,17 @@ export const installLifecycle = (timeoutMinutes: number): void => {
     void voidBench(`unhandled rejection: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   });
   setTimeout(() => {
-    void voidBench(`the watchdog stopped the run after ${timeoutMinutes} minutes (--timeout-minutes)`);
-  }, timeoutMinutes * 60_000).unref();
+    void voidBench(`the watchdog stopped the run after ${watchdog.why}`);
+  }, watchdog.ms).unref();
+};
+
+/** Runs a bench's main; an error voids the run, named as it is (BenchVoid) or with its stack. */
+export const runBench = (main: () => Promise<void>): void => {
+  main().catch((error: unknown) =>
+    voidBench(
+      error instanceof BenchVoid
+        ? error.message
+        : `error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    ),
+  );
 };

@@ -1,5 +1,7 @@
 /** Option parsing for the benches: plain checks that name the option and what it got. */
 
+import { parseArgs } from 'node:util';
+
 export const integerOption = (
   raw: string | undefined,
   name: string,
@@ -57,4 +59,22 @@ export const choiceOption = <T extends string>(
     throw new Error(`--${name} must be one of ${choices.join(', ')}, got ${JSON.stringify(raw)}`);
   }
   return raw as T;
+};
+
+type OptionTable = Record<string, { readonly type: 'string' | 'boolean'; readonly default?: string | boolean }>;
+
+/**
+ * A bench's command line, strictly (an unknown option is an error): `--help` (-h) prints `usage` and exits, anything
+ * else is the values by name, to be checked by the functions above.
+ */
+export const parseBenchArgs = <const T extends OptionTable>(
+  options: T,
+  usage: string,
+): ReturnType<typeof parseArgs<{ options: T; strict: true }>>['values'] => {
+  const { values } = parseArgs({ options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true });
+  if ((values as { help?: boolean }).help === true) {
+    console.log(usage);
+    process.exit(0);
+  }
+  return values as ReturnType<typeof parseArgs<{ options: T; strict: true }>>['values'];
 };

@@ -81,6 +81,8 @@ export interface StartServerOptions {
   readonly nodeFlags?: readonly string[];
   /** How often /readyz is asked. */
   readonly pollMs?: number;
+  /** Keep a pipe to its stdin open: a child that exits when its stdin ends goes with the bench, even a killed one. */
+  readonly stdinPipe?: boolean;
 }
 
 const OUTPUT_KEPT = 64 * 1024;
@@ -100,7 +102,7 @@ export const startServerChild = async (options: StartServerOptions): Promise<Ser
     {
       cwd: ROOT,
       env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [options.stdinPipe ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     },
   );
   trackChild(child);

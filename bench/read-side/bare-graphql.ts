@@ -1,6 +1,6 @@
 import { buildSchema, execute, parse, validate, type ExecutionResult } from 'graphql';
 import { ACTOR_QUERY, describeQuery, type Asked } from './actor-queries.js';
-import { BenchVoid } from './lifecycle.js';
+import { BenchVoid } from '../support/lifecycle.js';
 
 /**
  * The bare graphql-js baseline of the as-of actor query: the same document executed by graphql-js (parsed and

@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { ReferenceActor } from '../../test/support/reference-fold.js';
-import type { Cast, Random } from '../history-generator.js';
-import { BenchVoid } from './lifecycle.js';
+import type { Cast } from '../history/cast.js';
+import type { Random } from '../history/random.js';
+import { BenchVoid } from '../support/lifecycle.js';
 
 /**
  * The as-of actor query of the read-side bench, how its actors and time points are drawn, how it is asked over

@@ -7,15 +7,15 @@ import { openSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.
 import { readWholeLog, referenceActor } from '../../test/support/reference-fold.js';
 import type { AsOfQuery, Asked, Draw } from './actor-queries.js';
 import { askAll, canonicalAnswer, describeQuery, differenceFromReference, DRAWS } from './actor-queries.js';
-import type { CpuWatch } from './cpu-watch.js';
-import { BenchVoid, onCleanup, progress } from './lifecycle.js';
+import type { CpuWatch } from '../support/cpu-watch.js';
+import { BenchVoid, onCleanup, progress } from '../support/lifecycle.js';
 import { bareGraphQLTimes } from './bare-graphql.js';
 import { rawRedisPointReads, rawSqlitePointReads } from './log-baselines.js';
-import { residentOf } from './proc.js';
-import type { DrawFigures, FloorFigures, ServerFigures } from './read-side-report.js';
-import { deletePrefixKeys, settleLazyFree } from './redis-admin.js';
-import { startServerChild, type ServerEntry } from './server-child.js';
-import { int, seconds, summarize } from './stats.js';
+import { residentOf } from '../support/proc.js';
+import type { DrawFigures, FloorFigures, ServerFigures } from './report.js';
+import { deletePrefixKeys, settleLazyFree } from '../support/redis-admin.js';
+import { startServerChild, type ServerEntry } from '../support/server-child.js';
+import { int, seconds, summarize } from '../support/stats.js';
 
 /**
  * The server phases of the read-side bench: the embedded server (role all) and its reference check, the Redis

@@ -2,8 +2,8 @@ import type { Draw } from './actor-queries.js';
 import { DRAWS } from './actor-queries.js';
 import type { LogFacts, Throughput } from './log-baselines.js';
 import { eventsPerSecond } from './log-baselines.js';
-import type { Resident } from './proc.js';
-import { fixed, int, markdownTable, mb, ms, seconds, type Summary } from './stats.js';
+import type { Resident } from '../support/proc.js';
+import { fixed, int, markdownTable, mb, ms, seconds, type Summary } from '../support/stats.js';
 
 /** The figures of one size of the read-side bench, and the tables they print as. */
 
