@@ -12,7 +12,7 @@ export interface CastActor {
   readonly country: string;
 }
 
-export interface CastTopic {
+interface CastTopic {
   readonly id: string;
   readonly title: string;
   readonly parentIndex: number | null;
@@ -55,8 +55,8 @@ const TOPIC_WORDS = [
 
 export const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 
-export const actorId = (index: number): string => `actor-${pad(index + 1, 4)}`;
-export const topicId = (index: number): string => `topic-${pad(index + 1, 3)}`;
+const actorId = (index: number): string => `actor-${pad(index + 1, 4)}`;
+const topicId = (index: number): string => `topic-${pad(index + 1, 3)}`;
 export const meetingId = (index: number): string => `meeting-${pad(index + 1, 4)}`;
 export const developmentId = (ordinal: number): string => `dev-${pad(ordinal + 1, 7)}`;
 

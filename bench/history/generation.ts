@@ -17,7 +17,7 @@ export interface Recorded {
   retracted: boolean;
 }
 
-export interface MeetingLife {
+interface MeetingLife {
   status: MeetingStatus | null;
   scheduledForMs: number;
 }

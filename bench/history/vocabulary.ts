@@ -8,7 +8,7 @@ export const ROLE_TITLES = [
 ]; // prettier-ignore
 
 /** How often each kind comes up, relative to 1: statements and consultations are the bulk of diplomacy. */
-export const KIND_FREQUENCY: Partial<Record<DevelopmentKind, number>> = {
+const KIND_FREQUENCY: Partial<Record<DevelopmentKind, number>> = {
   STATEMENT: 8,
   CONSULT: 6,
   CLAIM: 3,
@@ -117,6 +117,6 @@ export const NEXT_STATUS: Record<MeetingStatus, readonly (readonly [MeetingStatu
   CANCELLED: [['PROPOSED', 1]],
 };
 
-export const round1 = (value: number): number => Math.round(value * 10) / 10;
+const round1 = (value: number): number => Math.round(value * 10) / 10;
 
 export const clampTone = (value: number): number => Math.max(-10, Math.min(10, round1(value)));

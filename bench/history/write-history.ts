@@ -18,7 +18,7 @@ export interface WriteHistoryOptions extends Partial<HistoryOptions> {
   readonly requireEmpty?: boolean;
 }
 
-export interface HistoryProgress {
+interface HistoryProgress {
   readonly commands: number;
   readonly developments: number;
   readonly elapsedMs: number;
@@ -30,7 +30,7 @@ export interface HistoryWritten extends HistoryProgress {
   readonly eventsAppended: number;
 }
 
-export const COMMAND_META = { keyName: 'history-generator' } as const;
+const COMMAND_META = { keyName: 'history-generator' } as const;
 
 /**
  * Runs a history's commands through createCommandBus on the data directory's SQLite log, one after the other, in

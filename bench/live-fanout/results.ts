@@ -15,7 +15,7 @@ export const memoryOf = (pid: number): Memory => {
   return { rssMb: rss / 1024 / 1024, hwmMb: peak / 1024 / 1024 };
 };
 
-export interface ServerFigures {
+interface ServerFigures {
   readonly idle: Memory;
   readonly connected: Memory;
   readonly end: Memory;

@@ -40,7 +40,7 @@ const graphql = async (url: string, query: string, variables: Record<string, unk
   return body;
 };
 
-export const developmentInput = (id: string, seq: number) => ({
+const developmentInput = (id: string, seq: number) => ({
   id,
   kind: 'STATEMENT',
   title: `Bench development ${seq}`.padEnd(48, '.'),

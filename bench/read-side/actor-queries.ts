@@ -88,7 +88,7 @@ export interface Asked {
 }
 
 /** Asks one query; anything but a 200 with data and no errors (a timeout included) voids the run. */
-export const askActor = async (
+const askActor = async (
   server: string,
   url: string,
   secret: string,

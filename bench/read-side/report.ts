@@ -44,7 +44,7 @@ export interface SizeFigures {
   readonly phases: readonly { readonly name: string; readonly elapsedMs: number; readonly othersCores: number }[];
 }
 
-export interface RedisFigures {
+interface RedisFigures {
   readonly rebuild: Throughput;
   readonly bytes: number;
   readonly projectorReadyMs: number;

@@ -39,10 +39,6 @@ export const trackTempDir = (dir: string): void => {
   tempDirs.add(dir);
 };
 
-export const untrackTempDir = (dir: string): void => {
-  tempDirs.delete(dir);
-};
-
 export const removeTempDir = (dir: string): void => {
   rmSync(dir, { recursive: true, force: true });
   tempDirs.delete(dir);

@@ -11,7 +11,7 @@ import { stopChild, trackChild } from './lifecycle.js';
  */
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
-export const HOST = '127.0.0.1';
+const HOST = '127.0.0.1';
 
 /**
  * Node's flags in `npm start` (package.json's start script), read from there so that a bench runs the server as
@@ -28,7 +28,7 @@ const npmStartFlags = (): string[] => {
 export const SERVER_NODE_FLAGS: readonly string[] = npmStartFlags();
 
 /** sources: the TypeScript through tsx (what is being edited); build: dist/ (npm run build first). */
-export const SERVER_ENTRIES = {
+const SERVER_ENTRIES = {
   sources: ['--import', 'tsx', 'src/main.ts'],
   build: ['dist/src/main.js'],
 } as const;
@@ -41,7 +41,7 @@ export const checkServerEntry = (entry: ServerEntry): void => {
 };
 
 /** A port nobody listens on right now (the kernel's pick), released before it is returned. */
-export const freePort = (): Promise<number> =>
+const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();

@@ -1,7 +1,7 @@
 /** Percentiles and the formatting of figures, as the benches print them. */
 
 /** The nearest-rank percentile of sorted values (p in 0..100); NaN when there are none. */
-export const percentile = (sorted: ArrayLike<number>, p: number): number =>
+const percentile = (sorted: ArrayLike<number>, p: number): number =>
   sorted.length === 0
     ? Number.NaN
     : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
@@ -35,7 +35,7 @@ export const summarize = (values: readonly number[] | Float64Array): Summary => 
   };
 };
 
-export const MB = 1024 * 1024;
+const MB = 1024 * 1024;
 
 /** Fixed decimals without grouping, "n/a" for what could not be measured: the live fan-out's and query bomb's tables. */
 export const decimal = (value: number, digits = 1): string => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
@@ -62,8 +62,6 @@ export const seconds = (milliseconds: number): string =>
   `${fixed(milliseconds / 1000, milliseconds < 10_000 ? 2 : 1)} s`;
 
 export const mb = (bytes: number): string => `${int(bytes / MB)} MB`;
-
-export const ratio = (value: number): string => `${fixed(value, 2)}x`;
 
 /** A markdown table, columns padded to their widest cell. */
 export const markdownTable = (header: readonly string[], rows: readonly (readonly string[])[]): string => {
