@@ -1,5 +1,5 @@
 import { streamId, type LogPosition, type NewEvent, type TimelineEvent } from '../../events/index.js';
-import { WrongExpectedRevisionError, type EventStore, type ExpectedRevision } from '../store/event-store.js';
+import { WrongExpectedRevisionError, type EventStore } from '../store/event-store.js';
 import { startCommand, type CommandDeps, type CommandMeta, type CommandResult } from './command-context.js';
 import { stateOf, type Decider } from './decider.js';
 import { conflict } from './errors.js';
@@ -29,11 +29,14 @@ export const handleCommand = async <Command, State, Event extends TimelineEvent>
     const toAppend = decided.map(started.event);
     const { position } =
       clientRevision === undefined
-        ? await appendAtReadRevision(deps.store, stream, toAppend, events.at(-1)?.revision ?? 'no_stream')
+        ? await deps.store.appendToStream(stream, toAppend, {
+            expectedRevision: events.at(-1)?.revision ?? 'no_stream',
+          })
         : await appendAtClientRevision(deps.store, stream, toAppend, clientRevision);
     return { id, position, appended: decided.length };
   };
-  return clientRevision === undefined ? decideAgainOnRace(attempt) : attempt();
+  // A race at a client's revision ends as the client's CONFLICT: only races at the revision read are decided again.
+  return decideAgainOnRace(attempt);
 };
 
 /**
@@ -59,14 +62,6 @@ const appendAtClientRevision = async (
     throw error;
   }
 };
-
-/** Appends at the revision the runner itself read: losing a race there is no client's mistake. */
-const appendAtReadRevision = async (
-  store: EventStore,
-  streamId: string,
-  events: readonly NewEvent[],
-  expectedRevision: ExpectedRevision,
-): Promise<{ position: LogPosition }> => store.appendToStream(streamId, events, { expectedRevision });
 
 const RACE_ATTEMPTS = 5;
 

@@ -8,16 +8,18 @@ import { actorRef, referencedStreams, requireReferences } from '../references.js
 import { validateInput } from '../validate-input.js';
 import { withoutUndefined } from './without-undefined.js';
 
-export const parseAssignRole = (input: unknown): ActorRoleAssignedData =>
-  withoutUndefined(validateInput(AssignRoleInput, input));
+/** A role as parsed is the data of the event it appends. */
+export type AssignRole = ActorRoleAssignedData;
 
-const references = (command: ActorRoleAssignedData) => [
+export const parseAssignRole = (input: unknown): AssignRole => withoutUndefined(validateInput(AssignRoleInput, input));
+
+const references = (command: AssignRole) => [
   ...actorRef(command.actorId, 'input', 'actorId'),
   ...actorRef(command.organizationId, 'input', 'organizationId'),
 ];
 
 /** Gives an actor a role; assigning the very same role again is a no-op. */
-export const assignRoleDecider: Decider<ActorRoleAssignedData, readonly ActorRoleAssignedData[], ActorEvent> = {
+export const assignRoleDecider: Decider<AssignRole, readonly ActorRoleAssignedData[], ActorEvent> = {
   target: (command) => ({ category: 'actor', id: command.actorId }),
   initialState: [],
   evolve: (roles, event) => (event.type === 'ActorRoleAssigned' ? [...roles, withoutUndefined(event.data)] : roles),

@@ -7,11 +7,14 @@ import { ChangeTopicStatusInput } from '../input-schemas.js';
 import { validateInput } from '../validate-input.js';
 import { withoutUndefined } from './without-undefined.js';
 
-export const parseChangeTopicStatus = (input: unknown): TopicStatusChangedData =>
+/** A status change as parsed is the data of the event it appends. */
+export type ChangeTopicStatus = TopicStatusChangedData;
+
+export const parseChangeTopicStatus = (input: unknown): ChangeTopicStatus =>
   withoutUndefined(validateInput(ChangeTopicStatusInput, input));
 
 /** Moves a topic to a status at a point in world time, which cannot precede the topic's opening. */
-export const changeTopicStatusDecider: Decider<TopicStatusChangedData, TopicEvent | null, TopicEvent> = {
+export const changeTopicStatusDecider: Decider<ChangeTopicStatus, TopicEvent | null, TopicEvent> = {
   target: (command) => ({ category: 'topic', id: command.topicId }),
   initialState: null,
   evolve: keepFirst,

@@ -9,13 +9,15 @@ import { referencedStreams, requireReferences, topicRef } from '../references.js
 import { validateInput } from '../validate-input.js';
 import { withoutUndefined } from './without-undefined.js';
 
-export const parseOpenTopic = (input: unknown): TopicOpenedData =>
-  withoutUndefined(validateInput(OpenTopicInput, input));
+/** An opening as parsed is the data of the event it appends. */
+export type OpenTopic = TopicOpenedData;
 
-const parentRef = (command: TopicOpenedData) => topicRef(command.parentId, 'input', 'parentId');
+export const parseOpenTopic = (input: unknown): OpenTopic => withoutUndefined(validateInput(OpenTopicInput, input));
+
+const parentRef = (command: OpenTopic) => topicRef(command.parentId, 'input', 'parentId');
 
 /** Opens a topic once; the same opening again is a no-op, another one under the same id a CONFLICT. */
-export const openTopicDecider: Decider<TopicOpenedData, TopicEvent | null, TopicEvent> = {
+export const openTopicDecider: Decider<OpenTopic, TopicEvent | null, TopicEvent> = {
   target: (command) => ({ category: 'topic', id: command.id }),
   initialState: null,
   evolve: keepFirst,

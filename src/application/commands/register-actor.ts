@@ -8,13 +8,16 @@ import { RegisterActorInput } from '../input-schemas.js';
 import { validateInput } from '../validate-input.js';
 import { withoutUndefined } from './without-undefined.js';
 
-export const parseRegisterActor = (input: unknown): ActorRegisteredData => {
+/** A registration as parsed is the data of the event it appends. */
+export type RegisterActor = ActorRegisteredData;
+
+export const parseRegisterActor = (input: unknown): RegisterActor => {
   const command = validateInput(RegisterActorInput, input);
   return withoutUndefined({ ...command, aliases: command.aliases ?? [] });
 };
 
 /** Registers an actor once; the same registration again is a no-op, another one under the same id a CONFLICT. */
-export const registerActorDecider: Decider<ActorRegisteredData, ActorEvent | null, ActorEvent> = {
+export const registerActorDecider: Decider<RegisterActor, ActorEvent | null, ActorEvent> = {
   target: (command) => ({ category: 'actor', id: command.id }),
   initialState: null,
   evolve: keepFirst,
