@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assignRoleDecider, parseAssignRole, type AssignRole } from '../../src/application/commands/assign-role.js';
 import { parseRegisterActor, registerActorDecider } from '../../src/application/commands/register-actor.js';
-import { actor, decideIn, errorOf, refusalOf } from '../support/decider-fixtures.js';
+import { actor, decideIn, explainedRefusalOf, refusalOf } from '../support/decider-fixtures.js';
 
 /** The rules of registerActor and assignRole as pure decisions: no store, no cache. */
 
@@ -22,8 +22,7 @@ describe('registerActor decides', () => {
   it('is a CONFLICT to register the same id with other content', () => {
     const history = decideIn(registerActorDecider, registration);
     const other = parseRegisterActor({ id: 'xavier', name: 'Xavier', kind: 'STATE' });
-    const error = errorOf(() => decideIn(registerActorDecider, other, { history }));
-    expect({ code: error.code, path: error.path, message: error.message }).toEqual({
+    expect(explainedRefusalOf(() => decideIn(registerActorDecider, other, { history }))).toEqual({
       code: 'CONFLICT',
       path: ['input', 'id'],
       message: 'actor "xavier" is already registered with other details',
@@ -59,8 +58,7 @@ describe('assignRole decides', () => {
   });
 
   it('refuses a missing actor', () => {
-    const error = errorOf(() => decideIn(assignRoleDecider, role({ actorId: 'ghost' })));
-    expect({ code: error.code, path: error.path, message: error.message }).toEqual({
+    expect(explainedRefusalOf(() => decideIn(assignRoleDecider, role({ actorId: 'ghost' })))).toEqual({
       code: 'NOT_FOUND',
       path: ['input', 'actorId'],
       message: 'actor "ghost" does not exist',

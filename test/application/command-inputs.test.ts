@@ -5,24 +5,8 @@ import { parseOpenTopic } from '../../src/application/commands/open-topic.js';
 import { parseRecordDevelopment } from '../../src/application/commands/record-development.js';
 import { parseRegisterActor } from '../../src/application/commands/register-actor.js';
 import { parseVerifyDevelopment } from '../../src/application/commands/verify-development.js';
-import { errorOf, refusalOf } from '../support/decider-fixtures.js';
-
-/**
- * What a command's input must look like before any decider sees it: each parse is pure, so these rules need no
- * store. A refusal names the offending field under `input`.
- */
-
-const development = (overrides: Record<string, unknown> = {}) => ({
-  id: 'dev-1',
-  kind: 'STATEMENT',
-  title: 'Alice speaks',
-  occurredAt: '2025-10-16T00:00:00.000Z',
-  precision: 'DAY',
-  participants: [{ actorId: 'alice', role: 'SOURCE' }],
-  topicIds: ['war'],
-  sources: [{ publisher: 'Test Wire' }],
-  ...overrides,
-});
+import { errorOf, explainedRefusalOf, refusalOf } from '../support/decider-fixtures.js';
+import { development } from '../support/development-input.js';
 
 const badAt = (...path: (string | number)[]) => ({ code: 'BAD_USER_INPUT', path: ['input', ...path] });
 
@@ -56,8 +40,7 @@ describe('assignRole input', () => {
     parseAssignRole({ actorId: 'alice', title: 'President', since: '2025-01-20T00:00:00Z', until });
 
   it('refuses until <= since, accepts until after since', () => {
-    const error = errorOf(role('2025-01-20T00:00:00Z'));
-    expect({ code: error.code, path: error.path, message: error.message }).toEqual({
+    expect(explainedRefusalOf(role('2025-01-20T00:00:00Z'))).toEqual({
       ...badAt('until'),
       message: 'input.until: until must be after since',
     });

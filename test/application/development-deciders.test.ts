@@ -10,28 +10,21 @@ import {
 } from '../../src/application/commands/retract-development.js';
 import { parseVerifyDevelopment, verifyDevelopmentDecider } from '../../src/application/commands/verify-development.js';
 import type { DecidedEvent } from '../../src/application/decider.js';
-import { BASICS, decideIn, errorOf, refusalOf, stateAfter, topic } from '../support/decider-fixtures.js';
+import {
+  BASICS,
+  decideIn,
+  errorOf,
+  explainedRefusalOf,
+  refusalOf,
+  stateAfter,
+  topic,
+} from '../support/decider-fixtures.js';
+import { development } from '../support/development-input.js';
 
 /**
  * The rules of a development's life as pure decisions, no store and no cache: recorded once, then corrected,
  * verified or retracted at the revision the client saw, never after a retraction.
  */
-
-/** A valid recordDevelopment input, to be overridden field by field (the integration tests' own). */
-const development = (overrides: Record<string, unknown> = {}) => ({
-  id: 'dev-1',
-  kind: 'STATEMENT',
-  title: 'Alice speaks',
-  occurredAt: '2025-10-16T00:00:00.000Z',
-  precision: 'DAY',
-  participants: [
-    { actorId: 'alice', role: 'SOURCE' },
-    { actorId: 'boris', role: 'TARGET' },
-  ],
-  topicIds: ['war'],
-  sources: [{ publisher: 'Test Wire' }],
-  ...overrides,
-});
 
 const record = (overrides: Record<string, unknown> = {}) => parseRecordDevelopment(development(overrides));
 
@@ -134,8 +127,7 @@ describe('recordDevelopment decides', () => {
         { actorId: 'alice', role: 'SOURCE' },
       ],
     });
-    const error = errorOf(() => decideIn(recordDevelopmentDecider, twice));
-    expect({ code: error.code, path: error.path, message: error.message }).toEqual({
+    expect(explainedRefusalOf(() => decideIn(recordDevelopmentDecider, twice))).toEqual({
       code: 'BAD_USER_INPUT',
       path: ['input', 'participants', 1],
       message: 'alice is listed twice as SOURCE',
@@ -159,8 +151,7 @@ describe('recordDevelopment decides', () => {
           stance: i === 0 ? 'SUPPORTS' : 'OPPOSES',
         })),
       });
-    const error = errorOf(() => decideIn(recordDevelopmentDecider, stances(['war', 'war'])));
-    expect({ code: error.code, path: error.path, message: error.message }).toEqual({
+    expect(explainedRefusalOf(() => decideIn(recordDevelopmentDecider, stances(['war', 'war'])))).toEqual({
       code: 'BAD_USER_INPUT',
       path: ['input', 'positions', 1],
       message: 'two stances of alice on war',
@@ -170,8 +161,9 @@ describe('recordDevelopment decides', () => {
 
   it('refuses a topic that opens after the development occurred, blaming the mention that names it', () => {
     const world = [...BASICS, topic('later', '2026-01-01T00:00:00.000Z')];
-    const error = errorOf(() => decideIn(recordDevelopmentDecider, record({ topicIds: ['war', 'later'] }), { world }));
-    expect({ code: error.code, path: error.path, message: error.message }).toEqual({
+    expect(
+      explainedRefusalOf(() => decideIn(recordDevelopmentDecider, record({ topicIds: ['war', 'later'] }), { world })),
+    ).toEqual({
       code: 'BAD_USER_INPUT',
       path: ['input', 'topicIds', 1],
       message:
@@ -215,10 +207,11 @@ describe('recordDevelopment decides', () => {
   });
 
   it('is a CONFLICT to record the same id with other content', () => {
-    const error = errorOf(() =>
-      decideIn(recordDevelopmentDecider, record({ title: 'Boris speaks' }), { history: recordedAs() }),
-    );
-    expect({ code: error.code, path: error.path, message: error.message }).toEqual({
+    expect(
+      explainedRefusalOf(() =>
+        decideIn(recordDevelopmentDecider, record({ title: 'Boris speaks' }), { history: recordedAs() }),
+      ),
+    ).toEqual({
       code: 'CONFLICT',
       path: ['input', 'id'],
       message: 'development "dev-1" was recorded with other content',
@@ -277,8 +270,7 @@ describe('correctDevelopment decides', () => {
 
   it('refuses a patch that changes nothing', () => {
     const unchanged = { title: 'Alice speaks', tone: null, occurredAt: '2025-10-16T00:00:00Z' };
-    const error = errorOf(() => correct({ patch: unchanged }));
-    expect({ code: error.code, path: error.path, message: error.message }).toEqual({
+    expect(explainedRefusalOf(() => correct({ patch: unchanged }))).toEqual({
       code: 'BAD_USER_INPUT',
       path: ['input', 'patch'],
       message: 'the patch changes nothing',
@@ -288,8 +280,7 @@ describe('correctDevelopment decides', () => {
 
   it('is a CONFLICT to correct a retracted development', () => {
     const history = [...recorded, { type: 'DevelopmentRetracted', data: { id: 'dev-1', reason: 'never' } } as const];
-    const error = errorOf(() => correct({ expectedRevision: 1 }, history));
-    expect({ code: error.code, path: error.path, message: error.message }).toEqual({
+    expect(explainedRefusalOf(() => correct({ expectedRevision: 1 }, history))).toEqual({
       code: 'CONFLICT',
       path: ['input', 'id'],
       message: 'development "dev-1" is retracted',
@@ -394,8 +385,7 @@ describe('verifyDevelopment decides', () => {
   });
 
   it('refuses a missing byActorId actor, before anything else', () => {
-    const error = errorOf(() => verify({ byActorId: 'ghost', id: 'nope' }, []));
-    expect({ code: error.code, path: error.path, message: error.message }).toEqual({
+    expect(explainedRefusalOf(() => verify({ byActorId: 'ghost', id: 'nope' }, []))).toEqual({
       code: 'NOT_FOUND',
       path: ['input', 'byActorId'],
       message: 'actor "ghost" does not exist',

@@ -4,7 +4,7 @@ import {
   parseChangeTopicStatus,
 } from '../../src/application/commands/change-topic-status.js';
 import { openTopicDecider, parseOpenTopic } from '../../src/application/commands/open-topic.js';
-import { decideIn, errorOf, refusalOf, stateAfter, topic } from '../support/decider-fixtures.js';
+import { decideIn, explainedRefusalOf, refusalOf, stateAfter, topic } from '../support/decider-fixtures.js';
 
 /** The rules of openTopic and changeTopicStatus as pure decisions: no store, no cache. */
 
@@ -22,8 +22,7 @@ describe('openTopic decides', () => {
   });
 
   it('refuses a missing parent', () => {
-    const error = errorOf(() => decideIn(openTopicDecider, opening({ parentId: 'nope' })));
-    expect({ code: error.code, path: error.path, message: error.message }).toEqual({
+    expect(explainedRefusalOf(() => decideIn(openTopicDecider, opening({ parentId: 'nope' })))).toEqual({
       code: 'NOT_FOUND',
       path: ['input', 'parentId'],
       message: 'topic "nope" does not exist',
@@ -31,8 +30,7 @@ describe('openTopic decides', () => {
   });
 
   it('refuses a topic that is its own parent', () => {
-    const error = errorOf(() => decideIn(openTopicDecider, opening({ parentId: 'gaza' })));
-    expect({ code: error.code, path: error.path, message: error.message }).toEqual({
+    expect(explainedRefusalOf(() => decideIn(openTopicDecider, opening({ parentId: 'gaza' })))).toEqual({
       code: 'BAD_USER_INPUT',
       path: ['input', 'parentId'],
       message: 'a topic cannot be its own parent',
@@ -53,12 +51,13 @@ describe('openTopic decides', () => {
 
   it('is a CONFLICT to open the same id with other content', () => {
     const history = decideIn(openTopicDecider, opening());
-    const error = errorOf(() => decideIn(openTopicDecider, opening({ title: 'Gaza strip' }), { history }));
-    expect({ code: error.code, path: error.path, message: error.message }).toEqual({
-      code: 'CONFLICT',
-      path: ['input', 'id'],
-      message: 'topic "gaza" is already open with other details',
-    });
+    expect(explainedRefusalOf(() => decideIn(openTopicDecider, opening({ title: 'Gaza strip' }), { history }))).toEqual(
+      {
+        code: 'CONFLICT',
+        path: ['input', 'id'],
+        message: 'topic "gaza" is already open with other details',
+      },
+    );
   });
 });
 
@@ -74,10 +73,9 @@ describe('changeTopicStatus decides', () => {
   });
 
   it('refuses a change before the topic opened, accepts one at the opening', () => {
-    const error = errorOf(() =>
-      decideIn(changeTopicStatusDecider, change('2019-12-31T23:59:59Z'), { history: opened }),
-    );
-    expect({ code: error.code, path: error.path, message: error.message }).toEqual({
+    expect(
+      explainedRefusalOf(() => decideIn(changeTopicStatusDecider, change('2019-12-31T23:59:59Z'), { history: opened })),
+    ).toEqual({
       code: 'BAD_USER_INPUT',
       path: ['input', 'at'],
       message: 'the topic opened at 2020-01-01T00:00:00.000Z, a status change cannot come before',

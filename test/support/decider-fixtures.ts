@@ -101,3 +101,11 @@ export const refusalOf = (decision: () => unknown): { code: ErrorCode; path: Fie
   const { code, path } = errorOf(decision);
   return { code, path };
 };
+
+/** The refusal with its message, for the rules whose wording the contract shows. */
+export const explainedRefusalOf = (
+  decision: () => unknown,
+): { code: ErrorCode; path: FieldPath | undefined; message: string } => {
+  const { code, path, message } = errorOf(decision);
+  return { code, path, message };
+};
