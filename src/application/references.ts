@@ -8,13 +8,9 @@ export interface Reference {
   readonly path: FieldPath;
 }
 
-/** The first event of each stream a command named, for the checks that need what it says (a topic's openedAt). */
-export type FirstEvents = Map<string, RecordedEvent>;
-
-export const referencedStream = (reference: Reference): string => streamId(reference.kind, reference.id);
-
 /** The streams a decider must look at to check these references. */
-export const referencedStreams = (references: readonly Reference[]): string[] => references.map(referencedStream);
+export const referencedStreams = (references: readonly Reference[]): string[] =>
+  references.map((reference) => streamId(reference.kind, reference.id));
 
 /**
  * The first event of a stream the decider looked at. Asking for one it did not look at is a bug of the decider
@@ -26,20 +22,13 @@ export const lookedAt = (others: OtherStreams, stream: string): RecordedEvent | 
   return first;
 };
 
-/**
- * Every named actor and topic must exist; the first missing one is reported with the path that named it.
- * Returns the first event of each.
- */
-export const requireReferences = (others: OtherStreams, references: readonly Reference[]): FirstEvents => {
-  const found: FirstEvents = new Map();
+/** Every named actor and topic must exist; the first missing one is reported with the path that named it. */
+export const requireReferences = (others: OtherStreams, references: readonly Reference[]): void => {
   for (const reference of references) {
-    const stream = referencedStream(reference);
-    if (found.has(stream)) continue;
-    const first = lookedAt(others, stream);
-    if (first === null) throw notFound(`${reference.kind} "${reference.id}" does not exist`, reference.path);
-    found.set(stream, first);
+    if (lookedAt(others, streamId(reference.kind, reference.id)) === null) {
+      throw notFound(`${reference.kind} "${reference.id}" does not exist`, reference.path);
+    }
   }
-  return found;
 };
 
 export const actorRef = (id: string | undefined, ...path: FieldPath): Reference[] =>

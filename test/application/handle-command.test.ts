@@ -171,7 +171,7 @@ describe('handleCommand', () => {
     expect(log.reads.get('actor-alice')).toBe(5);
   });
 
-  it("appends at the client's revision: another writer in between is the client's CONFLICT, with no retry", async () => {
+  it("appends at the client's revision: a writer in between is the client's CONFLICT, not retried", async () => {
     const log = openMapLog();
     log.appendAsOther('development-dev-1', [
       {
