@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineEvent } from './define-event.js';
-import { ActorKindSchema, EntityId, ShortText } from './fields.js';
+import { ACTOR_CAMEO_CODE, ActorKindSchema, CountryCode, EntityId, ShortText } from './fields.js';
 
 export const ActorRegistered = defineEvent({
   type: 'ActorRegistered',
@@ -14,12 +14,9 @@ export const ActorRegistered = defineEvent({
     aliases: z.array(ShortText),
     cameoCode: z
       .string()
-      .regex(/^[A-Za-z0-9]{3,15}$/, 'CAMEO actor codes are letters and digits, e.g. USAGOV (GDELT: "tib")')
+      .regex(ACTOR_CAMEO_CODE, 'CAMEO actor codes are letters and digits, e.g. USAGOV (GDELT: "tib")')
       .optional(),
-    country: z
-      .string()
-      .regex(/^[A-Z]{3}$/, 'ISO 3166-1 alpha-3, e.g. USA')
-      .optional(),
+    country: CountryCode.optional(),
   }),
 });
 export type ActorRegisteredData = z.infer<typeof ActorRegistered.schema>;

@@ -23,6 +23,11 @@ export const Text = z.string().trim().min(1).max(10_000);
 export const ShortText = z.string().trim().min(1).max(500);
 export const Tone = z.number().min(-10).max(10);
 
+/** An actor's CAMEO code. GDELT writes ethnic and religious codes in lower case (e.g. "tib"): the case is the code's. */
+export const ACTOR_CAMEO_CODE = /^[A-Za-z0-9]{3,15}$/;
+export const CountryCode = z.string().regex(/^[A-Z]{3}$/, 'ISO 3166-1 alpha-3, e.g. USA');
+export const CameoEventCode = z.string().regex(/^\d{2,4}$/, 'CAMEO event codes are 2 to 4 digits');
+
 export const ActorKindSchema = z.enum(ACTOR_KINDS);
 export const TopicStatusSchema = z.enum(TOPIC_STATUSES);
 export const MeetingStatusSchema = z.enum(MEETING_STATUSES);
@@ -82,9 +87,6 @@ export const DevelopmentContentSchema = z.strictObject({
   positions: z.array(PositionAssertionSchema),
   meeting: MeetingStepSchema.optional(),
   tone: Tone.optional(),
-  cameoCode: z
-    .string()
-    .regex(/^\d{2,4}$/, 'CAMEO event codes are 2 to 4 digits')
-    .optional(),
+  cameoCode: CameoEventCode.optional(),
 });
 export type DevelopmentContent = z.infer<typeof DevelopmentContentSchema>;

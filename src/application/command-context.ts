@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import {
-  eventDefinition,
-  type EventDataMap,
-  type EventType,
-  type LogPosition,
-  type NewEvent,
-} from '../../events/index.js';
-import { WrongExpectedRevisionError, type EventStore, type ExpectedRevision } from '../store/event-store.js';
-import { conflict } from './errors.js';
+import { eventDefinition, type EventType, type LogPosition, type NewTimelineEvent } from '../../events/index.js';
+import type { EventStore } from '../store/event-store.js';
+import type { DecidedEvent } from './decider.js';
 import type { FirstEventCache } from './first-events.js';
 
 /** Who is writing, and which request the write belongs to. */
@@ -22,7 +16,7 @@ export interface CommandDeps {
   readonly firstEvents: FirstEventCache;
 }
 
-/** What every handler answers: the entity written, and the log position a reader must reach to see it. */
+/** What every command answers: the entity written, and the log position a reader must reach to see it. */
 export interface CommandResult {
   readonly id: string;
   /** The position of the last event of the entity's stream after the command (null: nothing in the log). */
@@ -41,76 +35,9 @@ export const startCommand = (meta: CommandMeta) => {
     schemaVersion: eventDefinition(type)!.version,
   });
   return {
-    event: <T extends EventType>(type: T, data: EventDataMap[T]): NewEvent<T, EventDataMap[T]> => ({
-      id: randomUUID(),
-      type,
-      data,
-      metadata: metadataFor(type),
-    }),
+    event: ({ type, data }: DecidedEvent): NewTimelineEvent =>
+      ({ id: randomUUID(), type, data, metadata: metadataFor(type) }) as NewTimelineEvent,
   };
-};
-
-/**
- * Appends at the revision the client said it saw: a mismatch is the contract's CONFLICT, on the field that
- * carried the expectation.
- */
-export const appendAtClientRevision = async (
-  store: EventStore,
-  streamId: string,
-  events: readonly NewEvent[],
-  expectedRevision: number,
-): Promise<{ revision: number; position: LogPosition }> => {
-  try {
-    const result = await store.appendToStream(streamId, events, { expectedRevision });
-    return { revision: result.nextExpectedRevision, position: result.position };
-  } catch (error) {
-    if (error instanceof WrongExpectedRevisionError) {
-      throw conflict(
-        `${streamId} changed meanwhile: expected revision ${expectedRevision}`,
-        ['input', 'expectedRevision'],
-        {
-          expectedRevision,
-          actualRevision: error.actual,
-        },
-      );
-    }
-    throw error;
-  }
-};
-
-/**
- * Appends at the revision the handler itself read. Losing a race there is no client's mistake: the caller decides
- * again on the new state (see decideAgainOnRace).
- */
-export const appendAtReadRevision = async (
-  store: EventStore,
-  streamId: string,
-  events: readonly NewEvent[],
-  expectedRevision: ExpectedRevision,
-): Promise<{ revision: number; position: LogPosition }> => {
-  const result = await store.appendToStream(streamId, events, { expectedRevision });
-  return { revision: result.nextExpectedRevision, position: result.position };
-};
-
-const RACE_ATTEMPTS = 5;
-
-/**
- * Runs a read-decide-append body again when another writer appended to the same stream in between, so that two
- * honest concurrent calls both succeed (or the second sees the first and answers as a repeat).
- */
-export const decideAgainOnRace = async <T>(body: () => Promise<T>): Promise<T> => {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await body();
-    } catch (error) {
-      if (!(error instanceof WrongExpectedRevisionError)) throw error;
-      if (attempt >= RACE_ATTEMPTS) {
-        throw conflict(`${error.streamId} is being changed by other writers; try again`, undefined, {
-          actualRevision: error.actual,
-        });
-      }
-    }
-  }
 };
 
 /**
@@ -126,7 +53,3 @@ export const inOneCommit = async <T>({ store, firstEvents }: CommandDeps, work: 
     throw error;
   }
 };
-
-/** The last position of a stream as read, for an idempotent repeat that appends nothing. */
-export const lastPosition = (events: readonly { position: LogPosition }[]): LogPosition | null =>
-  events.at(-1)?.position ?? null;

@@ -1,5 +1,6 @@
 import type { RecordedEvent } from '../../events/index.js';
 import type { EventStore } from '../store/event-store.js';
+import type { OtherStreams } from './decider.js';
 
 /**
  * The first event of a stream never changes once it is in the log, so the reference checks of every command
@@ -30,4 +31,17 @@ export const createFirstEventCache = (maxEntries = MAX_ENTRIES): FirstEventCache
     },
     forgetAll: () => firstEvents.clear(),
   };
+};
+
+/** The first event of each of these streams, through the cache: what a decider looks at besides its own stream. */
+export const readFirstEvents = async (
+  cache: FirstEventCache,
+  store: EventStore,
+  streams: readonly string[],
+): Promise<OtherStreams> => {
+  const others = new Map<string, RecordedEvent | null>();
+  for (const stream of streams) {
+    if (!others.has(stream)) others.set(stream, (await cache.read(store, stream)) ?? null);
+  }
+  return others;
 };

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import {
+  ACTOR_CAMEO_CODE,
   ActorKindSchema,
+  CameoEventCode,
+  CountryCode,
   DevelopmentKindSchema,
   EntityId,
   MeetingStatusSchema,
@@ -35,7 +38,6 @@ const InstantInput = z
 const optional = <T extends z.ZodType>(schema: T) =>
   schema.nullish().transform((value) => (value === null ? undefined : value) as z.output<T> | undefined);
 
-const CameoEventCode = z.string().regex(/^\d{2,4}$/, 'CAMEO event codes are 2 to 4 digits');
 const Url = z.url({ message: 'not a valid URL' }).max(2_000);
 
 export const RegisterActorInput = z.strictObject({
@@ -43,9 +45,8 @@ export const RegisterActorInput = z.strictObject({
   name: ShortText,
   kind: ActorKindSchema,
   aliases: optional(z.array(ShortText)),
-  // GDELT writes ethnic and religious codes in lower case (e.g. "tib"): the case is part of the code.
-  cameoCode: optional(z.string().regex(/^[A-Za-z0-9]{3,15}$/, 'CAMEO actor codes are letters and digits, e.g. USAGOV')),
-  country: optional(z.string().regex(/^[A-Z]{3}$/, 'ISO 3166-1 alpha-3, e.g. USA')),
+  cameoCode: optional(z.string().regex(ACTOR_CAMEO_CODE, 'CAMEO actor codes are letters and digits, e.g. USAGOV')),
+  country: optional(CountryCode),
 });
 
 export const AssignRoleInput = z

@@ -1,5 +1,5 @@
 import { streamId, type RecordedEvent } from '../../events/index.js';
-import type { CommandDeps } from './command-context.js';
+import type { OtherStreams } from './decider.js';
 import { notFound, type FieldPath } from './errors.js';
 
 export interface Reference {
@@ -8,26 +8,27 @@ export interface Reference {
   readonly path: FieldPath;
 }
 
-/** The first event of each stream a command looked at, so that it reads none twice. */
-export type FirstEvents = Map<string, RecordedEvent>;
+/** The streams a decider must look at to check these references. */
+export const referencedStreams = (references: readonly Reference[]): string[] =>
+  references.map((reference) => streamId(reference.kind, reference.id));
 
 /**
- * Every named actor and topic must exist; the first missing one is reported with the path that named it.
- * Returns the first event of each, for the checks that need what it says (a topic's openedAt).
+ * The first event of a stream the decider looked at. Asking for one it did not look at is a bug of the decider
+ * (its looksAt misses a stream), not the stream's absence.
  */
-export const requireReferences = async (
-  { store, firstEvents }: CommandDeps,
-  references: readonly Reference[],
-): Promise<FirstEvents> => {
-  const found: FirstEvents = new Map();
+export const lookedAt = (others: OtherStreams, stream: string): RecordedEvent | null => {
+  const first = others.get(stream);
+  if (first === undefined) throw new Error(`the decision read ${stream}, which its decider did not look at`);
+  return first;
+};
+
+/** Every named actor and topic must exist; the first missing one is reported with the path that named it. */
+export const requireReferences = (others: OtherStreams, references: readonly Reference[]): void => {
   for (const reference of references) {
-    const stream = streamId(reference.kind, reference.id);
-    if (found.has(stream)) continue;
-    const first = await firstEvents.read(store, stream);
-    if (first === undefined) throw notFound(`${reference.kind} "${reference.id}" does not exist`, reference.path);
-    found.set(stream, first);
+    if (lookedAt(others, streamId(reference.kind, reference.id)) === null) {
+      throw notFound(`${reference.kind} "${reference.id}" does not exist`, reference.path);
+    }
   }
-  return found;
 };
 
 export const actorRef = (id: string | undefined, ...path: FieldPath): Reference[] =>

@@ -15,6 +15,8 @@ import { withEventCatalog } from '../../src/store/catalog-store.js';
 import type { EventStore } from '../../src/store/event-store.js';
 import { openSqliteEventStore } from '../../src/store/sqlite/sqlite-event-store.js';
 
+export { development } from './development-input.js';
+
 export interface TimelineHarness {
   readonly dir: string;
   readonly store: EventStore;
@@ -102,22 +104,6 @@ export const registerBasics = async (harness: TimelineHarness): Promise<void> =>
     openedAt: '2021-01-01T00:00:00.000Z',
   });
 };
-
-/** A valid recordDevelopment input, to be overridden field by field. */
-export const development = (overrides: Record<string, unknown> = {}) => ({
-  id: 'dev-1',
-  kind: 'STATEMENT',
-  title: 'Alice speaks',
-  occurredAt: '2025-10-16T00:00:00.000Z',
-  precision: 'DAY',
-  participants: [
-    { actorId: 'alice', role: 'SOURCE' },
-    { actorId: 'boris', role: 'TARGET' },
-  ],
-  topicIds: ['war'],
-  sources: [{ publisher: 'Test Wire' }],
-  ...overrides,
-});
 
 /**
  * A fresh harness with the basics registered for every test of a file, handed to `use` before each test and

@@ -1,10 +1,9 @@
 import type { DevelopmentContent } from '../../../events/fields.js';
-import { streamId, type DevelopmentEvent, type TopicEvent } from '../../../events/index.js';
-import { foldDevelopment, type DevelopmentState } from '../../domain/development.js';
-import type { EventStore } from '../../store/event-store.js';
-import type { CommandDeps } from '../command-context.js';
+import { streamId, type TopicEvent } from '../../../events/index.js';
+import type { DevelopmentState } from '../../domain/development.js';
+import type { OtherStreams } from '../decider.js';
 import { badInput, conflict, notFound, type FieldPath } from '../errors.js';
-import { actorRef, topicRef, type FirstEvents, type Reference } from '../references.js';
+import { actorRef, lookedAt, topicRef, type Reference } from '../references.js';
 
 /** Every actor and topic a development names, with the path that names it. */
 export const developmentReferences = (content: Partial<DevelopmentContent>, root: FieldPath): Reference[] => [
@@ -39,13 +38,12 @@ export const checkDevelopmentRules = (content: Partial<DevelopmentContent>, root
   });
 };
 
-/** Loads a development for a command that changes it: it must exist, be unretracted and at the expected revision. */
-export const loadDevelopmentForChange = async (
-  store: EventStore,
+/** A command that changes a development needs it to exist, be unretracted and be at the expected revision. */
+export const requireChangeable = (
+  state: DevelopmentState | null,
   id: string,
   expectedRevision: number | undefined,
-): Promise<DevelopmentState> => {
-  const state = foldDevelopment((await store.readStream(streamId('development', id))) as DevelopmentEvent[]);
+): DevelopmentState => {
   if (state === null) throw notFound(`development "${id}" does not exist`, ['input', 'id']);
   if (state.retracted) throw conflict(`development "${id}" is retracted`, ['input', 'id']);
   if (expectedRevision !== undefined && expectedRevision !== state.revision) {
@@ -65,19 +63,21 @@ const topicMentions = (content: Partial<DevelopmentContent>): { id: string; path
   ...(content.meeting?.topicIds ?? []).map((id, i) => ({ id, path: ['meeting', 'topicIds', i] })),
 ];
 
+/** The topic streams a development puts itself on: what findTopicOpenedAfter looks at. */
+export const mentionedTopicStreams = (content: Partial<DevelopmentContent>): string[] =>
+  topicMentions(content).map((mention) => streamId('topic', mention.id));
+
 /**
  * A development cannot be on a topic that opens after it occurred: the topic would not exist in the very state the
  * development shapes. Returns the first offending mention, with the path relative to the content.
  */
-export const findTopicOpenedAfter = async (
-  { store, firstEvents }: CommandDeps,
+export const findTopicOpenedAfter = (
   content: Partial<DevelopmentContent> & { occurredAt: string },
-  known: FirstEvents,
-): Promise<{ path: FieldPath; message: string } | null> => {
+  others: OtherStreams,
+): { path: FieldPath; message: string } | null => {
   const occurred = Date.parse(content.occurredAt);
   for (const mention of topicMentions(content)) {
-    const stream = streamId('topic', mention.id);
-    const opened = (known.get(stream) ?? (await firstEvents.read(store, stream))) as TopicEvent | undefined;
+    const opened = lookedAt(others, streamId('topic', mention.id)) as TopicEvent | null;
     if (opened?.type === 'TopicOpened' && Date.parse(opened.data.openedAt) > occurred) {
       return {
         path: mention.path,

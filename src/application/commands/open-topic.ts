@@ -1,41 +1,37 @@
 import { isDeepStrictEqual } from 'node:util';
-import { streamId, type TopicEvent } from '../../../events/index.js';
-import {
-  appendAtReadRevision,
-  decideAgainOnRace,
-  lastPosition,
-  startCommand,
-  type CommandDeps,
-  type CommandMeta,
-  type CommandResult,
-} from '../command-context.js';
+import type { TopicEvent } from '../../../events/index.js';
+import type { TopicOpenedData } from '../../../events/topic-opened.js';
+import { keepFirst, type Decider } from '../decider.js';
 import { badInput, conflict } from '../errors.js';
+import { commandHandler } from '../handle-command.js';
 import { OpenTopicInput } from '../input-schemas.js';
-import { requireReferences, topicRef } from '../references.js';
+import { referencedStreams, requireReferences, topicRef } from '../references.js';
 import { validateInput } from '../validate-input.js';
 import { withoutUndefined } from './without-undefined.js';
 
+/** An opening as parsed is the data of the event it appends. */
+export type OpenTopic = TopicOpenedData;
+
+export const parseOpenTopic = (input: unknown): OpenTopic => withoutUndefined(validateInput(OpenTopicInput, input));
+
+const parentRef = (command: OpenTopic) => topicRef(command.parentId, 'input', 'parentId');
+
 /** Opens a topic once; the same opening again is a no-op, another one under the same id a CONFLICT. */
-export const openTopic = async (deps: CommandDeps, input: unknown, meta: CommandMeta): Promise<CommandResult> => {
-  const data = withoutUndefined(validateInput(OpenTopicInput, input));
-  if (data.parentId === data.id) throw badInput('a topic cannot be its own parent', ['input', 'parentId']);
-  const stream = streamId('topic', data.id);
-  return decideAgainOnRace(async () => {
-    const existing = (await deps.store.readStream(stream)) as TopicEvent[];
-    const opened = existing[0];
-    if (opened !== undefined) {
-      if (opened.type === 'TopicOpened' && isDeepStrictEqual(withoutUndefined(opened.data), data)) {
-        return { id: data.id, position: lastPosition(existing), appended: 0 };
-      }
-      throw conflict(`topic "${data.id}" is already open with other details`, ['input', 'id']);
+export const openTopicDecider: Decider<OpenTopic, TopicEvent | null, TopicEvent> = {
+  target: (command) => ({ category: 'topic', id: command.id }),
+  initialState: null,
+  evolve: keepFirst,
+  // The parent matters only to a topic not yet open: a repeat reads nothing more.
+  looksAt: (command, opened) => (opened === null ? referencedStreams(parentRef(command)) : []),
+  decide: (command, opened, others) => {
+    if (command.parentId === command.id) throw badInput('a topic cannot be its own parent', ['input', 'parentId']);
+    if (opened !== null) {
+      if (opened.type === 'TopicOpened' && isDeepStrictEqual(withoutUndefined(opened.data), command)) return [];
+      throw conflict(`topic "${command.id}" is already open with other details`, ['input', 'id']);
     }
-    await requireReferences(deps, topicRef(data.parentId, 'input', 'parentId'));
-    const { position } = await appendAtReadRevision(
-      deps.store,
-      stream,
-      [startCommand(meta).event('TopicOpened', data)],
-      'no_stream',
-    );
-    return { id: data.id, position, appended: 1 };
-  });
+    requireReferences(others, parentRef(command));
+    return [{ type: 'TopicOpened', data: command }];
+  },
 };
+
+export const openTopic = commandHandler(parseOpenTopic, openTopicDecider);

@@ -1,79 +1,65 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { DevelopmentContent } from '../../../events/fields.js';
-import { streamId, type DevelopmentEvent } from '../../../events/index.js';
+import type { DevelopmentEvent } from '../../../events/index.js';
 import { developmentContent, foldDevelopment } from '../../domain/development.js';
-import {
-  appendAtReadRevision,
-  decideAgainOnRace,
-  lastPosition,
-  startCommand,
-  type CommandDeps,
-  type CommandMeta,
-  type CommandResult,
-} from '../command-context.js';
+import { keepFirst, type Decider } from '../decider.js';
 import { badInput, conflict } from '../errors.js';
-import { RecordDevelopmentInput, type RecordDevelopmentCommand } from '../input-schemas.js';
-import { requireReferences } from '../references.js';
+import { commandHandler } from '../handle-command.js';
+import { RecordDevelopmentInput } from '../input-schemas.js';
+import { referencedStreams, requireReferences } from '../references.js';
 import { validateInput } from '../validate-input.js';
 import { checkDevelopmentRules, developmentReferences, findTopicOpenedAfter } from './development-rules.js';
 import { withoutUndefined } from './without-undefined.js';
 
-const toContent = (command: RecordDevelopmentCommand): DevelopmentContent => {
-  const { id: _id, ...content } = command;
-  return withoutUndefined({
-    ...content,
-    precision: content.precision ?? 'INSTANT',
-    quotes: content.quotes ?? [],
-    positions: content.positions ?? [],
-  });
+export interface RecordDevelopment {
+  readonly id: string;
+  readonly content: DevelopmentContent;
+}
+
+/** The id is the client's, or a new one: chosen here, since deciding again on a race must keep the same. */
+export const parseRecordDevelopment = (input: unknown): RecordDevelopment => {
+  const { id, ...content } = validateInput(RecordDevelopmentInput, input);
+  return {
+    id: id ?? randomUUID(),
+    content: withoutUndefined({
+      ...content,
+      precision: content.precision ?? 'INSTANT',
+      quotes: content.quotes ?? [],
+      positions: content.positions ?? [],
+    }),
+  };
+};
+
+/** The content a development was first recorded with, which a repeat must match (corrections do not count). */
+const recordedContent = (first: DevelopmentEvent): DevelopmentContent | null => {
+  const recorded = first.type === 'DevelopmentRecorded' ? foldDevelopment([first]) : null;
+  return recorded === null ? null : withoutUndefined(developmentContent(recorded));
 };
 
 /**
  * Records a development. The client may choose its id, which makes the call idempotent: the same id with the
  * same content returns the stored development and appends nothing; with other content it is a CONFLICT.
  */
-export const recordDevelopment = async (
-  deps: CommandDeps,
-  input: unknown,
-  meta: CommandMeta,
-): Promise<CommandResult> => {
-  const command = validateInput(RecordDevelopmentInput, input);
-  const id = command.id ?? randomUUID();
-  const content = toContent(command);
-  const stream = streamId('development', id);
-
-  // Two identical records that race: the loser decides again, sees the winner's stream and is a repeat.
-  return decideAgainOnRace(async () => {
-    const repeat = await findRepeat(deps, stream, id, content);
-    if (repeat) return repeat;
-
+export const recordDevelopmentDecider: Decider<RecordDevelopment, DevelopmentEvent | null, DevelopmentEvent> = {
+  target: (command) => ({ category: 'development', id: command.id }),
+  initialState: null,
+  evolve: keepFirst,
+  // A repeat reads no references: they were checked when the development was first recorded.
+  looksAt: (command, first) =>
+    first === null ? referencedStreams(developmentReferences(command.content, ['input'])) : [],
+  decide: ({ id, content }, first, others) => {
+    // Two identical records that race: the loser decides again, sees the winner's stream and is a repeat.
+    if (first !== null) {
+      if (isDeepStrictEqual(recordedContent(first), content)) return [];
+      throw conflict(`development "${id}" was recorded with other content`, ['input', 'id']);
+    }
     checkDevelopmentRules(content, ['input']);
-    const known = await requireReferences(deps, developmentReferences(content, ['input']));
-    const early = await findTopicOpenedAfter(deps, content, known);
+    requireReferences(others, developmentReferences(content, ['input']));
+    const early = findTopicOpenedAfter(content, others);
     if (early) throw badInput(early.message, ['input', ...early.path]);
-    const { position } = await appendAtReadRevision(
-      deps.store,
-      stream,
-      [startCommand(meta).event('DevelopmentRecorded', { id, ...content })],
-      'no_stream',
-    );
-    return { id, position, appended: 1 };
-  });
+    return [{ type: 'DevelopmentRecorded', data: { id, ...content } }];
+  },
 };
 
-const findRepeat = async (
-  deps: CommandDeps,
-  stream: string,
-  id: string,
-  content: DevelopmentContent,
-): Promise<CommandResult | null> => {
-  const events = (await deps.store.readStream(stream)) as DevelopmentEvent[];
-  const first = events[0];
-  if (first === undefined) return null;
-  const recorded = first.type === 'DevelopmentRecorded' ? foldDevelopment([first]) : null;
-  if (recorded !== null && isDeepStrictEqual(withoutUndefined(developmentContent(recorded)), content)) {
-    return { id, position: lastPosition(events), appended: 0 };
-  }
-  throw conflict(`development "${id}" was recorded with other content`, ['input', 'id']);
-};
+export const recordDevelopment = commandHandler(parseRecordDevelopment, recordDevelopmentDecider);

@@ -1,39 +1,33 @@
 import { isDeepStrictEqual } from 'node:util';
-import { streamId, type ActorEvent } from '../../../events/index.js';
-import {
-  appendAtReadRevision,
-  decideAgainOnRace,
-  lastPosition,
-  startCommand,
-  type CommandDeps,
-  type CommandMeta,
-  type CommandResult,
-} from '../command-context.js';
+import type { ActorRegisteredData } from '../../../events/actor-registered.js';
+import type { ActorEvent } from '../../../events/index.js';
+import { keepFirst, type Decider } from '../decider.js';
 import { conflict } from '../errors.js';
+import { commandHandler } from '../handle-command.js';
 import { RegisterActorInput } from '../input-schemas.js';
 import { validateInput } from '../validate-input.js';
 import { withoutUndefined } from './without-undefined.js';
 
-/** Registers an actor once; the same registration again is a no-op, another one under the same id a CONFLICT. */
-export const registerActor = async (deps: CommandDeps, input: unknown, meta: CommandMeta): Promise<CommandResult> => {
+/** A registration as parsed is the data of the event it appends. */
+export type RegisterActor = ActorRegisteredData;
+
+export const parseRegisterActor = (input: unknown): RegisterActor => {
   const command = validateInput(RegisterActorInput, input);
-  const data = withoutUndefined({ ...command, aliases: command.aliases ?? [] });
-  const stream = streamId('actor', data.id);
-  return decideAgainOnRace(async () => {
-    const existing = (await deps.store.readStream(stream)) as ActorEvent[];
-    const registered = existing[0];
-    if (registered !== undefined) {
-      if (registered.type === 'ActorRegistered' && isDeepStrictEqual(withoutUndefined(registered.data), data)) {
-        return { id: data.id, position: lastPosition(existing), appended: 0 };
-      }
-      throw conflict(`actor "${data.id}" is already registered with other details`, ['input', 'id']);
-    }
-    const { position } = await appendAtReadRevision(
-      deps.store,
-      stream,
-      [startCommand(meta).event('ActorRegistered', data)],
-      'no_stream',
-    );
-    return { id: data.id, position, appended: 1 };
-  });
+  return withoutUndefined({ ...command, aliases: command.aliases ?? [] });
 };
+
+/** Registers an actor once; the same registration again is a no-op, another one under the same id a CONFLICT. */
+export const registerActorDecider: Decider<RegisterActor, ActorEvent | null, ActorEvent> = {
+  target: (command) => ({ category: 'actor', id: command.id }),
+  initialState: null,
+  evolve: keepFirst,
+  decide: (command, registered) => {
+    if (registered === null) return [{ type: 'ActorRegistered', data: command }];
+    if (registered.type === 'ActorRegistered' && isDeepStrictEqual(withoutUndefined(registered.data), command)) {
+      return [];
+    }
+    throw conflict(`actor "${command.id}" is already registered with other details`, ['input', 'id']);
+  },
+};
+
+export const registerActor = commandHandler(parseRegisterActor, registerActorDecider);

@@ -1,28 +1,25 @@
-import { streamId } from '../../../events/index.js';
-import {
-  appendAtClientRevision,
-  startCommand,
-  type CommandDeps,
-  type CommandMeta,
-  type CommandResult,
-} from '../command-context.js';
+import type { DevelopmentEvent } from '../../../events/index.js';
+import { evolveDevelopment, type DevelopmentState } from '../../domain/development.js';
+import type { Decider } from '../decider.js';
+import { commandHandler } from '../handle-command.js';
 import { RetractDevelopmentInput } from '../input-schemas.js';
 import { validateInput } from '../validate-input.js';
-import { loadDevelopmentForChange } from './development-rules.js';
+import { requireChangeable } from './development-rules.js';
+
+export type RetractDevelopment = ReturnType<typeof parseRetractDevelopment>;
+
+export const parseRetractDevelopment = (input: unknown) => validateInput(RetractDevelopmentInput, input);
 
 /** Withdraws a development: from the retraction's recordedAt on it leaves every fold. */
-export const retractDevelopment = async (
-  deps: CommandDeps,
-  input: unknown,
-  meta: CommandMeta,
-): Promise<CommandResult> => {
-  const { id, expectedRevision, reason } = validateInput(RetractDevelopmentInput, input);
-  const state = await loadDevelopmentForChange(deps.store, id, expectedRevision);
-  const { position } = await appendAtClientRevision(
-    deps.store,
-    streamId('development', id),
-    [startCommand(meta).event('DevelopmentRetracted', { id, reason })],
-    state.revision,
-  );
-  return { id, position, appended: 1 };
+export const retractDevelopmentDecider: Decider<RetractDevelopment, DevelopmentState | null, DevelopmentEvent> = {
+  target: (command) => ({ category: 'development', id: command.id }),
+  initialState: null,
+  evolve: evolveDevelopment,
+  expectedRevision: (command) => command.expectedRevision,
+  decide: ({ id, expectedRevision, reason }, state) => {
+    requireChangeable(state, id, expectedRevision);
+    return [{ type: 'DevelopmentRetracted', data: { id, reason } }];
+  },
 };
+
+export const retractDevelopment = commandHandler(parseRetractDevelopment, retractDevelopmentDecider);

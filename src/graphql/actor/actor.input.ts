@@ -1,6 +1,8 @@
 import { Field, ID, InputType } from 'type-graphql';
 import { ActorKind } from '../common/enums.js';
 import { DateTime } from '../common/scalars.js';
+import type * as commands from '../../application/input-schemas.js';
+import type { AcceptedBy } from '../common/accepted-by.js';
 
 @InputType()
 export class ActorFilter {
@@ -15,7 +17,7 @@ export class ActorFilter {
 }
 
 @InputType()
-export class RegisterActorInput {
+export class RegisterActorInput implements AcceptedBy<typeof commands.RegisterActorInput, RegisterActorInput> {
   @Field(() => ID)
   id!: string;
 
@@ -36,7 +38,7 @@ export class RegisterActorInput {
 }
 
 @InputType()
-export class AssignRoleInput {
+export class AssignRoleInput implements AcceptedBy<typeof commands.AssignRoleInput, AssignRoleInput> {
   @Field(() => ID)
   actorId!: string;
 

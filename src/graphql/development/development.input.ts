@@ -2,6 +2,8 @@ import { Field, Float, ID, InputType, Int } from 'type-graphql';
 import { DevelopmentKind, ParticipantRole, Stance, TimePrecision, VerificationStatus } from '../common/enums.js';
 import { DateTime } from '../common/scalars.js';
 import { MeetingInput } from '../meeting/meeting.input.js';
+import type * as commands from '../../application/input-schemas.js';
+import type { AcceptedBy } from '../common/accepted-by.js';
 
 @InputType()
 export class TimelineFilter {
@@ -28,7 +30,7 @@ export class TimelineFilter {
 }
 
 @InputType()
-export class ParticipantInput {
+export class ParticipantInput implements AcceptedBy<typeof commands.ParticipantInput, ParticipantInput> {
   @Field(() => ID)
   actorId!: string;
 
@@ -37,7 +39,7 @@ export class ParticipantInput {
 }
 
 @InputType()
-export class QuoteInput {
+export class QuoteInput implements AcceptedBy<typeof commands.QuoteInput, QuoteInput> {
   @Field(() => ID, { nullable: true })
   speakerId?: string;
 
@@ -46,7 +48,7 @@ export class QuoteInput {
 }
 
 @InputType()
-export class SourceInput {
+export class SourceInput implements AcceptedBy<typeof commands.SourceInput, SourceInput> {
   @Field(() => String)
   publisher!: string;
 
@@ -61,7 +63,7 @@ export class SourceInput {
 }
 
 @InputType()
-export class PositionInput {
+export class PositionInput implements AcceptedBy<typeof commands.PositionInput, PositionInput> {
   @Field(() => ID)
   actorId!: string;
 
@@ -76,7 +78,10 @@ export class PositionInput {
 }
 
 @InputType()
-export class RecordDevelopmentInput {
+export class RecordDevelopmentInput implements AcceptedBy<
+  typeof commands.RecordDevelopmentInput,
+  RecordDevelopmentInput
+> {
   @Field(() => ID, {
     nullable: true,
     description:
@@ -131,7 +136,7 @@ export class RecordDevelopmentInput {
 }
 
 @InputType({ description: 'The fields to change; null removes an optional field.' })
-export class DevelopmentPatchInput {
+export class DevelopmentPatchInput implements AcceptedBy<typeof commands.DevelopmentPatchInput, DevelopmentPatchInput> {
   @Field(() => DevelopmentKind, { nullable: true })
   kind?: keyof typeof DevelopmentKind;
 
@@ -179,7 +184,10 @@ export class DevelopmentPatchInput {
 }
 
 @InputType()
-export class CorrectDevelopmentInput {
+export class CorrectDevelopmentInput implements AcceptedBy<
+  typeof commands.CorrectDevelopmentInput,
+  CorrectDevelopmentInput
+> {
   @Field(() => ID)
   id!: string;
 
@@ -194,7 +202,10 @@ export class CorrectDevelopmentInput {
 }
 
 @InputType()
-export class VerifyDevelopmentInput {
+export class VerifyDevelopmentInput implements AcceptedBy<
+  typeof commands.VerifyDevelopmentInput,
+  VerifyDevelopmentInput
+> {
   @Field(() => ID)
   id!: string;
 
@@ -215,7 +226,10 @@ export class VerifyDevelopmentInput {
 }
 
 @InputType()
-export class RetractDevelopmentInput {
+export class RetractDevelopmentInput implements AcceptedBy<
+  typeof commands.RetractDevelopmentInput,
+  RetractDevelopmentInput
+> {
   @Field(() => ID)
   id!: string;
 

@@ -1,6 +1,8 @@
 import { Field, ID, InputType } from 'type-graphql';
 import { MeetingStatus } from '../common/enums.js';
 import { DateTime } from '../common/scalars.js';
+import type * as commands from '../../application/input-schemas.js';
+import type { AcceptedBy } from '../common/accepted-by.js';
 
 @InputType()
 export class MeetingFilter {
@@ -15,7 +17,7 @@ export class MeetingFilter {
 }
 
 @InputType({ description: "Moves a meeting's life on; the first development naming a meeting id creates it." })
-export class MeetingInput {
+export class MeetingInput implements AcceptedBy<typeof commands.MeetingInput, MeetingInput> {
   @Field(() => ID)
   id!: string;
 

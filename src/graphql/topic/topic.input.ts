@@ -1,6 +1,8 @@
 import { Field, ID, InputType } from 'type-graphql';
 import { TopicStatus } from '../common/enums.js';
 import { DateTime } from '../common/scalars.js';
+import type * as commands from '../../application/input-schemas.js';
+import type { AcceptedBy } from '../common/accepted-by.js';
 
 @InputType()
 export class TopicFilter {
@@ -15,7 +17,7 @@ export class TopicFilter {
 }
 
 @InputType()
-export class OpenTopicInput {
+export class OpenTopicInput implements AcceptedBy<typeof commands.OpenTopicInput, OpenTopicInput> {
   @Field(() => ID)
   id!: string;
 
@@ -33,7 +35,10 @@ export class OpenTopicInput {
 }
 
 @InputType()
-export class ChangeTopicStatusInput {
+export class ChangeTopicStatusInput implements AcceptedBy<
+  typeof commands.ChangeTopicStatusInput,
+  ChangeTopicStatusInput
+> {
   @Field(() => ID)
   topicId!: string;
 
