@@ -6,7 +6,7 @@ import { DevelopmentContentSchema, EntityId, Text } from './fields.js';
 const nullable = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
 const content = DevelopmentContentSchema.shape;
 
-export const DevelopmentPatchSchema = z.strictObject({
+const DevelopmentPatchSchema = z.strictObject({
   kind: content.kind.optional(),
   mode: nullable(content.mode.unwrap()),
   title: content.title.optional(),

@@ -1,4 +1,3 @@
-import { type z } from 'zod';
 import { defineEvent } from './define-event.js';
 import { DevelopmentContentSchema, EntityId } from './fields.js';
 
@@ -9,4 +8,3 @@ export const DevelopmentRecorded = defineEvent({
   doc: 'Something happened: who did what to whom, when (with a precision), on which topics, with quotes, sources, asserted positions and a meeting step.',
   schema: DevelopmentContentSchema.extend({ id: EntityId }),
 });
-export type DevelopmentRecordedData = z.infer<typeof DevelopmentRecorded.schema>;

@@ -9,4 +9,3 @@ export const DevelopmentRetracted = defineEvent({
   doc: 'A development should never have been recorded; it leaves every fold known after the retraction.',
   schema: z.strictObject({ id: EntityId, reason: Text }),
 });
-export type DevelopmentRetractedData = z.infer<typeof DevelopmentRetracted.schema>;

@@ -15,4 +15,3 @@ export const DevelopmentVerified = defineEvent({
     source: SourceSchema.optional(),
   }),
 });
-export type DevelopmentVerifiedData = z.infer<typeof DevelopmentVerified.schema>;

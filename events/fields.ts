@@ -37,10 +37,10 @@ export const ParticipantRoleSchema = z.enum(PARTICIPANT_ROLES);
 export const StanceSchema = z.enum(STANCES);
 export const VerdictSchema = z.enum(VERDICTS);
 
-export const ParticipantSchema = z.strictObject({ actorId: EntityId, role: ParticipantRoleSchema });
+const ParticipantSchema = z.strictObject({ actorId: EntityId, role: ParticipantRoleSchema });
 export type Participant = z.infer<typeof ParticipantSchema>;
 
-export const QuoteSchema = z.strictObject({ speakerId: EntityId.optional(), text: Text });
+const QuoteSchema = z.strictObject({ speakerId: EntityId.optional(), text: Text });
 export type Quote = z.infer<typeof QuoteSchema>;
 
 export const SourceSchema = z.strictObject({
@@ -51,16 +51,15 @@ export const SourceSchema = z.strictObject({
 });
 export type Source = z.infer<typeof SourceSchema>;
 
-export const PositionAssertionSchema = z.strictObject({
+const PositionAssertionSchema = z.strictObject({
   actorId: EntityId,
   topicId: EntityId,
   stance: StanceSchema,
   summary: Text.optional(),
 });
-export type PositionAssertion = z.infer<typeof PositionAssertionSchema>;
 
 /** One step in a meeting's life, carried by the development that names the meeting. */
-export const MeetingStepSchema = z.strictObject({
+const MeetingStepSchema = z.strictObject({
   id: EntityId,
   title: ShortText.optional(),
   status: MeetingStatusSchema,
@@ -69,7 +68,6 @@ export const MeetingStepSchema = z.strictObject({
   participantIds: z.array(EntityId).optional(),
   topicIds: z.array(EntityId).optional(),
 });
-export type MeetingStep = z.infer<typeof MeetingStepSchema>;
 
 /** The content of a development: what DevelopmentRecorded carries and what a correction patches. */
 export const DevelopmentContentSchema = z.strictObject({

@@ -170,6 +170,3 @@ export const RetractDevelopmentInput = z.strictObject({
   expectedRevision: Revision,
   reason: Text,
 });
-
-export type RecordDevelopmentCommand = z.output<typeof RecordDevelopmentInput>;
-export type DevelopmentPatchCommand = z.output<typeof DevelopmentPatchInput>;

@@ -28,9 +28,6 @@ export const evolveActor = (state: ActorState | null, event: ActorEvent): ActorS
   return { ...state, roles: [...state.roles, { title, organizationId, since, until }] };
 };
 
-export const foldActor = (events: readonly ActorEvent[]): ActorState | null =>
-  events.reduce<ActorState | null>(evolveActor, null);
-
 /** Roles held at asOf: since <= asOf and (no until, or until > asOf). */
 export const rolesAt = (actor: ActorState, asOf: Date): RoleRecord[] =>
   actor.roles.filter(

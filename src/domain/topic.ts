@@ -25,9 +25,6 @@ export const evolveTopic = (state: TopicState | null, event: TopicEvent): TopicS
   return { ...state, statusChanges: [...state.statusChanges, { status, at, reason, position: event.position }] };
 };
 
-export const foldTopic = (events: readonly TopicEvent[]): TopicState | null =>
-  events.reduce<TopicState | null>(evolveTopic, null);
-
 export const isOpenAt = (topic: TopicState, asOf: Date): boolean => Date.parse(topic.openedAt) <= asOf.getTime();
 
 /** EMERGING until the first status change; then the latest change at or before asOf, in world order. */

@@ -3,7 +3,7 @@ import type { CommandBus, CommandName } from '../application/commands/index.js';
 import { TimelineError } from '../application/errors.js';
 
 /** A command of an imported row. */
-export interface ImportCommand {
+interface ImportCommand {
   readonly name: CommandName;
   readonly input: unknown;
   /**
@@ -41,7 +41,7 @@ export interface ImportCounts {
   readonly elapsedMs: number;
 }
 
-export interface ImportProgress {
+interface ImportProgress {
   readonly done: number;
   readonly total: number;
   readonly elapsedMs: number;

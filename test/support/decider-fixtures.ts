@@ -9,7 +9,7 @@ import { TimelineError, type ErrorCode, type FieldPath } from '../../src/applica
  */
 
 /** Events as a stream holds them after these decisions: revisions from 0, positions along an imaginary log. */
-export const recorded = (stream: string, decided: readonly DecidedEvent[]): TimelineEvent[] =>
+const recorded = (stream: string, decided: readonly DecidedEvent[]): TimelineEvent[] =>
   decided.map(
     (event, revision) =>
       ({

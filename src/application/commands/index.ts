@@ -11,7 +11,7 @@ import { retractDevelopment } from './retract-development.js';
 import { verifyDevelopment } from './verify-development.js';
 
 /** The one write path: one handler per mutation of the contract, named as the mutation. */
-export const COMMAND_HANDLERS = {
+const COMMAND_HANDLERS = {
   registerActor,
   assignRole,
   openTopic,

@@ -4,11 +4,11 @@ import type { CameoTables } from './cameo-tables.js';
 import type { GdeltActor, GdeltRow } from './parse-gdelt-row.js';
 import { matchingTopics, type TopicRule } from './topic-rules.js';
 
-export type RegisterActorCommand = z.input<typeof RegisterActorInput>;
-export type RecordDevelopmentCommand = z.input<typeof RecordDevelopmentInput>;
+type RegisterActorCommand = z.input<typeof RegisterActorInput>;
+type RecordDevelopmentCommand = z.input<typeof RecordDevelopmentInput>;
 
 /** What one GDELT row becomes: the actors it names (registered on first sight), then the development. */
-export interface GdeltCommands {
+interface GdeltCommands {
   readonly actors: readonly RegisterActorCommand[];
   readonly development: RecordDevelopmentCommand;
 }
@@ -35,7 +35,7 @@ export const gdeltActorId = (actor: GdeltActor): string => {
 };
 
 /** A development's id from GDELT's event id: importing a file twice appends nothing the second time. */
-export const gdeltDevelopmentId = (row: GdeltRow): string => `gdelt:${row.globalEventId}`;
+const gdeltDevelopmentId = (row: GdeltRow): string => `gdelt:${row.globalEventId}`;
 
 const actorCommand = (actor: GdeltActor, tables: CameoTables): RegisterActorCommand => ({
   id: gdeltActorId(actor),
