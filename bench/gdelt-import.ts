@@ -27,7 +27,7 @@ import type { ImportCounts } from '../src/import/run-import.js';
 import { withEventCatalog } from '../src/store/catalog-store.js';
 import { DATABASE_FILE, openSqliteEventStore } from '../src/store/sqlite/sqlite-event-store.js';
 import { BenchVoid, installLifecycle, runBench, shutdown, trackTempDir } from './support/lifecycle.js';
-import { integerOption, parseBenchArgs } from './support/options.js';
+import { integerOption, optionsOrExit, parseBenchArgs } from './support/options.js';
 
 const USAGE = 'usage: npx tsx bench/gdelt-import.ts [--copies 10]';
 const WATCHDOG_MINUTES = 30;
@@ -36,7 +36,7 @@ const readCopies = (): number => {
   const values = parseBenchArgs({ copies: { type: 'string' } }, USAGE);
   return integerOption(values.copies, 'copies', 10, 1, 10_000);
 };
-const copies = readCopies();
+const copies = optionsOrExit(readCopies, USAGE);
 
 const SAMPLE = path.resolve(import.meta.dirname, '../test/fixtures/gdelt/20150218230000.export.CSV');
 const sample: NamedText = { name: SAMPLE, text: readFileSync(SAMPLE, 'utf8') };

@@ -32,7 +32,7 @@ import path from 'node:path';
 import { DEFAULT_HISTORY } from './history/history-options.js';
 import { writeHistory, type WriteHistoryOptions } from './history/write-history.js';
 import { runBench } from './support/lifecycle.js';
-import { integerOption, numberOption, parseBenchArgs } from './support/options.js';
+import { integerOption, numberOption, optionsOrExit, parseBenchArgs } from './support/options.js';
 
 const USAGE = `usage: npx tsx bench/history-generator.ts --developments N --seed S --data-dir DIR
        [--actors 2000] [--topics 300] [--meetings 2000] [--zipf 1.1] [--batch 1000]
@@ -54,10 +54,7 @@ const readOptions = (): WriteHistoryOptions & { developments: number } => {
     },
     USAGE,
   );
-  if (values['data-dir'] === undefined) {
-    console.error(USAGE);
-    process.exit(2);
-  }
+  if (values['data-dir'] === undefined) throw new Error('--data-dir is required');
   return {
     dataDir: path.resolve(values['data-dir']),
     developments: integerOption(values.developments, 'developments', DEFAULT_HISTORY.developments, 1, MAX),
@@ -71,7 +68,7 @@ const readOptions = (): WriteHistoryOptions & { developments: number } => {
 };
 
 const main = async (): Promise<void> => {
-  const options = readOptions();
+  const options = optionsOrExit(readOptions, USAGE);
   const { developments, dataDir } = options;
   const every = Math.max(1, Math.round(developments / 50));
   let reported = 0;

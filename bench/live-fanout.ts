@@ -34,6 +34,7 @@ import { report } from './live-fanout/report.js';
 import { CONNECT_BATCH_TIMEOUT_MS, DRAIN_MAX_MS, DRAIN_ROUNDS, REQUEST_TIMEOUT_MS } from './live-fanout/settings.js';
 import { runTimeline } from './live-fanout/timeline-run.js';
 import { installLifecycle, runBench, shutdown, voidBench } from './support/lifecycle.js';
+import { optionsOrExit } from './support/options.js';
 
 /** Longer than a run can take at these options: a last resort against anything this bench did not foresee. */
 const watchdogSeconds = (options: Options, scenarios: number): number => {
@@ -51,13 +52,7 @@ const watchdogSeconds = (options: Options, scenarios: number): number => {
 };
 
 const main = async () => {
-  let options: Options;
-  try {
-    options = readOptions();
-  } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
-    process.exit(2);
-  }
+  const options = optionsOrExit(readOptions, USAGE);
   const fallbacks = options.fallbackRates.filter((fallback) => fallback < options.rate).sort((a, b) => b - a);
   const watchdogS = watchdogSeconds(options, 1 + fallbacks.length);
   installLifecycle({ ms: watchdogS * 1000, why: `${watchdogS} s, longer than it ever should` });

@@ -23,7 +23,7 @@ import { startTimeline } from '../src/app.js';
 import { loadConfig } from '../src/config/environment.js';
 import { timelineSchema } from '../src/graphql/schema.js';
 import { BenchVoid, installLifecycle, onCleanup, runBench, shutdown, trackTempDir } from './support/lifecycle.js';
-import { integerOption, parseBenchArgs } from './support/options.js';
+import { integerOption, optionsOrExit, parseBenchArgs } from './support/options.js';
 import { decimal, summarize } from './support/stats.js';
 
 const USAGE = 'usage: npx tsx bench/query-bomb.ts [--requests 200] [--warm-up 20]';
@@ -109,7 +109,7 @@ const poster = (url: string) => {
 };
 
 const main = async () => {
-  const { requests, warmUp } = readOptions();
+  const { requests, warmUp } = optionsOrExit(readOptions, USAGE);
   installLifecycle({ ms: WATCHDOG_MINUTES * 60_000, why: `${WATCHDOG_MINUTES} minutes` });
   const post = poster(await startServer());
   const measure = async (query: string, expected: typeof REFUSED) => {

@@ -37,7 +37,7 @@ import { availableParallelism, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { benchSize } from './read-side/one-size.js';
-import { readOptions, USAGE, WARM_UP_QUERIES, type Options } from './read-side/options.js';
+import { readOptions, USAGE, WARM_UP_QUERIES } from './read-side/options.js';
 import { detailLines, goalsTable, latencyTable, summaryTable, type SizeFigures } from './read-side/report.js';
 import { measureFloor } from './read-side/servers.js';
 import { codeFingerprint } from './support/code-fingerprint.js';
@@ -52,15 +52,10 @@ import {
 } from './support/lifecycle.js';
 import { checkServerEntry, ROOT, SERVER_NODE_FLAGS } from './support/server-child.js';
 import { int, seconds } from './support/stats.js';
+import { optionsOrExit } from './support/options.js';
 
 const main = async (): Promise<void> => {
-  let options: Options;
-  try {
-    options = readOptions();
-  } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
-    process.exit(2);
-  }
+  const options = optionsOrExit(readOptions, USAGE);
   installLifecycle({
     ms: options.timeoutMinutes * 60_000,
     why: `${options.timeoutMinutes} minutes (--timeout-minutes)`,

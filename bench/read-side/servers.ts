@@ -15,6 +15,7 @@ import { residentOf } from '../support/proc.js';
 import type { DrawFigures, FloorFigures, ServerFigures } from './report.js';
 import { deletePrefixKeys, settleLazyFree } from '../support/redis-admin.js';
 import { startServerChild, type ServerEntry } from '../support/server-child.js';
+import type { Options } from './options.js';
 import { int, seconds, summarize } from '../support/stats.js';
 
 /**
@@ -25,17 +26,19 @@ import { int, seconds, summarize } from '../support/stats.js';
 /** How many answers of each draw the reference fold checks (it folds the whole log per query). */
 const REFERENCE_SAMPLE = 20;
 
-export interface Run {
-  readonly serverEntry: ServerEntry;
-  readonly redisUrl: string;
-  readonly requestTimeoutMs: number;
-  readonly readyTimeoutMs: number;
-  /** TIMELINE_OPERATION_TIMEOUT_MS for the servers; null: the server's default. */
-  readonly operationTimeoutMs: number | null;
-  /** TIMELINE_CACHE_MB for the servers; null: the server's default. */
-  readonly cacheMb: number | null;
-  /** Node's flags for the servers; null: npm start's (SERVER_NODE_FLAGS). */
-  readonly serverNodeFlags: readonly string[] | null;
+/** How the servers run, as the command line said (operationTimeoutMs, cacheMb, serverNodeFlags: null, the default). */
+type ServerOptions = Pick<
+  Options,
+  | 'serverEntry'
+  | 'redisUrl'
+  | 'requestTimeoutMs'
+  | 'readyTimeoutMs'
+  | 'operationTimeoutMs'
+  | 'cacheMb'
+  | 'serverNodeFlags'
+>;
+
+export interface Run extends ServerOptions {
   readonly watch: CpuWatch;
   readonly secret: string;
   readonly warmUp: readonly AsOfQuery[];

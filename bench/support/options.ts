@@ -78,3 +78,13 @@ export const parseBenchArgs = <const T extends OptionTable>(
   }
   return values as ReturnType<typeof parseArgs<{ options: T; strict: true }>>['values'];
 };
+
+/** A bench's options, or its usage and exit code 2 when the command line is wrong: a message, not a stack trace. */
+export const optionsOrExit = <T>(read: () => T, usage: string): T => {
+  try {
+    return read();
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${usage}`);
+    process.exit(2);
+  }
+};
