@@ -13,6 +13,8 @@ const SKIPPED_DIRS = new Set(['node_modules', '.git', 'dist', 'data', 'coverage'
 /** The top folders a backticked path in the docs may start with. */
 const TOP_FOLDERS = ['src', 'test', 'bench', 'docs', 'events', 'migrations', 'scripts', '.ci', 'bin'];
 const README_LIMIT_BYTES = 12 * 1024;
+/** A relative path, with a folder, to a file of the kinds the repository holds: source, schema, data, docs. */
+const SOURCE_FILE = /^\.{0,2}\/?[\w.-]+(?:\/[\w.-]+)+\.(?:ts|mjs|js|graphql|md|json|ndjson|ya?ml|sql|csv)$/;
 
 const walk = (dir: string, keep: (file: string) => boolean): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -79,8 +81,14 @@ export const brokenReferences = (file: string, markdown: string, anchorsOfFile =
   for (const [, code] of text.matchAll(/`([^`\n]+)`/g)) {
     const candidate = code!.trim();
     // A path, not a pattern or a placeholder: `test/**/*.test.ts`, `src/<part>/` are not references to one file.
-    if (!topFolder.test(candidate) || /[\s*<>{}…|]/.test(candidate)) continue;
-    if (!inRepository(candidate)) problems.push(`${file}: \`${candidate}\` is not in the repository`);
+    if (/[\s*<>{}…|]/.test(candidate)) continue;
+    if (topFolder.test(candidate)) {
+      if (!inRepository(candidate)) problems.push(`${file}: \`${candidate}\` is not in the repository`);
+    } else if (SOURCE_FILE.test(candidate) && !inRepository(path.posix.join(dir, candidate))) {
+      // A file of the project's own kinds under some other folder (`shared/api/contract.graphql`) is a reference too,
+      // from the repository's root or from the page's folder.
+      if (!inRepository(candidate)) problems.push(`${file}: \`${candidate}\` is not in the repository`);
+    }
   }
   return problems;
 };
@@ -159,7 +167,8 @@ describe('the checks themselves', () => {
     const page = [
       '# A page',
       '[gone](../nowhere/missing.md), [here](#a-page), [there](architecture.md#no-such-heading),',
-      '`src/no-such-file.ts`, `src/domain/`, `test/**/*.test.ts`.',
+      '`src/no-such-file.ts`, `src/domain/`, `test/**/*.test.ts`, `shared/api/contract.graphql`, `application/json`,',
+      '`./data/editor.key`, `../docs/api.md`.',
       '```sh',
       'cat src/also-missing-but-in-a-code-block.ts `src/in-code.ts`',
       '```',
@@ -168,6 +177,7 @@ describe('the checks themselves', () => {
       'docs/example.md: link to ../nowhere/missing.md: nowhere/missing.md is not in the repository',
       'docs/example.md: link to architecture.md#no-such-heading: docs/architecture.md has no heading #no-such-heading',
       'docs/example.md: `src/no-such-file.ts` is not in the repository',
+      'docs/example.md: `shared/api/contract.graphql` is not in the repository',
     ]);
   });
 
