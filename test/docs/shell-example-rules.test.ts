@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fencedBlocks } from '../support/markdown-blocks.js';
-import { shellExamples } from '../support/shell-examples.js';
+import { serverSettings, shellExamples } from '../support/shell-examples.js';
 import { matchesShownOutput } from '../support/shown-output.js';
 
 /** The rules shell-examples.e2e.test.ts applies to the docs (docs/testing.md, "The shell examples"), on small pages. */
@@ -128,5 +128,20 @@ describe('the shell examples of a page', () => {
       '12: a console block starts with a `$ ` command',
       '15: a shell block with no command',
     ]);
+  });
+});
+
+describe("the settings of a page's server", () => {
+  it('are none without a marker, and the NAME=value pairs of one', () => {
+    expect(serverSettings('# A page\n\nno marker\n')).toEqual({});
+    expect(
+      serverSettings(
+        "text\n<!-- the examples' server runs with: TIMELINE_CORS_ORIGINS=https://a.example TIMELINE_SEED=false -->\n",
+      ),
+    ).toEqual({ TIMELINE_CORS_ORIGINS: 'https://a.example', TIMELINE_SEED: 'false' });
+  });
+
+  it('refuse a setting that is not NAME=value', () => {
+    expect(() => serverSettings("<!-- the examples' server runs with: cors on -->")).toThrow('"cors" in');
   });
 });

@@ -4,7 +4,7 @@ import { fencedBlocks } from '../support/markdown-blocks.js';
 import { readRepositoryFile, repositoryMarkdown } from '../support/repository-markdown.js';
 import { repositorySandbox, sandboxEnvironment } from '../support/repository-sandbox.js';
 import { removeDir, startServerProcess, type ServerProcess } from '../support/server-process.js';
-import { shellExamples } from '../support/shell-examples.js';
+import { serverSettings, shellExamples } from '../support/shell-examples.js';
 import { shellSession, type ShellSession } from '../support/shell-session.js';
 import { matchesShownOutput } from '../support/shown-output.js';
 
@@ -14,18 +14,21 @@ import { matchesShownOutput } from '../support/shown-output.js';
  * placeholders, how output compares) are in docs/testing.md, "The shell examples".
  */
 
-const PAGES = repositoryMarkdown().map((file) => ({ file, ...shellExamples(fencedBlocks(readRepositoryFile(file))) }));
-/** The address the examples are written for; each page's server listens elsewhere, on a port of its own. */
-const DOCUMENTED_ADDRESS = 'localhost:4000';
+const PAGES = repositoryMarkdown().map((file) => {
+  const markdown = readRepositoryFile(file);
+  return { file, settings: serverSettings(markdown), ...shellExamples(fencedBlocks(markdown)) };
+});
+/** The addresses the examples are written for; each page's server listens elsewhere, on a port of its own. */
+const DOCUMENTED_ADDRESS = /\b(?:localhost|127\.0\.0\.1):4000\b/g;
 const PRINTED_KEY = /Authorization: Bearer (\S+)/;
 
 /** The reader's shell: none of the settings of the shell the tests run in (npm's, the server's) leak into it. */
-const readerEnvironment = (key: string): NodeJS.ProcessEnv =>
+const readerEnvironment = (key: string | undefined): NodeJS.ProcessEnv =>
   sandboxEnvironment({
     ...Object.fromEntries(
       Object.entries(process.env).filter(([name]) => !/^(npm_|TIMELINE_|REDIS_URL$|NODE_OPTIONS$)/.test(name)),
     ),
-    TIMELINE_KEY: key,
+    ...(key === undefined ? {} : { TIMELINE_KEY: key }),
     // The pages show what a command prints, not npm's banner before it (npm run -s).
     npm_config_loglevel: 'silent',
   });
@@ -55,11 +58,10 @@ for (const page of PAGES.filter(({ examples }) => examples.length > 0)) {
     beforeAll(async () => {
       if (!needsServer) return;
       sandbox = repositorySandbox();
-      // As `npm start` in a checkout: the seed loaded, no keys configured, so the server makes an editor key.
-      server = await startServerProcess({}, path.join(sandbox, 'data'));
-      const key = PRINTED_KEY.exec(server.stdout())?.[1];
-      if (key === undefined) throw new Error(`the server printed no editor key:\n${server.stdout()}`);
-      session = shellSession({ cwd: sandbox, env: readerEnvironment(key) });
+      // As `npm start` in a checkout, unless the page says otherwise: the seed loaded, no keys configured, so the
+      // server makes an editor key and prints it (a page that configures keys has its own in its examples).
+      server = await startServerProcess(page.settings, path.join(sandbox, 'data'));
+      session = shellSession({ cwd: sandbox, env: readerEnvironment(PRINTED_KEY.exec(server.stdout())?.[1]) });
     }, 60_000);
 
     afterAll(async () => {
@@ -79,7 +81,7 @@ for (const page of PAGES.filter(({ examples }) => examples.length > 0)) {
         it(`${where}: runs and prints what the page shows`, { timeout: 60_000 }, async () => {
           const address = new URL(server!.baseUrl).host;
           for (const step of example.steps) {
-            const { code, output } = await session.run(step.command.replaceAll(DOCUMENTED_ADDRESS, address));
+            const { code, output } = await session.run(step.command.replace(DOCUMENTED_ADDRESS, address));
             expect(code, `${where}: \`${step.command}\` exited with ${code}:\n${output}`).toBe(0);
             // On a difference, the comparison of the two texts shows where they part.
             if (!matchesShownOutput(step.shown, output)) expect(output.trim()).toBe(step.shown.join('\n'));

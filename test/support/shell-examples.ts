@@ -90,3 +90,21 @@ export const shellExamples = (
   }
   return { examples, problems };
 };
+
+const SERVER_SETTINGS = /^<!--\s*the examples' server runs with:\s*(.*?)\s*-->\s*$/m;
+
+/**
+ * The settings a page's examples need their server to have, from a `<!-- the examples' server runs with: NAME=value …
+ * -->` line anywhere on the page (values without spaces); none for a page without one: the server as `npm start` runs.
+ */
+export const serverSettings = (markdown: string): Record<string, string> => {
+  const line = SERVER_SETTINGS.exec(markdown);
+  if (!line) return {};
+  return Object.fromEntries(
+    line[1]!.split(/\s+/).map((setting) => {
+      const parsed = /^([A-Z][A-Z0-9_]*)=(\S*)$/.exec(setting);
+      if (!parsed) throw new Error(`"${setting}" in "${line[0].trim()}" is not NAME=value`);
+      return [parsed[1]!, parsed[2]!];
+    }),
+  );
+};
