@@ -44,7 +44,7 @@ const scriptSteps = (lines: readonly string[]): ExampleStep[] => {
   return [{ command: lines.slice(0, last + 1).join('\n'), shown }];
 };
 
-/** A `console` block is a session: each `$ ` line (with its `\` continuations) a step, the lines after it its output. */
+/** A `console` block is a session: each `$ ` line (and its `\` continuations) a step, the lines after it its output. */
 const sessionSteps = (lines: readonly string[]): ExampleStep[] | string => {
   const steps: { command: string[]; shown: string[] }[] = [];
   let continued = false;
