@@ -17,6 +17,8 @@ import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import { checkRate, retryAfterSeconds, type RateLimitSettings } from './rate-limit/rate-limits.js';
 import type { SubscriptionCount } from './subscription-count.js';
 import { tickKeyOf } from '../graphql/live/tick-key.js';
+import type { CorsOrigins } from '../config/environment.js';
+import { webSocketOriginAllowed } from './cross-origin.js';
 
 export interface WebSocketOptions {
   readonly httpServer: Server;
@@ -29,8 +31,10 @@ export interface WebSocketOptions {
   readonly subscriptions: SubscriptionCount;
   /** Refused subscriptions are counted by code. */
   readonly metrics: TimelineMetrics;
-  /** Every subscribe message spends from the same budget as an HTTP request. */
+  /** Every subscribe message spends from the budget of subscriptions (rate-limits.ts), not from the requests'. */
   readonly rateLimits?: { readonly settings: RateLimitSettings; readonly limiter: RateLimiter };
+  /** The origins whose pages may open a socket, besides the server's own (cross-origin.ts). */
+  readonly origins: CorsOrigins;
 }
 
 const withCode = (error: GraphQLError, code: string): GraphQLError =>
@@ -63,8 +67,15 @@ export const startWebSocketServer = ({
   subscriptions,
   metrics,
   rateLimits,
+  origins,
 }: WebSocketOptions) => {
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: '/graphql',
+    // A page of an origin not allowed gets 403 to its handshake, as its fetch gets no CORS headers.
+    verifyClient: ({ req }, done) =>
+      webSocketOriginAllowed(origins, req) ? done(true) : done(false, 403, 'origin not allowed'),
+  });
   const observed = observeSubscriptions({ logger, metrics });
   const keyNameFor = (ctx: Context) => keyNameOf(keys.identify(authorizationOf(ctx.connectionParams)));
   const server = useServer(
@@ -92,9 +103,16 @@ export const startWebSocketServer = ({
         if (rateLimits) {
           const address = (ctx.extra as { request?: { socket?: { remoteAddress?: string } } }).request?.socket
             ?.remoteAddress;
-          const decision = await checkRate(rateLimits.limiter, rateLimits.settings, contextValue.principal, address);
-          if (!decision.allowed) {
-            const seconds = retryAfterSeconds(decision);
+          const check = await checkRate(
+            rateLimits.limiter,
+            rateLimits.settings,
+            contextValue.principal,
+            address,
+            // A query or mutation sent over the socket spends from the requests' budget, as it would over HTTP.
+            operation.operation === 'subscription' ? 'subscription' : 'request',
+          );
+          if (check && !check.decision.allowed) {
+            const seconds = retryAfterSeconds(check.decision);
             return [
               graphQLError('RATE_LIMITED', `too many requests; try again in ${seconds} s`, {
                 retryAfterSeconds: seconds,
