@@ -119,6 +119,7 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
     subscriptions,
     metrics,
     origins,
+    trustProxy: options.trustProxy ?? false,
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
   });
   const apollo = new ApolloServer<GraphQLContext>({

@@ -1,8 +1,9 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { getOperationAST, GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
+import proxyAddr from 'proxy-addr';
 import { WebSocketServer } from 'ws';
 import { authorize, type KeyRing } from '../auth/api-keys.js';
 import { accessOf } from '../graphql/access.js';
@@ -35,7 +36,17 @@ export interface WebSocketOptions {
   readonly rateLimits?: { readonly settings: RateLimitSettings; readonly limiter: RateLimiter };
   /** The origins whose pages may open a socket, besides the server's own (cross-origin.ts). */
   readonly origins: CorsOrigins;
+  /** Take the client's address from X-Forwarded-For, as express does for HTTP with `trust proxy`. */
+  readonly trustProxy: boolean;
 }
+
+const trustEveryHop = () => true;
+
+/** The address a subscription pays from: the one express would give `req.ip` for the same request. */
+const addressOf = (request: IncomingMessage | undefined, trustProxy: boolean): string | undefined => {
+  if (!request) return undefined;
+  return trustProxy ? proxyAddr(request, trustEveryHop) : request.socket.remoteAddress;
+};
 
 const withCode = (error: GraphQLError, code: string): GraphQLError =>
   new GraphQLError(error.message, {
@@ -68,6 +79,7 @@ export const startWebSocketServer = ({
   metrics,
   rateLimits,
   origins,
+  trustProxy,
 }: WebSocketOptions) => {
   const wsServer = new WebSocketServer({
     server: httpServer,
@@ -101,8 +113,7 @@ export const startWebSocketServer = ({
         if (!operation) return [graphQLError('BAD_USER_INPUT', 'no operation to run in this document')];
         const contextValue = contextFor(authorizationOf(ctx.connectionParams), requestId);
         if (rateLimits) {
-          const address = (ctx.extra as { request?: { socket?: { remoteAddress?: string } } }).request?.socket
-            ?.remoteAddress;
+          const address = addressOf((ctx.extra as { request?: IncomingMessage }).request, trustProxy);
           const check = await checkRate(
             rateLimits.limiter,
             rateLimits.settings,

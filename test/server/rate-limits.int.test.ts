@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { createClient } from 'graphql-ws';
 import { Redis } from 'ioredis';
+import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createInProcessRateLimiter } from '../../src/server/rate-limit/in-process-rate-limiter.js';
 import { wsClient } from '../support/live-client.js';
@@ -105,6 +107,40 @@ describe('rate limits', () => {
     } finally {
       await client.dispose();
     }
+  });
+
+  it('count subscriptions behind a trusted proxy by the address it forwards, as requests are', async () => {
+    const server = await start({
+      TIMELINE_READER_KEYS: '',
+      TIMELINE_TRUST_PROXY: 'true',
+      TIMELINE_SUBSCRIPTION_RATE_LIMIT: '1',
+    });
+    /** One subscription from a client the proxy says is `address`: refused, or not within the moment. */
+    const subscribeAs = async (address: string) => {
+      const client = createClient({
+        url: server.url.replace(/^http/, 'ws'),
+        webSocketImpl: class extends WebSocket {
+          constructor(url: string, protocols: string[]) {
+            super(url, protocols, { headers: { 'x-forwarded-for': `${address}, 10.0.0.1` } });
+          }
+        },
+        retryAttempts: 0,
+      });
+      const outcome = await new Promise<unknown>((resolve) => {
+        client.subscribe(
+          { query: 'subscription { timelineChanges { cursor } }' },
+          { next: () => undefined, error: resolve, complete: () => resolve('completed') },
+        );
+        setTimeout(() => resolve('open'), 300);
+      });
+      await client.dispose();
+      return outcome;
+    };
+    expect(await subscribeAs('203.0.113.1')).toBe('open');
+    expect(await subscribeAs('203.0.113.2')).toBe('open');
+    expect(await subscribeAs('203.0.113.1')).toEqual([
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'RATE_LIMITED' }) }),
+    ]);
   });
 
   it('tell every answer under a limit what is left (RateLimit-Policy and RateLimit, IETF draft)', async () => {
