@@ -61,7 +61,8 @@ export const startServerProcess = async (
     // 'close', not 'exit': the last lines it wrote may still be on their way through the pipes at its exit.
     child.once('close', (code) => {
       clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${stdout}\n${stderr}`));
+      // The exit code and stderr apart as well, for tests of how a start fails.
+      reject(Object.assign(new Error(`server exited with ${code}:\n${stdout}\n${stderr}`), { code, stderr }));
     });
   });
   const exited = new Promise<number | null>((resolve) => {
