@@ -161,6 +161,8 @@ export const startTimeline = async (
           role: config.role,
           rateLimits: { settings: config.rateLimits, limiter },
           trustProxy: config.trustProxy,
+          corsOrigins: config.corsOrigins,
+          stackTraces: config.development,
           limits: config.operationLimits,
           timeoutMs: config.operationLimits.timeoutMs,
           maxBodyBytes: config.operationLimits.maxBodyBytes,

@@ -25,15 +25,21 @@ export const runTimeline = async (env: NodeJS.ProcessEnv): Promise<void> => {
   const heapLimitBytes = getHeapStatistics().heap_size_limit;
   const heapProblem = heapFitProblem(config.cacheBytes, heapLimitBytes);
   if (heapProblem) logger.warn({ cacheBytes: config.cacheBytes, heapLimitBytes }, heapProblem);
-  let timeline: RunningTimeline;
+  let timeline: RunningTimeline | undefined;
+  let stopping = false;
+  // A projection that stops for good may do so while the start is still under way (a shared read model of another
+  // log is found at once): then there is nothing started to close yet, and the start's own failure is not waited for.
+  const stopFatally = (error: Error) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`diplomatic-timeline stopped: ${error.message}\n`);
+    // The close is best-effort: the lease is already given up, and the log holds every write.
+    (timeline?.close() ?? Promise.resolve()).catch(() => undefined).finally(() => process.exit(1));
+  };
   try {
-    timeline = await startTimeline(config, logger, {
-      onFatal: () => {
-        // The close is best-effort: the lease is already given up, and the log holds every write.
-        timeline.close().finally(() => process.exit(1));
-      },
-    });
+    timeline = await startTimeline(config, logger, { onFatal: stopFatally });
   } catch (error) {
+    if (stopping) return;
     // A data directory it cannot use (a foreign or damaged timeline.db, a bad editor.key, no way to write): the
     // message names the file and what is wrong, on one line; the log line has the stack.
     logger.fatal({ err: error }, 'diplomatic-timeline did not start');
@@ -42,16 +48,21 @@ export const runTimeline = async (env: NodeJS.ProcessEnv): Promise<void> => {
     );
     process.exit(1);
   }
-  if (timeline.generatedEditorKey) {
+  if (stopping) {
+    await timeline.close().catch(() => undefined);
+    return;
+  }
+  const running = timeline;
+  if (running.generatedEditorKey) {
     // Shown once, on the start that made it: the data directory keeps only its hash, and the logs never see it.
     process.stdout.write(
       `\nNo TIMELINE_EDITOR_KEYS configured: made an editor key (shown this once; ${config.dataDir}/editor.key ` +
-        `keeps only its hash)\n  Authorization: Bearer ${timeline.generatedEditorKey}\n\n`,
+        `keeps only its hash)\n  Authorization: Bearer ${running.generatedEditorKey}\n\n`,
     );
   }
   logger.info(
     {
-      url: timeline.http.url,
+      url: running.http.url,
       dataDir: config.dataDir,
       role: config.role,
       cacheBytes: config.cacheBytes,
@@ -61,9 +72,14 @@ export const runTimeline = async (env: NodeJS.ProcessEnv): Promise<void> => {
   );
 
   const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     logger.info({ signal }, 'shutting down');
-    timeline.close().then(
-      () => process.exit(0),
+    running.close().then(
+      () => {
+        logger.info({ signal }, 'shut down: requests drained, sockets, read models, Redis and the log closed');
+        process.exit(0);
+      },
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
         process.exit(1);

@@ -49,10 +49,17 @@ export interface Config {
   snapshotEvery: number;
   /** How many changes one subscriber may fall behind before it is closed as too slow. */
   subscriberBuffer: number;
-  /** Requests per minute per key, and per address without one (0: no limit). */
-  rateLimits: { perKey: number; perAddress: number };
+  /**
+   * Requests per minute per key, and per address without one; subscriptions per minute per key or address, a budget
+   * of their own (0: no limit).
+   */
+  rateLimits: { perKey: number; perAddress: number; subscriptions: number };
   /** Take the client's address from X-Forwarded-For (behind a proxy or load balancer you trust). */
   trustProxy: boolean;
+  /** Origins whose pages may call the API from a browser: none but the server's own by default, or any (`*`). */
+  corsOrigins: CorsOrigins;
+  /** NODE_ENV=development: error answers carry their stack traces. */
+  development: boolean;
   /** What one operation may cost before it runs, and how long it may run. */
   operationLimits: {
     maxDepth: number;
@@ -69,6 +76,9 @@ export interface Config {
   /** Where the log lives: the embedded SQLite file in dataDir, or a KurrentDB server. */
   store: { kind: 'sqlite' } | { kind: 'kurrentdb'; url: string };
 }
+
+/** The origins allowed to call from a browser: a list (empty: same origin only), or any origin. */
+export type CorsOrigins = readonly string[] | 'any';
 
 /** Every problem found in the environment, so an operator can fix them all before the next start. */
 export class ConfigError extends Error {
@@ -160,6 +170,30 @@ const leaseTtlMs = z
     error: (issue) => `expected a number of milliseconds of at least 300, got ${quote(issue.input)}`,
   })
   .transform(Number);
+
+// An origin is a scheme, a host and an optional port, and nothing else: a path or a trailing slash would never
+// match what a browser sends, so it is refused rather than silently useless.
+const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$|^https?:\/\/\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+
+const corsOrigins = z.string().transform((raw, ctx): CorsOrigins => {
+  const entries = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  if (entries.includes('*')) {
+    if (entries.length > 1) ctx.addIssue({ code: 'custom', message: '`*` (any origin) stands alone' });
+    return 'any';
+  }
+  for (const entry of entries) {
+    if (entry !== 'none' && !ORIGIN.test(entry)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected origins like https://app.example.org (scheme, host, port), got ${quote(entry)}`,
+      });
+    }
+  }
+  return entries.filter((entry) => entry !== 'none').map((entry) => entry.toLowerCase());
+});
 
 /** A whole number from `min` to `max`, in plain digits. */
 const wholeNumber = (min: number, max: number) =>
@@ -256,6 +290,9 @@ const VARIABLES = {
   TIMELINE_RATE_LIMIT: { schema: wholeNumber(0, 1_000_000), fallback: '600' },
   TIMELINE_ANONYMOUS_RATE_LIMIT: { schema: wholeNumber(0, 1_000_000), fallback: '120' },
   TIMELINE_TRUST_PROXY: { schema: flag, fallback: 'false' },
+  TIMELINE_SUBSCRIPTION_RATE_LIMIT: { schema: wholeNumber(0, 1_000_000), fallback: '1200' },
+  TIMELINE_CORS_ORIGINS: { schema: corsOrigins, fallback: 'none' },
+  NODE_ENV: { schema: z.string().transform((raw) => raw.trim()), fallback: 'production' },
   TIMELINE_MAX_DEPTH: { schema: wholeNumber(2, 100), fallback: '12' },
   TIMELINE_MAX_COMPLEXITY: { schema: wholeNumber(10, 10_000_000), fallback: '50000' },
   TIMELINE_MAX_ALIASES: { schema: wholeNumber(1, 10_000), fallback: '30' },
@@ -348,8 +385,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cacheBytes: values.TIMELINE_CACHE_MB * 1024 * 1024,
     snapshotEvery: values.TIMELINE_SNAPSHOT_EVERY,
     subscriberBuffer: values.TIMELINE_SUBSCRIBER_BUFFER,
-    rateLimits: { perKey: values.TIMELINE_RATE_LIMIT, perAddress: values.TIMELINE_ANONYMOUS_RATE_LIMIT },
+    rateLimits: {
+      perKey: values.TIMELINE_RATE_LIMIT,
+      perAddress: values.TIMELINE_ANONYMOUS_RATE_LIMIT,
+      subscriptions: values.TIMELINE_SUBSCRIPTION_RATE_LIMIT,
+    },
     trustProxy: values.TIMELINE_TRUST_PROXY,
+    corsOrigins: values.TIMELINE_CORS_ORIGINS,
+    development: values.NODE_ENV === 'development',
     operationLimits: {
       maxDepth: values.TIMELINE_MAX_DEPTH,
       maxComplexity: values.TIMELINE_MAX_COMPLEXITY,

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { RequestHandler } from 'express';
 
 /** One preloaded GraphiQL tab: an operation, its variables and headers (JSON text, as the editors hold them). */
 export interface ExampleTab {
@@ -273,67 +275,79 @@ const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</
 const FAVICON =
   "data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'><circle cx='8' cy='8' r='7' fill='%23e10098'/></svg>";
 
+/** Where the page's assets are served, relative to the page (so a proxy's path prefix carries over). */
+export const GRAPHIQL_ASSETS_PATH = 'graphiql-assets';
+
+interface GraphiqlAsset {
+  readonly type: 'text/css' | 'text/javascript';
+  readonly body: string;
+}
+
+export interface GraphiqlBuild {
+  /** The page: small, and revalidated; it names its assets by their content. */
+  readonly page: string;
+  /** By file name (`<part>.<hash of its content>.<js|css>`): kept by a browser for good. */
+  readonly assets: ReadonlyMap<string, GraphiqlAsset>;
+}
+
 /**
- * The whole page, about 9 MB: GraphiQL (React, Monaco and its workers, the CSS) as @graphql-yoga/render-graphiql
- * bundles it, graphql-ws's browser build, and our fetcher, all inline. Nothing is fetched from anywhere else.
+ * GraphiQL (React, Monaco and its workers, the CSS) as @graphql-yoga/render-graphiql bundles it, graphql-ws's
+ * browser build and our fetcher, about 9 MB in all, served from this server as files named by their content: a
+ * browser fetches them once (compressed) and keeps them, and the page that names them is a few kilobytes.
+ * Nothing is fetched from anywhere else.
  */
-export const renderGraphiqlPage = async (): Promise<string> => {
+export const buildGraphiql = async (): Promise<GraphiqlBuild> => {
   const graphiql = await import('@graphql-yoga/render-graphiql/graphiql');
   const require = createRequire(import.meta.url);
   const graphqlWsDir = path.dirname(require.resolve('graphql-ws/package.json'));
   const graphqlWs = await readFile(path.join(graphqlWsDir, 'umd', 'graphql-ws.min.js'), 'utf8');
-  for (const [name, script] of [
-    ['GraphiQL', graphiql.js],
-    ['graphql-ws', graphqlWs],
-  ] as const) {
-    if (/<\/script/i.test(script)) throw new Error(`${name}'s bundle holds "</script" and cannot be inlined`);
-  }
+  const assets = new Map<string, GraphiqlAsset>();
+  const add = (part: string, asset: GraphiqlAsset): string => {
+    const hash = createHash('sha256').update(asset.body).digest('hex').slice(0, 16);
+    const name = `${part}.${hash}.${asset.type === 'text/css' ? 'css' : 'js'}`;
+    assets.set(name, asset);
+    return `${GRAPHIQL_ASSETS_PATH}/${name}`;
+  };
+  const css = add('graphiql', { type: 'text/css', body: graphiql.css });
+  const workers = {
+    editorWorkerService: add('editor-worker', { type: 'text/javascript', body: graphiql.editorWorkerService }),
+    json: add('json-worker', { type: 'text/javascript', body: graphiql.jsonWorker }),
+    graphql: add('graphql-worker', { type: 'text/javascript', body: graphiql.graphqlWorker }),
+  };
+  const scripts = [
+    add('graphql-ws', { type: 'text/javascript', body: graphqlWs }),
+    add('fetcher', { type: 'text/javascript', body: GRAPHIQL_FETCHER }),
+    add('graphiql', { type: 'text/javascript', body: `${graphiql.js};` }),
+  ];
   const options = {
     title: 'diplomatic-timeline',
     defaultTabs: EXAMPLE_TABS,
     // The headers editor may hold a key: keep it out of localStorage.
     shouldPersistHeaders: false,
   };
-  return `<!doctype html>
+  const page = `<!doctype html>
 <html lang="en">
   <head>
     <meta charset="utf-8" />
     <title>diplomatic-timeline · GraphiQL</title>
     <link rel="icon" href="${FAVICON}" />
-    <style>
-${graphiql.css}
-    </style>
+    <link rel="stylesheet" href="${css}" />
   </head>
   <body class="no-focus-outline">
     <noscript>GraphiQL needs JavaScript.</noscript>
     <div id="root"></div>
     <script>
       (function () {
-        function workerUrl(source) {
-          return URL.createObjectURL(new Blob([source], { type: 'application/javascript' }));
-        }
-        var workers = {
-          editorWorkerService: workerUrl(${scriptJson(graphiql.editorWorkerService)}),
-          json: workerUrl(${scriptJson(graphiql.jsonWorker)}),
-          graphql: workerUrl(${scriptJson(graphiql.graphqlWorker)}),
-        };
+        var workers = ${scriptJson(workers)};
         self.MonacoEnvironment = {
           globalAPI: false,
           getWorkerUrl: function (_moduleId, label) {
-            return workers[label];
+            return new URL(workers[label], location.href).href;
           },
         };
       })();
     </script>
-    <script>
-${graphqlWs}
-    </script>
-    <script>
-${GRAPHIQL_FETCHER}
-    </script>
-    <script>
-${graphiql.js};
-    </script>
+${scripts.map((src) => `    <script src="${src}"></script>`).join('\n')}
     <script>
       YogaGraphiQL.renderYogaGraphiQL(
         document.getElementById('root'),
@@ -343,27 +357,47 @@ ${graphiql.js};
   </body>
 </html>
 `;
+  return { page, assets };
+};
+
+/** Builds on first use and keeps the build; a failed build is tried again on the next request. */
+const lazily = <T>(build: () => Promise<T>): (() => Promise<T>) => {
+  let built: Promise<T> | undefined;
+  return () =>
+    (built ??= build().catch((error: unknown) => {
+      built = undefined;
+      throw error;
+    }));
 };
 
 /**
- * GET /graphql from a browser (Accept preferring text/html) answers GraphiQL, through Apollo's landing-page hook.
- * A plugin with renderLandingPage replaces Apollo's implicit default (the Apollo Sandbox, loaded from Apollo's
- * CDN). The page is built on the first such request and kept: a server nobody opens in a browser never loads it.
+ * GraphiQL: the page at GET /graphql from a browser (Accept preferring text/html), through Apollo's landing-page
+ * hook (a plugin with renderLandingPage replaces Apollo's implicit default, the Apollo Sandbox loaded from Apollo's
+ * CDN), and its assets, to mount at /graphiql-assets. Built on the first such request and kept: a server nobody
+ * opens in a browser never loads it.
  */
-export const graphiqlLandingPage = (): ApolloServerPlugin => {
-  let page: Promise<string> | undefined;
-  const html = (): Promise<string> =>
-    (page ??= renderGraphiqlPage().catch((error: unknown) => {
-      page = undefined;
-      throw error;
-    }));
-  return {
+export const graphiqlExplorer = (): { plugin: ApolloServerPlugin; assets: RequestHandler } => {
+  const build = lazily(buildGraphiql);
+  const plugin: ApolloServerPlugin = {
     async serverWillStart() {
       return {
         async renderLandingPage() {
-          return { html };
+          return { html: async () => (await build()).page };
         },
       };
     },
   };
+  const assets: RequestHandler = (request, response, next) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return next();
+    build().then(
+      ({ assets: built }) => {
+        const asset = built.get(request.path.slice(1));
+        if (!asset) return next();
+        // Named by its content: another content is another name, so the browser never needs to ask again.
+        response.type(asset.type).set('Cache-Control', 'public, max-age=31536000, immutable').send(asset.body);
+      },
+      (error: unknown) => next(error),
+    );
+  };
+  return { plugin, assets };
 };

@@ -5,12 +5,15 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import express from 'express';
+import compression from 'compression';
+import express, { type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { KeyRing } from '../auth/api-keys.js';
-import { graphiqlLandingPage } from '../explorer/graphiql-page.js';
+import type { CorsOrigins } from '../config/environment.js';
+import { GRAPHIQL_ASSETS_PATH, graphiqlExplorer } from '../explorer/graphiql-page.js';
 import { serveExplorer } from '../explorer/serve-explorer.js';
 import type { AppServices, GraphQLContext, LiveSettings } from '../graphql/context.js';
+import { cachePolicyPlugin } from '../graphql/cache-policy.js';
 import { formatError } from '../graphql/format-error.js';
 import { gatePlugin } from '../graphql/gate-plugin.js';
 import { createLoaders } from '../graphql/loaders.js';
@@ -24,6 +27,7 @@ import type { RedisHealth } from '../observability/redis-health.js';
 import { addHealthRoutes } from './health-routes.js';
 import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import type { RateLimitSettings } from './rate-limit/rate-limits.js';
+import { crossOrigin } from './cross-origin.js';
 import { bodyErrors, earlyLimitsGuard, rateLimitGuard, timeoutGuard } from './request-guards.js';
 import { createSubscriptionCount } from './subscription-count.js';
 import { startWebSocketServer } from './websocket-server.js';
@@ -42,6 +46,10 @@ export interface HttpServerOptions {
   readonly timeoutMs?: number;
   readonly maxBodyBytes?: number;
   readonly introspection?: boolean;
+  /** Origins whose pages may call the API and open its socket, besides the server's own; absent: none. */
+  readonly corsOrigins?: CorsOrigins;
+  /** Error answers carry stack traces (NODE_ENV=development only: they show the server's files). */
+  readonly stackTraces?: boolean;
   readonly limits?: OperationLimits;
   readonly port: number;
   readonly host: string;
@@ -59,10 +67,23 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
+/**
+ * What every answer of /graphql starts with, before the cache policy (cache-policy.ts) decides on a GraphQL answer:
+ * never stored, as Apollo's refusals that no plugin sees (a batch); the GraphiQL page, which Apollo's hooks do not
+ * reach either, revalidated. Every answer varies with Accept, which picks its media type.
+ */
+const answerDefaults: RequestHandler = (request, response, next) => {
+  const page = request.method === 'GET' && request.accepts(['application/json', 'text/html']) === 'text/html';
+  response.set('Cache-Control', page ? 'no-cache' : 'no-store').vary('Accept');
+  next();
+};
+
 /** Apollo and graphql-ws on one http server and path, plus the health endpoint. */
 export const startHttpServer = async (options: HttpServerOptions): Promise<RunningHttpServer> => {
   const { services, keys, live, logger } = options;
   const limits = options.limits ?? DEFAULT_LIMITS;
+  const origins = options.corsOrigins ?? [];
+  const explorer = graphiqlExplorer();
   const schema = await timelineSchema();
   const app = express();
   const httpServer = createServer(app);
@@ -97,6 +118,8 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
     logger,
     subscriptions,
     metrics,
+    origins,
+    trustProxy: options.trustProxy ?? false,
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
   });
   const apollo = new ApolloServer<GraphQLContext>({
@@ -110,20 +133,32 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
       { serverWillStart: async () => ({ drainServer: ws.dispose }) },
       observed.plugin,
       gatePlugin(keys.readersRequired, limits),
-      graphiqlLandingPage(),
+      cachePolicyPlugin(keys.readersRequired),
+      explorer.plugin,
     ],
     formatError: formatError(logger),
     introspection: options.introspection ?? true,
+    // Apollo's own handler would stop the server on SIGTERM and then kill the process with the signal again (exit
+    // 143) before our shutdown closed the rest: run-timeline.ts handles the signals, and closes everything.
+    stopOnTerminationSignals: false,
+    // Stack traces name the server's files: only in development, whatever the default of NODE_ENV being unset.
+    includeStacktraceInErrorResponses: options.stackTraces ?? false,
   });
   await apollo.start();
 
   app.disable('x-powered-by');
   app.set('trust proxy', options.trustProxy ?? false);
+  // gzip or brotli (quality 4: the large answers are made on the fly) for whoever accepts it, above 1 kB. WebSocket
+  // upgrades never pass through express; a streamed answer is flushed through it chunk by chunk.
+  app.use(compression());
   addHealthRoutes(app, { ...services, ...(options.redisHealth ? { redis: options.redisHealth } : {}) });
   addMetricsRoute(app, metrics, logger);
   const maxBodyBytes = options.maxBodyBytes ?? 1_048_576;
+  app.use(`/${GRAPHIQL_ASSETS_PATH}`, explorer.assets);
   app.use(
     '/graphql',
+    crossOrigin(origins),
+    answerDefaults,
     observed.start,
     ...(options.rateLimits ? [rateLimitGuard(keys, options.rateLimits.limiter, options.rateLimits.settings)] : []),
     timeoutGuard(options.timeoutMs ?? 10_000),

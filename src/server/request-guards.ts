@@ -1,30 +1,51 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { parse, type DocumentNode } from 'graphql';
 import { checkBeforeValidation, type OperationLimits } from '../graphql/operation-limits.js';
 import type { KeyRing } from '../auth/api-keys.js';
-import { checkRate, retryAfterSeconds, type RateLimitSettings } from './rate-limit/rate-limits.js';
+import { checkRate, rateLimitHeaders, retryAfterSeconds, type RateLimitSettings } from './rate-limit/rate-limits.js';
 import type { RateLimiter } from './rate-limit/rate-limiter.js';
 
-/** A GraphQL-shaped refusal for what is turned away before GraphQL sees the request. */
-const refusal = (message: string, extensions: Record<string, unknown>) => ({ errors: [{ message, extensions }] });
+const GRAPHQL_RESPONSE = 'application/graphql-response+json';
 
-/** Answers 429 with Retry-After when the key (or the address, without one) has spent its budget. */
+/**
+ * A GraphQL-shaped refusal for what is turned away before GraphQL sees the request, in the media type the client
+ * accepts as Apollo's answers are (GraphQL over HTTP: application/graphql-response+json when asked for, else JSON),
+ * never stored by a cache.
+ */
+const refuse = (
+  request: Request,
+  response: Response,
+  status: number,
+  message: string,
+  extensions: Record<string, unknown>,
+): void => {
+  const type = request.accepts(['application/json', GRAPHQL_RESPONSE]) === GRAPHQL_RESPONSE ? GRAPHQL_RESPONSE : 'json';
+  response
+    .status(status)
+    .type(type)
+    .set('Cache-Control', 'no-store')
+    .send(JSON.stringify({ errors: [{ message, extensions }] }));
+};
+
+/**
+ * Spends one request from the key's budget (or the address's, without one): the RateLimit headers say what is left
+ * on every answer, and a spent budget is answered 429 with Retry-After.
+ */
 export const rateLimitGuard =
   (keys: KeyRing, limiter: RateLimiter, settings: RateLimitSettings): RequestHandler =>
   (request, response, next) => {
     checkRate(limiter, settings, keys.identify(request.headers.authorization), request.ip).then(
-      (decision) => {
+      (check) => {
+        if (!check) return next();
+        response.set(rateLimitHeaders(check));
+        const { decision } = check;
         if (decision.allowed) return next();
         const seconds = retryAfterSeconds(decision);
-        response
-          .status(429)
-          .set('Retry-After', String(seconds))
-          .json(
-            refusal(`too many requests; try again in ${seconds} s`, {
-              code: 'RATE_LIMITED',
-              retryAfterSeconds: seconds,
-            }),
-          );
+        response.set('Retry-After', String(seconds));
+        refuse(request, response, 429, `too many requests; try again in ${seconds} s`, {
+          code: 'RATE_LIMITED',
+          retryAfterSeconds: seconds,
+        });
       },
       (error: unknown) => next(error),
     );
@@ -36,18 +57,17 @@ export const rateLimitGuard =
  */
 export const timeoutGuard =
   (timeoutMs: number): RequestHandler =>
-  (_request, response, next) => {
+  (request, response, next) => {
     const timer = setTimeout(() => {
       if (response.headersSent) return;
-      response
-        .status(503)
-        .json(
-          refusal(
-            `the operation did not finish within ${timeoutMs} ms; a mutation may still have been recorded: ` +
-              'send it again with the same id to find out',
-            { code: 'OPERATION_TIMEOUT', timeoutMs },
-          ),
-        );
+      refuse(
+        request,
+        response,
+        503,
+        `the operation did not finish within ${timeoutMs} ms; a mutation may still have been recorded: ` +
+          'send it again with the same id to find out',
+        { code: 'OPERATION_TIMEOUT', timeoutMs },
+      );
     }, timeoutMs);
     response.once('close', () => clearTimeout(timer));
     response.once('finish', () => clearTimeout(timer));
@@ -57,17 +77,16 @@ export const timeoutGuard =
 /** The body parser's refusals (too large, not JSON) as GraphQL-shaped errors rather than express's HTML page. */
 export const bodyErrors =
   (maxBodyBytes: number): ErrorRequestHandler =>
-  (error: { type?: string; status?: number; message?: string }, _request, response, next) => {
+  (error: { type?: string; status?: number; message?: string }, request, response, next) => {
     if (error.type === 'entity.too.large') {
-      response
-        .status(413)
-        .json(
-          refusal(`the request body is larger than ${maxBodyBytes} bytes`, { code: 'QUERY_TOO_COMPLEX', maxBodyBytes }),
-        );
+      refuse(request, response, 413, `the request body is larger than ${maxBodyBytes} bytes`, {
+        code: 'PAYLOAD_TOO_LARGE',
+        maxBodyBytes,
+      });
       return;
     }
     if (error.type === 'entity.parse.failed') {
-      response.status(400).json(refusal(`the request body is not JSON: ${error.message}`, { code: 'BAD_REQUEST' }));
+      refuse(request, response, 400, `the request body is not JSON: ${error.message}`, { code: 'BAD_REQUEST' });
       return;
     }
     next(error);
@@ -97,5 +116,5 @@ export const earlyLimitsGuard =
     const refused = checkBeforeValidation(document, operationName, limits);
     if (!refused) return next();
     const { http: _http, ...extensions } = refused.extensions as Record<string, unknown>;
-    response.status(400).json(refusal(refused.message, extensions));
+    refuse(request, response, 400, refused.message, extensions);
   };

@@ -1,8 +1,9 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { getOperationAST, GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
+import proxyAddr from 'proxy-addr';
 import { WebSocketServer } from 'ws';
 import { authorize, type KeyRing } from '../auth/api-keys.js';
 import { accessOf } from '../graphql/access.js';
@@ -17,6 +18,8 @@ import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import { checkRate, retryAfterSeconds, type RateLimitSettings } from './rate-limit/rate-limits.js';
 import type { SubscriptionCount } from './subscription-count.js';
 import { tickKeyOf } from '../graphql/live/tick-key.js';
+import type { CorsOrigins } from '../config/environment.js';
+import { webSocketOriginAllowed } from './cross-origin.js';
 
 export interface WebSocketOptions {
   readonly httpServer: Server;
@@ -29,9 +32,21 @@ export interface WebSocketOptions {
   readonly subscriptions: SubscriptionCount;
   /** Refused subscriptions are counted by code. */
   readonly metrics: TimelineMetrics;
-  /** Every subscribe message spends from the same budget as an HTTP request. */
+  /** Every subscribe message spends from the budget of subscriptions (rate-limits.ts), not from the requests'. */
   readonly rateLimits?: { readonly settings: RateLimitSettings; readonly limiter: RateLimiter };
+  /** The origins whose pages may open a socket, besides the server's own (cross-origin.ts). */
+  readonly origins: CorsOrigins;
+  /** Take the client's address from X-Forwarded-For, as express does for HTTP with `trust proxy`. */
+  readonly trustProxy: boolean;
 }
+
+const trustEveryHop = () => true;
+
+/** The address a subscription pays from: the one express would give `req.ip` for the same request. */
+const addressOf = (request: IncomingMessage | undefined, trustProxy: boolean): string | undefined => {
+  if (!request) return undefined;
+  return trustProxy ? proxyAddr(request, trustEveryHop) : request.socket.remoteAddress;
+};
 
 const withCode = (error: GraphQLError, code: string): GraphQLError =>
   new GraphQLError(error.message, {
@@ -63,8 +78,16 @@ export const startWebSocketServer = ({
   subscriptions,
   metrics,
   rateLimits,
+  origins,
+  trustProxy,
 }: WebSocketOptions) => {
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: '/graphql',
+    // A page of an origin not allowed gets 403 to its handshake, as its fetch gets no CORS headers.
+    verifyClient: ({ req }, done) =>
+      webSocketOriginAllowed(origins, req) ? done(true) : done(false, 403, 'origin not allowed'),
+  });
   const observed = observeSubscriptions({ logger, metrics });
   const keyNameFor = (ctx: Context) => keyNameOf(keys.identify(authorizationOf(ctx.connectionParams)));
   const server = useServer(
@@ -90,11 +113,17 @@ export const startWebSocketServer = ({
         if (!operation) return [graphQLError('BAD_USER_INPUT', 'no operation to run in this document')];
         const contextValue = contextFor(authorizationOf(ctx.connectionParams), requestId);
         if (rateLimits) {
-          const address = (ctx.extra as { request?: { socket?: { remoteAddress?: string } } }).request?.socket
-            ?.remoteAddress;
-          const decision = await checkRate(rateLimits.limiter, rateLimits.settings, contextValue.principal, address);
-          if (!decision.allowed) {
-            const seconds = retryAfterSeconds(decision);
+          const address = addressOf((ctx.extra as { request?: IncomingMessage }).request, trustProxy);
+          const check = await checkRate(
+            rateLimits.limiter,
+            rateLimits.settings,
+            contextValue.principal,
+            address,
+            // A query or mutation sent over the socket spends from the requests' budget, as it would over HTTP.
+            operation.operation === 'subscription' ? 'subscription' : 'request',
+          );
+          if (check && !check.decision.allowed) {
+            const seconds = retryAfterSeconds(check.decision);
             return [
               graphQLError('RATE_LIMITED', `too many requests; try again in ${seconds} s`, {
                 retryAfterSeconds: seconds,

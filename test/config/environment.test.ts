@@ -36,8 +36,10 @@ describe('loadConfig defaults', () => {
       cacheBytes: 256 * 1024 * 1024,
       snapshotEvery: SNAPSHOT_EVERY,
       subscriberBuffer: 1000,
-      rateLimits: { perKey: 600, perAddress: 120 },
+      rateLimits: { perKey: 600, perAddress: 120, subscriptions: 1200 },
       trustProxy: false,
+      corsOrigins: [],
+      development: false,
       operationLimits: {
         maxDepth: 12,
         maxComplexity: 50_000,
@@ -50,6 +52,22 @@ describe('loadConfig defaults', () => {
       verifyReads: false,
       store: { kind: 'sqlite' },
     });
+  });
+
+  it('reads TIMELINE_CORS_ORIGINS: none by default, a list of origins, or `*` alone for any', () => {
+    expect(loadConfig({ TIMELINE_CORS_ORIGINS: 'https://App.example.org, http://localhost:5173' }).corsOrigins).toEqual(
+      ['https://app.example.org', 'http://localhost:5173'],
+    );
+    expect(loadConfig({ TIMELINE_CORS_ORIGINS: '*' }).corsOrigins).toBe('any');
+    expect(loadConfig({ TIMELINE_CORS_ORIGINS: 'none' }).corsOrigins).toEqual([]);
+    expect(configError({ TIMELINE_CORS_ORIGINS: 'https://a.example.org/' }).message).toContain('TIMELINE_CORS_ORIGINS');
+    expect(configError({ TIMELINE_CORS_ORIGINS: '*, https://a.example.org' }).message).toContain('stands alone');
+  });
+
+  it('shows stack traces only with NODE_ENV=development', () => {
+    expect(loadConfig({ NODE_ENV: 'development' }).development).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'test' }).development).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production' }).development).toBe(false);
   });
 
   it('reads TIMELINE_STORE and KURRENTDB_URL, and wants the URL with kurrentdb', () => {

@@ -135,7 +135,7 @@ describe('cost limits', () => {
       errors: [
         {
           message: 'the request body is larger than 65536 bytes',
-          extensions: { code: 'QUERY_TOO_COMPLEX', maxBodyBytes: 65_536 },
+          extensions: { code: 'PAYLOAD_TOO_LARGE', maxBodyBytes: 65_536 },
         },
       ],
     });

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { createClient } from 'graphql-ws';
 import { Redis } from 'ioredis';
+import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createInProcessRateLimiter } from '../../src/server/rate-limit/in-process-rate-limiter.js';
 import { wsClient } from '../support/live-client.js';
@@ -67,23 +69,110 @@ describe('rate limits', () => {
     expect((await ask(server.url, EDITOR)).status).toBe(200);
   });
 
-  it('count subscriptions from the same budget, refused with RATE_LIMITED over WebSocket', async () => {
-    const server = await start();
-    for (let n = 0; n < 3; n++) expect((await ask(server.url, EDITOR)).status).toBe(200);
-    const client = wsClient(server.url, EDITOR);
+  it('count subscriptions in a budget of their own: readers behind one address are not refused for the requests', async () => {
+    const server = await start({
+      TIMELINE_READER_KEYS: '',
+      TIMELINE_ANONYMOUS_RATE_LIMIT: '2',
+      TIMELINE_SUBSCRIPTION_RATE_LIMIT: '3',
+    });
+    // Public reads: the address's requests are spent, the next one is refused...
+    for (let n = 0; n < 2; n++) expect((await ask(server.url)).status).toBe(200);
+    expect((await ask(server.url)).status).toBe(429);
+    // ...and its subscriptions still open, three a minute, the fourth refused with RATE_LIMITED.
+    const client = wsClient(server.url);
     try {
-      const error = await new Promise<unknown>((resolve) => {
-        client.subscribe(
-          { query: 'subscription { timelineChanges { cursor } }' },
-          { next: () => undefined, error: resolve, complete: () => resolve(null) },
+      const outcomes = Array.from({ length: 4 }, () => {
+        const errors: unknown[] = [];
+        const refused = new Promise<void>((resolve) =>
+          client.subscribe(
+            { query: 'subscription { timelineChanges { cursor } }' },
+            {
+              next: () => undefined,
+              error: (error) => {
+                errors.push(error);
+                resolve();
+              },
+              complete: () => undefined,
+            },
+          ),
         );
+        return { errors, refused };
       });
-      expect(error).toEqual([
-        expect.objectContaining({ extensions: expect.objectContaining({ code: 'RATE_LIMITED' }) }),
+      await Promise.race(outcomes.map((outcome) => outcome.refused));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const refusals = outcomes.flatMap((outcome) => outcome.errors);
+      expect(refusals).toEqual([
+        [expect.objectContaining({ extensions: expect.objectContaining({ code: 'RATE_LIMITED' }) })],
       ]);
     } finally {
       await client.dispose();
     }
+  });
+
+  it('count subscriptions behind a trusted proxy by the address it forwards, as requests are', async () => {
+    const server = await start({
+      TIMELINE_READER_KEYS: '',
+      TIMELINE_TRUST_PROXY: 'true',
+      TIMELINE_SUBSCRIPTION_RATE_LIMIT: '1',
+    });
+    /** One subscription from a client the proxy says is `address`: refused, or not within the moment. */
+    const subscribeAs = async (address: string) => {
+      const client = createClient({
+        url: server.url.replace(/^http/, 'ws'),
+        webSocketImpl: class extends WebSocket {
+          constructor(url: string, protocols: string[]) {
+            super(url, protocols, { headers: { 'x-forwarded-for': `${address}, 10.0.0.1` } });
+          }
+        },
+        retryAttempts: 0,
+      });
+      const outcome = await new Promise<unknown>((resolve) => {
+        client.subscribe(
+          { query: 'subscription { timelineChanges { cursor } }' },
+          { next: () => undefined, error: resolve, complete: () => resolve('completed') },
+        );
+        setTimeout(() => resolve('open'), 300);
+      });
+      await client.dispose();
+      return outcome;
+    };
+    expect(await subscribeAs('203.0.113.1')).toBe('open');
+    expect(await subscribeAs('203.0.113.2')).toBe('open');
+    expect(await subscribeAs('203.0.113.1')).toEqual([
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'RATE_LIMITED' }) }),
+    ]);
+  });
+
+  it('tell every answer under a limit what is left (RateLimit-Policy and RateLimit, IETF draft)', async () => {
+    const server = await start();
+    const first = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${EDITOR}` },
+      body: JSON.stringify({ query: '{ timeline(first: 1) { totalCount } }' }),
+    });
+    expect(first.headers.get('ratelimit-policy')).toBe('"key";q=3;w=60');
+    expect(first.headers.get('ratelimit')).toMatch(/^"key";r=2;t=(60|59)$/);
+    await ask(server.url, EDITOR);
+    await ask(server.url, EDITOR);
+    const refused = await fetch(server.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json',
+        authorization: `Bearer ${EDITOR}`,
+      },
+      body: JSON.stringify({ query: '{ timeline(first: 1) { totalCount } }' }),
+    });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('content-type')).toBe('application/graphql-response+json; charset=utf-8');
+    expect(refused.headers.get('cache-control')).toBe('no-store');
+    expect(refused.headers.get('ratelimit')).toMatch(/^"key";r=0;t=\d+$/);
+    const anonymous = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ timeline(first: 1) { totalCount } }' }),
+    });
+    expect(anonymous.headers.get('ratelimit-policy')).toBe('"address";q=2;w=60');
   });
 
   it('are shared by the processes of a deployment through Redis', async () => {
@@ -106,12 +195,16 @@ describe('rate limits', () => {
   it('start a new window once the old one is over (in process)', async () => {
     let now = 0;
     const limiter = createInProcessRateLimiter(60_000, () => now);
-    expect(await limiter.take('key:a', 2)).toEqual({ allowed: true });
-    expect(await limiter.take('key:a', 2)).toEqual({ allowed: true });
+    expect(await limiter.take('key:a', 2)).toEqual({ allowed: true, budget: { remaining: 1, resetMs: 60_000 } });
+    expect(await limiter.take('key:a', 2)).toEqual({ allowed: true, budget: { remaining: 0, resetMs: 60_000 } });
     now = 45_000;
-    expect(await limiter.take('key:a', 2)).toEqual({ allowed: false, retryAfterMs: 15_000 });
-    expect(await limiter.take('key:b', 2)).toEqual({ allowed: true });
+    expect(await limiter.take('key:a', 2)).toEqual({
+      allowed: false,
+      retryAfterMs: 15_000,
+      budget: { remaining: 0, resetMs: 15_000 },
+    });
+    expect(await limiter.take('key:b', 2)).toEqual({ allowed: true, budget: { remaining: 1, resetMs: 60_000 } });
     now = 60_000;
-    expect(await limiter.take('key:a', 2)).toEqual({ allowed: true });
+    expect(await limiter.take('key:a', 2)).toEqual({ allowed: true, budget: { remaining: 1, resetMs: 60_000 } });
   });
 });

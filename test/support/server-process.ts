@@ -9,10 +9,12 @@ export interface ServerProcess {
   readonly dataDir: string;
   /** What the server printed on stdout (the generated key is there, once). */
   readonly stdout: () => string;
+  /** What it printed on stderr: the one-line reasons it gives an operator. */
+  readonly stderr: () => string;
   stop(): Promise<void>;
   /** SIGKILL, as a crash or the OOM killer would: no shutdown code runs. Resolves once the process is gone. */
   kill(): Promise<void>;
-  /** Resolves with the exit code when the process ends, whoever ends it. */
+  /** Resolves with the exit code when the process has ended and its output is all read, whoever ends it. */
   readonly exited: Promise<number | null>;
 }
 
@@ -56,14 +58,16 @@ export const startServerProcess = async (
       }
     };
     child.stdout!.on('data', look);
-    child.once('exit', (code) => {
+    // 'close', not 'exit': the last lines it wrote may still be on their way through the pipes at its exit.
+    child.once('close', (code) => {
       clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${stdout}\n${stderr}`));
+      // The exit code and stderr apart as well, for tests of how a start fails.
+      reject(Object.assign(new Error(`server exited with ${code}:\n${stdout}\n${stderr}`), { code, stderr }));
     });
   });
   const exited = new Promise<number | null>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
-    else child.once('exit', (code) => resolve(code));
+    else child.once('close', (code) => resolve(code));
   });
   return {
     exited,
@@ -71,6 +75,7 @@ export const startServerProcess = async (
     baseUrl: url.replace(/\/graphql$/, ''),
     dataDir,
     stdout: () => stdout,
+    stderr: () => stderr,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));

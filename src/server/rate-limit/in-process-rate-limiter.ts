@@ -1,4 +1,4 @@
-import { RATE_WINDOW_MS, type RateLimiter } from './rate-limiter.js';
+import { decisionFor, RATE_WINDOW_MS, type RateLimiter } from './rate-limiter.js';
 
 /** For a process alone (no REDIS_URL): the counts live here, and die with the process. */
 export const createInProcessRateLimiter = (windowMs = RATE_WINDOW_MS, now = () => Date.now()): RateLimiter => {
@@ -15,8 +15,7 @@ export const createInProcessRateLimiter = (windowMs = RATE_WINDOW_MS, now = () =
       let window = windows.get(client);
       if (!window || at - window.startedAt >= windowMs) windows.set(client, (window = { startedAt: at, count: 0 }));
       window.count += 1;
-      if (window.count <= limit) return { allowed: true };
-      return { allowed: false, retryAfterMs: window.startedAt + windowMs - at };
+      return decisionFor(window.count, limit, window.startedAt + windowMs - at);
     },
     close: async () => windows.clear(),
   };

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { requestLogger } from '../../observability/request-log.js';
-import { RATE_WINDOW_MS, type RateLimiter } from './rate-limiter.js';
+import { decisionFor, RATE_WINDOW_MS, type RateLimiter } from './rate-limiter.js';
 
 // One more request in the client's window: the count, and the time left in the window (ms).
 const TAKE = `
@@ -10,6 +10,9 @@ if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 local left = redis.call('PTTL', KEYS[1])
 if left < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); left = tonumber(ARGV[1]) end
 return {count, left}`;
+
+/** What a request let through while Redis does not answer is told: nothing known of the budget. */
+const UNCOUNTED = { allowed: true } as const;
 
 /** How long the first requests wait for Redis at start before they are let through uncounted. */
 const FIRST_CONNECTION_WAIT_MS = 2_000;
@@ -43,11 +46,11 @@ export const createRedisRateLimiter = (
       if (connecting) await connecting;
       try {
         const [count, left] = (await redis.eval(TAKE, 1, `${prefix}:rate:${client}`, windowMs)) as [number, number];
-        return count <= limit ? { allowed: true } : { allowed: false, retryAfterMs: left };
+        return decisionFor(count, limit, left);
       } catch (error) {
         // Said of the request it let through, with its id.
         requestLogger(logger).warn({ err: error }, 'rate limits not enforced: Redis does not answer');
-        return { allowed: true };
+        return UNCOUNTED;
       }
     },
     close: async () => {
