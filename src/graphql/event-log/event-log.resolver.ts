@@ -58,7 +58,8 @@ export class EventLogResolver {
         return { cursor: node.position, node };
       });
       const pageFull = found.length > size;
-      // A filtered scan that hit its limit hands out the scanned position, so the next page goes on from there.
+      // A filtered scan that hit its limit hands out the scanned position, so the next page goes on from there; a
+      // page with no edge hands back `after`, where it stands (common/connection.ts, paginate).
       const scanCut = !pageFull && !exhausted && position !== null;
       return {
         edges,
@@ -66,7 +67,7 @@ export class EventLogResolver {
           hasNextPage: pageFull || scanCut,
           hasPreviousPage: Boolean(after),
           startCursor: edges[0]?.cursor ?? null,
-          endCursor: scanCut ? encodePosition(position!) : (edges.at(-1)?.cursor ?? null),
+          endCursor: scanCut ? encodePosition(position!) : (edges.at(-1)?.cursor ?? after ?? null),
         },
       };
     });
