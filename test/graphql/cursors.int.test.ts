@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { graphql } from '../support/graphql-client.js';
 import { startInProcessServer, type InProcessServer } from '../support/in-process-server.js';
 import { collect, wsClient } from '../support/live-client.js';
 import { DEVELOPMENT_EVENT_TYPES, mutate } from '../support/live-fixtures.js';
@@ -47,6 +48,18 @@ describe('pages', () => {
     expect(next.edges.map((edge) => edge.node.id)).toEqual(
       (await timeline(6)).edges.slice(3).map((edge) => edge.node.id),
     );
+  });
+
+  it('refuse an after that is not one of theirs, saying which cursors they take', async () => {
+    const refusal = async (query: string, after: string) =>
+      (await graphql(server.url, query, { after })).errors?.[0]?.message;
+    const { eventLog } = await mutate<{ eventLog: Page }>(server.url, '{ eventLog(first: 1) { edges { cursor } } }');
+    expect(
+      await refusal('query ($after: String) { timeline(after: $after) { totalCount } }', eventLog.edges[0]!.cursor),
+    ).toBe("after takes a cursor of this list (an edge's cursor, or pageInfo.endCursor); this is not one");
+    expect(
+      await refusal('query ($after: String) { eventLog(after: $after) { pageInfo { hasNextPage } } }', 'page-3'),
+    ).toBe('after takes a log position (a RecordedEvent position, or a TimelineChange cursor); this is not one');
   });
 
   it('past the end: no next page, and endCursor stays where it stood', async () => {

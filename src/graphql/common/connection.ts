@@ -64,7 +64,11 @@ export const paginate = <T>(
   let start = 0;
   if (options.after) {
     const key = decodeCursor(options.after);
-    if (key === null) throw badInput('after is not a cursor this API gave out', ['after']);
+    if (key === null) {
+      throw badInput("after takes a cursor of this list (an edge's cursor, or pageInfo.endCursor); this is not one", [
+        'after',
+      ]);
+    }
     const index = items.findIndex((item) => options.compare(options.keyOf(item), key) > 0);
     start = index === -1 ? items.length : index;
   }

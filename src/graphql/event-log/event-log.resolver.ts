@@ -36,7 +36,11 @@ export class EventLogResolver {
     return refusals(async () => {
       const size = pageSize(first);
       let position = after ? decodePosition(after) : null;
-      if (after && position === null) throw badInput('after is not a position this API gave out', ['after']);
+      if (after && position === null)
+        throw badInput(
+          'after takes a log position (a RecordedEvent position, or a TimelineChange cursor); this is not one',
+          ['after'],
+        );
       const wanted = types?.length ? new Set(types) : null;
       const found: StoredEvent[] = [];
       let scanned = 0;
