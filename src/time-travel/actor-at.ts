@@ -31,7 +31,7 @@ import { restoreSummary, storeSummary, type StoredSummary } from './stored-summa
 import { baseFor, deltaOrWhole, wholeStoredSummary, type StoredDelta } from './summary-delta.js';
 import { takesPart, visibleAt, visibleDevelopments } from './visible-developments.js';
 
-/** `at` is the point the question gave, kept as given: the API's carries what it named (graphql/common/time-point.ts). */
+/** `at` is the point the question gave, kept as given: the API's says which axes it named (graphql/common/). */
 export interface ActorAt<P extends TimePoint = TimePoint> extends ActorState {
   readonly at: P;
 }

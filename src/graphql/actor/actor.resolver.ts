@@ -11,7 +11,7 @@ import { commandMeta, type GraphQLContext } from '../context.js';
 import { compareKeys, paginate } from '../common/connection.js';
 import { DateTime } from '../common/scalars.js';
 import { at, timePoint } from '../common/time-point.js';
-import { viewIdOf } from '../common/view-id.js';
+import { viewIdDescription, viewIdOf } from '../common/view-id.js';
 import { refusals } from '../common/errors.js';
 import { Development, DevelopmentConnection } from '../development/development.type.js';
 import { developmentPage } from '../development/development-page.js';
@@ -160,10 +160,7 @@ export class ActorResolver {
     return (await context.loaders.actorActivity.load({ id: actor.id, at: actor.at })).lastActiveAt;
   }
 
-  @FieldResolver(() => ID, {
-    description:
-      'What a normalizing cache keys this actor on: its id in the live view (no asOf or knownAt named anywhere above it), id@asOf=…;knownAt=… otherwise ("now" for an axis left out). See the API guide, "Client caches".',
-  })
+  @FieldResolver(() => ID, { description: viewIdDescription('actor') })
   viewId(@Root() actor: ActorNode | EntityReference): string {
     return viewIdOf(actor.id, actor.at);
   }

@@ -13,3 +13,8 @@ export const viewIdOf = (id: string, point: ViewPoint): string => {
   const knownAt = point.asked.knownAt ? point.knownAt.toISOString() : 'now';
   return `${id}@asOf=${asOf};knownAt=${knownAt}`;
 };
+
+/** The schema's description of viewId on the type that `what` names ("actor", "topic"…). */
+export const viewIdDescription = (what: string): string =>
+  `What a normalizing cache keys this ${what} on: its id in the live view (no asOf or knownAt named anywhere above ` +
+  'it), id@asOf=…;knownAt=… otherwise ("now" for an axis left out). See the API guide, "Client caches".';

@@ -11,7 +11,7 @@ import { PageArgs } from '../common/page.args.js';
 import { plainInput } from '../common/plain-input.js';
 import { DateTime } from '../common/scalars.js';
 import { at, fixedAsOf, livePoint, timePoint } from '../common/time-point.js';
-import { viewIdOf } from '../common/view-id.js';
+import { viewIdDescription, viewIdOf } from '../common/view-id.js';
 import { commandMeta, type GraphQLContext } from '../context.js';
 import { Meeting } from '../meeting/meeting.type.js';
 import type {
@@ -153,10 +153,7 @@ export class DevelopmentResolver {
     return meeting && at(meeting, point);
   }
 
-  @FieldResolver(() => ID, {
-    description:
-      'What a normalizing cache keys this development on: its id in the live view (no asOf or knownAt named anywhere above it), id@asOf=…;knownAt=… otherwise ("now" for an axis left out). See the API guide, "Client caches".',
-  })
+  @FieldResolver(() => ID, { description: viewIdDescription('development') })
   viewId(@Root() development: DevelopmentNode): string {
     return viewIdOf(development.id, development.at);
   }

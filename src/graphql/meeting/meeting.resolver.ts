@@ -7,7 +7,7 @@ import { refusals } from '../common/errors.js';
 import { PageArgs } from '../common/page.args.js';
 import { DateTime } from '../common/scalars.js';
 import { at, timePoint } from '../common/time-point.js';
-import { viewIdOf } from '../common/view-id.js';
+import { viewIdDescription, viewIdOf } from '../common/view-id.js';
 import type { GraphQLContext } from '../context.js';
 import { Development } from '../development/development.type.js';
 import type { ActorNode, DevelopmentNode, MeetingNode, TopicNode } from '../nodes.js';
@@ -82,10 +82,7 @@ export class MeetingResolver {
     return developments.filter(present).map((development) => at(development, meeting.at));
   }
 
-  @FieldResolver(() => ID, {
-    description:
-      'What a normalizing cache keys this meeting on: its id in the live view (no asOf or knownAt named anywhere above it), id@asOf=…;knownAt=… otherwise ("now" for an axis left out). See the API guide, "Client caches".',
-  })
+  @FieldResolver(() => ID, { description: viewIdDescription('meeting') })
   viewId(@Root() meeting: MeetingNode): string {
     return viewIdOf(meeting.id, meeting.at);
   }

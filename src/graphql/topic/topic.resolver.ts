@@ -13,7 +13,7 @@ import { PageArgs } from '../common/page.args.js';
 import { plainInput } from '../common/plain-input.js';
 import { DateTime } from '../common/scalars.js';
 import { at, fixedAsOf, livePoint, timePoint } from '../common/time-point.js';
-import { viewIdOf } from '../common/view-id.js';
+import { viewIdDescription, viewIdOf } from '../common/view-id.js';
 import { commandMeta, type GraphQLContext } from '../context.js';
 import { DevelopmentConnection } from '../development/development.type.js';
 import { developmentPage } from '../development/development-page.js';
@@ -140,10 +140,7 @@ export class TopicResolver {
     return (await context.loaders.topicActivity.load({ id: topic.id, at: topic.at })).lastDevelopmentAt;
   }
 
-  @FieldResolver(() => ID, {
-    description:
-      'What a normalizing cache keys this topic on: its id in the live view (no asOf or knownAt named anywhere above it), id@asOf=…;knownAt=… otherwise ("now" for an axis left out). See the API guide, "Client caches".',
-  })
+  @FieldResolver(() => ID, { description: viewIdDescription('topic') })
   viewId(@Root() topic: TopicNode | EntityReference): string {
     return viewIdOf(topic.id, topic.at);
   }
