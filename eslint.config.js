@@ -14,6 +14,27 @@ export default tseslint.config(
     },
   },
   {
+    // What API clients take (docs/api.md, "Client caches") imports nothing: an app copies it whatever it runs.
+    files: ['src/client/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['*', './*', '../*'], message: 'src/client/ imports nothing' }] },
+      ],
+    },
+  },
+  {
+    // And nothing on the server imports it: it is the clients'.
+    files: ['src/**'],
+    ignores: ['src/client/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/client/*'], message: 'src/client/ is for API clients' }] },
+      ],
+    },
+  },
+  {
     files: ['test/**', 'bench/**', 'src/cli/**'],
     rules: { 'no-console': 'off' },
   },

@@ -6,13 +6,13 @@ import type { RelationState } from '../domain/relations.js';
 import type { ActorAt } from '../time-travel/actor-at.js';
 import type { TopicAt } from '../time-travel/topic-at.js';
 import type { Participant, Quote } from '../../events/fields.js';
-import type { AtTimePoint } from './common/time-point.js';
+import type { AtTimePoint, ViewPoint } from './common/time-point.js';
 
 /** The values resolvers hand down: a state and the time point it was computed at, which nested fields inherit. */
-export type ActorNode = ActorAt;
+export type ActorNode = ActorAt<ViewPoint>;
 /** An entity that a query asks nothing of but its id (common/references.ts). */
 export type EntityReference = { readonly id: string } & AtTimePoint;
-export type TopicNode = TopicAt;
+export type TopicNode = TopicAt<ViewPoint>;
 export type MeetingNode = MeetingState & AtTimePoint;
 export type DevelopmentNode = DevelopmentState & AtTimePoint;
 export type PositionNode = PositionState & AtTimePoint;

@@ -31,8 +31,9 @@ import { restoreSummary, storeSummary, type StoredSummary } from './stored-summa
 import { baseFor, deltaOrWhole, wholeStoredSummary, type StoredDelta } from './summary-delta.js';
 import { takesPart, visibleAt, visibleDevelopments } from './visible-developments.js';
 
-export interface ActorAt extends ActorState {
-  readonly at: TimePoint;
+/** `at` is the point the question gave, kept as given: the API's says which axes it named (graphql/common/). */
+export interface ActorAt<P extends TimePoint = TimePoint> extends ActorState {
+  readonly at: P;
 }
 
 /** An actor exists once registered (as of knownAt), whatever asOf says; `rolesAt` gives the roles held at asOf. */
@@ -41,7 +42,7 @@ export const actorAt = async (reads: ReadModelReader, id: string, at: TimePoint)
 
 // One literal shape rather than a spread: states decoded from the store vary in their keys, and a spread of such
 // objects, once per counterpart of a busy actor, cost more than the read.
-export const actorNode = (actor: ActorState, at: TimePoint): ActorAt => ({
+export const actorNode = <P extends TimePoint>(actor: ActorState, at: P): ActorAt<P> => ({
   id: actor.id,
   name: actor.name,
   kind: actor.kind,
@@ -54,14 +55,14 @@ export const actorNode = (actor: ActorState, at: TimePoint): ActorAt => ({
 });
 
 /** Many actors at one time point in one read: the counterparts of a busy actor's relations are thousands. */
-export const actorsByIdAt = async (
+export const actorsByIdAt = async <P extends TimePoint>(
   reads: ReadModelReader,
   ids: readonly string[],
-  at: TimePoint,
-): Promise<Map<string, ActorAt>> => {
+  at: P,
+): Promise<Map<string, ActorAt<P>>> => {
   const versions = await reads.versions('actor', ids);
   const knownAtMs = at.knownAt.getTime();
-  const found = new Map<string, ActorAt>();
+  const found = new Map<string, ActorAt<P>>();
   for (const [id, list] of versions) {
     const actor = knownVersion(list as readonly StoredVersion<ActorState>[], knownAtMs)?.state;
     if (actor) found.set(id, actorNode(actor, at));

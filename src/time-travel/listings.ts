@@ -35,7 +35,11 @@ const knownAll = async <S>(reads: ReadModelReader, kind: 'actor' | 'topic', know
 };
 
 /** Actors registered as of knownAt that match the filter, by name then id. */
-export const actorsAt = async (reads: ReadModelReader, filter: ActorFilter, at: TimePoint): Promise<ActorAt[]> =>
+export const actorsAt = async <P extends TimePoint>(
+  reads: ReadModelReader,
+  filter: ActorFilter,
+  at: P,
+): Promise<ActorAt<P>[]> =>
   (await knownAll<ActorState>(reads, 'actor', at.knownAt))
     .filter(
       (actor) =>
@@ -53,10 +57,14 @@ export interface TopicFilter {
 }
 
 /** Topics open at asOf as known at knownAt that match the filter, by openedAt then id. */
-export const topicsAt = async (reads: ReadModelReader, filter: TopicFilter, at: TimePoint): Promise<TopicAt[]> =>
+export const topicsAt = async <P extends TimePoint>(
+  reads: ReadModelReader,
+  filter: TopicFilter,
+  at: P,
+): Promise<TopicAt<P>[]> =>
   (await knownAll<TopicState>(reads, 'topic', at.knownAt))
     .filter((topic) => isOpenAt(topic, at.asOf))
-    .map((topic): TopicAt => ({ ...topic, at, status: topicStatusAt(topic, at.asOf) }))
+    .map((topic): TopicAt<P> => ({ ...topic, at, status: topicStatusAt(topic, at.asOf) }))
     .filter(
       (topic) =>
         (!filter.statuses?.length || filter.statuses.includes(topic.status)) &&

@@ -9,22 +9,23 @@ import { knownVersion } from './known-state.js';
 import { meetingAt } from './meeting-at.js';
 import { isOnTopic, visibleDevelopments } from './visible-developments.js';
 
-export interface TopicAt extends TopicState {
-  readonly at: TimePoint;
+/** `at` is the point the question gave, kept as given (as ActorAt's). */
+export interface TopicAt<P extends TimePoint = TimePoint> extends TopicState {
+  readonly at: P;
   readonly status: TopicStatus;
 }
 
-const openAt = (topic: TopicState | null, at: TimePoint): TopicAt | null =>
+const openAt = <P extends TimePoint>(topic: TopicState | null, at: P): TopicAt<P> | null =>
   topic === null || !isOpenAt(topic, at.asOf) ? null : { ...topic, at, status: topicStatusAt(topic, at.asOf) };
 
 /** Topics at one time point in one read: a busy actor's positions name hundreds. */
-export const topicsByIdAt = async (
+export const topicsByIdAt = async <P extends TimePoint>(
   reads: ReadModelReader,
   ids: readonly string[],
-  at: TimePoint,
-): Promise<Map<string, TopicAt>> => {
+  at: P,
+): Promise<Map<string, TopicAt<P>>> => {
   const knownAtMs = at.knownAt.getTime();
-  const found = new Map<string, TopicAt>();
+  const found = new Map<string, TopicAt<P>>();
   for (const [id, versions] of await reads.versions('topic', ids)) {
     const topic = openAt(knownVersion(versions as readonly StoredVersion<TopicState>[], knownAtMs)?.state ?? null, at);
     if (topic) found.set(id, topic);
@@ -36,7 +37,11 @@ export const topicsByIdAt = async (
 export const topicAt = async (reads: ReadModelReader, id: string, at: TimePoint): Promise<TopicAt | null> =>
   (await topicsByIdAt(reads, [id], at)).get(id) ?? null;
 
-export const subtopicsAt = async (reads: ReadModelReader, id: string, at: TimePoint): Promise<TopicAt[]> => {
+export const subtopicsAt = async <P extends TimePoint>(
+  reads: ReadModelReader,
+  id: string,
+  at: P,
+): Promise<TopicAt<P>[]> => {
   const children = await topicsByIdAt(reads, await reads.subtopicIds(id), at);
   return [...children.values()].sort((a, b) => a.id.localeCompare(b.id));
 };

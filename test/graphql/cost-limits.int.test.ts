@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { getIntrospectionQuery } from 'graphql';
+import { readFileSync } from 'node:fs';
+import { getIntrospectionQuery, parse, type OperationDefinitionNode } from 'graphql';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkOperationLimits, DEFAULT_LIMITS } from '../../src/graphql/operation-limits.js';
+import { timelineSchema } from '../../src/graphql/schema.js';
 import { graphql } from '../support/graphql-client.js';
 import { EDITOR_KEY, startInProcessServer, type InProcessServer } from '../support/in-process-server.js';
-import { wsClient } from '../support/live-client.js';
-import { openTopic, registerActor } from '../support/live-fixtures.js';
+import { collect, wsClient } from '../support/live-client.js';
+import { developmentInput, openTopic, recordDevelopment, registerActor } from '../support/live-fixtures.js';
 import { deletePrefix } from '../support/shared-read-models.js';
 import { SHARED_REDIS_URL } from '../support/shared-redis.js';
 
@@ -157,6 +160,47 @@ describe('cost limits', () => {
     } finally {
       await client.dispose();
     }
+  });
+
+  it('let a subscription cost what a query may (TIMELINE_MAX_COMPLEXITY), as docs/api.md says, and no more', async () => {
+    await recordDevelopment(
+      server.url,
+      developmentInput('cost-dev', { actors: ['cost-a', 'cost-b'], topics: ['cost-topic'] }),
+    );
+    const costing = (first: number) => `subscription {
+      timelineChanges(since: "2000-01-01T00:00:00Z") {
+        cursor development { participants { actor { developments(first: ${first}) { edges { node { id title } } } } } }
+      }
+    }`;
+    // Over the 3,000 the API guide once gave for subscriptions, under the 50,000 that queries have.
+    const document = parse(costing(200));
+    const operation = document.definitions[0] as OperationDefinitionNode;
+    const schema = await timelineSchema();
+    const at3000 = checkOperationLimits(schema, document, operation, {}, { ...DEFAULT_LIMITS, maxComplexity: 3_000 });
+    expect(at3000?.extensions.complexity).toBeGreaterThan(3_000);
+    expect(checkOperationLimits(schema, document, operation, {})).toBeNull();
+    const client = wsClient(server.url);
+    try {
+      const accepted = collect(client, costing(200));
+      await accepted.until((items) => items.length === 1);
+      expect(accepted.errors).toEqual([]);
+      accepted.unsubscribe();
+      const refused = collect(client, costing(20_000));
+      await refused.until(() => refused.errors.length > 0);
+      expect(refused.errors).toEqual([
+        [
+          expect.objectContaining({
+            extensions: expect.objectContaining({ code: 'QUERY_TOO_COMPLEX', maxComplexity: 50_000 }),
+          }),
+        ],
+      ]);
+    } finally {
+      await client.dispose();
+    }
+    const guide = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
+    expect(guide).toContain(
+      `complexity \`TIMELINE_MAX_COMPLEXITY\`: ${DEFAULT_LIMITS.maxComplexity.toLocaleString('en')}`,
+    );
   });
 
   it("give GraphQL's own refusals over WebSocket the codes they get over HTTP", async () => {

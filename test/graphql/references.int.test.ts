@@ -3,7 +3,7 @@ import { graphql } from '../support/graphql-client.js';
 import { startInProcessServer, type InProcessServer } from '../support/in-process-server.js';
 
 /**
- * A counterpart or a topic asked for its id alone is not read (src/graphql/common/references.ts), and the answer is
+ * A counterpart or a topic asked for its id (and viewId) alone is not read (src/graphql/common/references.ts), and the answer is
  * the one a query that reads it gives: over real HTTP on the seeded server, asked twice (graphql-js on a document's
  * first use, graphql-jit from its second), for every actor at two time points.
  */
@@ -20,22 +20,26 @@ afterAll(async () => {
 
 interface Answer {
   readonly actor: {
-    readonly relations: readonly { readonly other: { readonly id: string; readonly name?: string } }[];
-    readonly positions: readonly { readonly topic: { readonly id: string; readonly title?: string } }[];
+    readonly relations: readonly {
+      readonly other: { readonly id: string; readonly viewId: string; readonly name?: string };
+    }[];
+    readonly positions: readonly {
+      readonly topic: { readonly id: string; readonly viewId: string; readonly title?: string };
+    }[];
   } | null;
 }
 
 const IDS_ONLY = `query ($id: ID!, $asOf: DateTime) { actor(id: $id, asOf: $asOf) {
-  relations { other { __typename id } } positions { topic { id } } } }`;
+  relations { other { __typename id viewId } } positions { topic { id viewId } } } }`;
 const READ = `query ($id: ID!, $asOf: DateTime) { actor(id: $id, asOf: $asOf) {
-  relations { other { id name } } positions { topic { id title } } } }`;
+  relations { other { id viewId name } } positions { topic { id viewId title } } } }`;
 const FRAGMENT = `query ($id: ID!, $asOf: DateTime) { actor(id: $id, asOf: $asOf) {
-  relations { ...R } positions { topic { ... on Topic { id } } } } }
-  fragment R on Relation { other { id } }`;
+  relations { ...R } positions { topic { ... on Topic { id viewId } } } } }
+  fragment R on Relation { other { id viewId } }`;
 
 const ids = (answer: Answer) => ({
-  others: answer.actor?.relations.map((relation) => relation.other.id),
-  topics: answer.actor?.positions.map((position) => position.topic.id),
+  others: answer.actor?.relations.map((relation) => `${relation.other.id} ${relation.other.viewId}`),
+  topics: answer.actor?.positions.map((position) => `${position.topic.id} ${position.topic.viewId}`),
 });
 
 describe('references asked for their id', () => {

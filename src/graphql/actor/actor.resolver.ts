@@ -11,6 +11,7 @@ import { commandMeta, type GraphQLContext } from '../context.js';
 import { compareKeys, paginate } from '../common/connection.js';
 import { DateTime } from '../common/scalars.js';
 import { at, timePoint } from '../common/time-point.js';
+import { viewIdDescription, viewIdOf } from '../common/view-id.js';
 import { refusals } from '../common/errors.js';
 import { Development, DevelopmentConnection } from '../development/development.type.js';
 import { developmentPage } from '../development/development-page.js';
@@ -157,6 +158,11 @@ export class ActorResolver {
   @FieldResolver(() => DateTime, { nullable: true })
   async lastActiveAt(@Root() actor: ActorNode, @Ctx() context: GraphQLContext): Promise<string | null> {
     return (await context.loaders.actorActivity.load({ id: actor.id, at: actor.at })).lastActiveAt;
+  }
+
+  @FieldResolver(() => ID, { description: viewIdDescription('actor') })
+  viewId(@Root() actor: ActorNode | EntityReference): string {
+    return viewIdOf(actor.id, actor.at);
   }
 
   @FieldResolver(() => DateTime)

@@ -31,6 +31,9 @@ const decodeCursor = (cursor: string): unknown[] | null => {
   }
 };
 
+/** Whether a client's string is a cursor of a page of this API (a sort key, not a log position). */
+export const isPageCursor = (cursor: string): boolean => decodeCursor(cursor) !== null;
+
 export const pageSize = (first: number | null | undefined): number => {
   if (first === null || first === undefined) return DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
@@ -42,6 +45,10 @@ export const pageSize = (first: number | null | undefined): number => {
 /**
  * One page of a sorted list. The cursor holds the sort key of the last item seen, so paging stays right when
  * items come or go between two requests: the next page starts after that key, wherever it now falls.
+ * hasNextPage says whether items lie past the page (Relay's HasNextPage: more than `first` of them after `after`),
+ * and endCursor is where the next page starts, so that `after: endCursor` goes on from there whatever the page
+ * held: the last edge's cursor, or on a page with no edge (`first: 0`, or past the end) the `after` it was asked
+ * with, null for the start (docs/api.md, "Pages").
  */
 export const paginate = <T>(
   items: readonly T[],
@@ -57,7 +64,11 @@ export const paginate = <T>(
   let start = 0;
   if (options.after) {
     const key = decodeCursor(options.after);
-    if (key === null) throw badInput('after is not a cursor this API gave out', ['after']);
+    if (key === null) {
+      throw badInput("after takes a cursor of this list (an edge's cursor, or pageInfo.endCursor); this is not one", [
+        'after',
+      ]);
+    }
     const index = items.findIndex((item) => options.compare(options.keyOf(item), key) > 0);
     start = index === -1 ? items.length : index;
   }
@@ -69,7 +80,7 @@ export const paginate = <T>(
       hasNextPage: start + size < items.length,
       hasPreviousPage: start > 0,
       startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? options.after ?? null,
     },
     totalCount: items.length,
   };

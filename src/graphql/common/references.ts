@@ -8,7 +8,8 @@ import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } 
  * development (the write path refuses a reference to an unknown one), so an id-only answer is the same either way.
  */
 
-const ID_FIELDS = new Set(['id', '__typename']);
+// viewId is the id and the time point, which the reference carries: asking it needs no read either.
+const ID_FIELDS = new Set(['id', 'viewId', '__typename']);
 
 const asksOnlyIds = (selections: SelectionSetNode | undefined): boolean =>
   selections !== undefined &&

@@ -1,7 +1,6 @@
 import type { DevelopmentState } from '../../domain/development.js';
-import type { TimePoint } from '../../domain/time-point.js';
 import { compareKeys, paginate } from '../common/connection.js';
-import { at } from '../common/time-point.js';
+import { at, type ViewPoint } from '../common/time-point.js';
 
 /** Positions as fixed-width strings, so that the cursor key compares as the numbers do. */
 const padded = (value: bigint): string => value.toString().padStart(20, '0');
@@ -12,7 +11,7 @@ const padded = (value: bigint): string => value.toString().padStart(20, '0');
  */
 export const developmentPage = (
   developments: readonly DevelopmentState[],
-  point: TimePoint,
+  point: ViewPoint,
   order: 'ASC' | 'DESC',
   first: number | null | undefined,
   after: string | null | undefined,

@@ -10,7 +10,8 @@ import { refusals } from '../common/errors.js';
 import { PageArgs } from '../common/page.args.js';
 import { plainInput } from '../common/plain-input.js';
 import { DateTime } from '../common/scalars.js';
-import { at, timePoint } from '../common/time-point.js';
+import { at, fixedAsOf, livePoint, timePoint } from '../common/time-point.js';
+import { viewIdDescription, viewIdOf } from '../common/view-id.js';
 import { commandMeta, type GraphQLContext } from '../context.js';
 import { Meeting } from '../meeting/meeting.type.js';
 import type {
@@ -41,8 +42,7 @@ const writeDevelopment = (context: GraphQLContext, command: CommandName, input: 
   refusals(async (): Promise<DevelopmentNode> => {
     const result = await context.commands(command, plainInput(input), commandMeta(context));
     await context.projector.waitFor(result.position);
-    const now = new Date();
-    const point = { asOf: now, knownAt: now };
+    const point = livePoint(new Date());
     const development = await context.loaders.development.load({ id: result.id, at: point });
     if (development === null) throw new Error(`development ${result.id} was written but is not in the read model`);
     return at(development, point);
@@ -146,10 +146,31 @@ export class DevelopmentResolver {
     if (development.meeting === undefined) return null;
     // The meeting at the asOf this development hangs under; one that lies ahead of it (a development dated in
     // the future) still shows the meeting it names, as of its own occurredAt.
-    const asOf = new Date(Math.max(Date.parse(development.occurredAt), development.at.asOf.getTime()));
-    const point = { asOf, knownAt: development.at.knownAt };
+    const occurredAt = Date.parse(development.occurredAt);
+    const point =
+      occurredAt > development.at.asOf.getTime() ? fixedAsOf(development.at, new Date(occurredAt)) : development.at;
     const meeting = await context.loaders.meeting.load({ id: development.meeting.id, at: point });
     return meeting && at(meeting, point);
+  }
+
+  @FieldResolver(() => ID, { description: viewIdDescription('development') })
+  viewId(@Root() development: DevelopmentNode): string {
+    return viewIdOf(development.id, development.at);
+  }
+
+  @FieldResolver(() => DateTime, {
+    description:
+      'The valid time its nested fields (participants, topics, meeting…) are answered at: inherited, or now.',
+  })
+  asOf(@Root() development: DevelopmentNode): Date {
+    return development.at.asOf;
+  }
+
+  @FieldResolver(() => DateTime, {
+    description: 'The transaction time this version was read at: the knownAt asked (here or above), or now.',
+  })
+  knownAt(@Root() development: DevelopmentNode): Date {
+    return development.at.knownAt;
   }
 
   @FieldResolver(() => [Verification], { complexity: listComplexity(5) })

@@ -36,7 +36,11 @@ export class EventLogResolver {
     return refusals(async () => {
       const size = pageSize(first);
       let position = after ? decodePosition(after) : null;
-      if (after && position === null) throw badInput('after is not a position this API gave out', ['after']);
+      if (after && position === null)
+        throw badInput(
+          'after takes a log position (a RecordedEvent position, or a TimelineChange cursor); this is not one',
+          ['after'],
+        );
       const wanted = types?.length ? new Set(types) : null;
       const found: StoredEvent[] = [];
       let scanned = 0;
@@ -58,7 +62,8 @@ export class EventLogResolver {
         return { cursor: node.position, node };
       });
       const pageFull = found.length > size;
-      // A filtered scan that hit its limit hands out the scanned position, so the next page goes on from there.
+      // A filtered scan that hit its limit hands out the scanned position, so the next page goes on from there; a
+      // page with no edge hands back `after`, where it stands (common/connection.ts, paginate).
       const scanCut = !pageFull && !exhausted && position !== null;
       return {
         edges,
@@ -66,7 +71,7 @@ export class EventLogResolver {
           hasNextPage: pageFull || scanCut,
           hasPreviousPage: Boolean(after),
           startCursor: edges[0]?.cursor ?? null,
-          endCursor: scanCut ? encodePosition(position!) : (edges.at(-1)?.cursor ?? null),
+          endCursor: scanCut ? encodePosition(position!) : (edges.at(-1)?.cursor ?? after ?? null),
         },
       };
     });

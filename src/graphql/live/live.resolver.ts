@@ -8,7 +8,8 @@ import { timelineChanges, type TimelineChangeItem } from '../../live/timeline-ch
 import { decodePosition, encodePosition } from '../../store/position-cursor.js';
 import { Actor } from '../actor/actor.type.js';
 import { graphQLError, refusals, toGraphQLError } from '../common/errors.js';
-import { at } from '../common/time-point.js';
+import { isPageCursor } from '../common/connection.js';
+import { at, fixedAsOf, livePoint } from '../common/time-point.js';
 import { DateTime } from '../common/scalars.js';
 import type { GraphQLContext } from '../context.js';
 import { TimelineFilter } from '../development/development.input.js';
@@ -27,11 +28,30 @@ interface TimelineChangesArgs {
 
 type Tick<T> = T | typeof TOO_SLOW;
 
+const TAKES =
+  'after takes a log position: the cursor of a TimelineChange this subscription sent, or a RecordedEvent position ' +
+  '(eventLog)';
+
+/**
+ * A page's cursor (timeline's and every connection's) is a place in world order, occurredAt first: no log position
+ * follows from it, and a feed started anywhere near it would miss or repeat changes. Refused, naming what is taken.
+ */
+const notALogPosition = (after: string) =>
+  toGraphQLError(
+    badInput(
+      isPageCursor(after)
+        ? `${TAKES}; this is a page cursor (timeline, developments…), which orders by occurredAt, not by the log: ` +
+            'pass since (a recorded time) to replay from a time instead'
+        : `${TAKES}; this is not one`,
+      ['after'],
+    ),
+  );
+
 /** Where a feed starts: after a cursor, at the first change recorded at or after `since`, or live. */
 const startOf = async (context: GraphQLContext, { after, since }: TimelineChangesArgs) => {
   if (after !== undefined && after !== null) {
     const position = decodePosition(after);
-    if (position === null) throw toGraphQLError(badInput('after is not a cursor this API gave out', ['after']));
+    if (position === null) throw notALogPosition(after);
     const head = await context.store.headPosition();
     if (head === null || isAfter(position, head)) {
       throw toGraphQLError(badInput('after is a cursor past the end of this log', ['after']));
@@ -48,8 +68,7 @@ const startOf = async (context: GraphQLContext, { after, since }: TimelineChange
  */
 const freshNow = (context: GraphQLContext) => {
   for (const loader of Object.values(context.loaders)) loader.clearAll();
-  const now = new Date();
-  return { asOf: now, knownAt: now };
+  return livePoint(new Date());
 };
 
 /**
@@ -150,7 +169,7 @@ export class LiveResolver {
       const now = freshNow(context);
       // A topic opened for a date still to come is served at its opening, as openTopic's answer is.
       const openedAt = Date.parse((await latestState<TopicState>(context.reads, 'topic', id))?.openedAt ?? '');
-      const point = openedAt > now.asOf.getTime() ? { ...now, asOf: new Date(openedAt) } : now;
+      const point = openedAt > now.asOf.getTime() ? fixedAsOf(now, new Date(openedAt)) : now;
       const topic = await context.loaders.topic.load({ id, at: point });
       if (topic === null) throw new TimelineError('NOT_FOUND', `topic "${id}" is not open`);
       return topic;

@@ -7,6 +7,7 @@ import { refusals } from '../common/errors.js';
 import { PageArgs } from '../common/page.args.js';
 import { DateTime } from '../common/scalars.js';
 import { at, timePoint } from '../common/time-point.js';
+import { viewIdDescription, viewIdOf } from '../common/view-id.js';
 import type { GraphQLContext } from '../context.js';
 import { Development } from '../development/development.type.js';
 import type { ActorNode, DevelopmentNode, MeetingNode, TopicNode } from '../nodes.js';
@@ -79,6 +80,11 @@ export class MeetingResolver {
       meeting.developmentIds.map((id) => ({ id, at: meeting.at })),
     );
     return developments.filter(present).map((development) => at(development, meeting.at));
+  }
+
+  @FieldResolver(() => ID, { description: viewIdDescription('meeting') })
+  viewId(@Root() meeting: MeetingNode): string {
+    return viewIdOf(meeting.id, meeting.at);
   }
 
   @FieldResolver(() => DateTime)

@@ -12,22 +12,23 @@ import { refusals } from '../common/errors.js';
 import { PageArgs } from '../common/page.args.js';
 import { plainInput } from '../common/plain-input.js';
 import { DateTime } from '../common/scalars.js';
-import { at, timePoint } from '../common/time-point.js';
+import { at, fixedAsOf, livePoint, timePoint } from '../common/time-point.js';
+import { viewIdDescription, viewIdOf } from '../common/view-id.js';
 import { commandMeta, type GraphQLContext } from '../context.js';
 import { DevelopmentConnection } from '../development/development.type.js';
 import { developmentPage } from '../development/development-page.js';
 import { Meeting } from '../meeting/meeting.type.js';
-import type { ActorNode, MeetingNode, PositionNode, TopicNode } from '../nodes.js';
+import type { ActorNode, EntityReference, MeetingNode, PositionNode, TopicNode } from '../nodes.js';
 import { ChangeTopicStatusInput, OpenTopicInput, TopicFilter } from './topic.input.js';
 import { Topic, TopicConnection } from './topic.type.js';
 
 /** After a write: wait for the read model, then serve the topic now, or at its opening if that is still to come. */
 const loadWrittenTopic = async (context: GraphQLContext, result: CommandResult): Promise<TopicNode> => {
   await context.projector.waitFor(result.position);
-  const now = new Date();
+  const now = livePoint(new Date());
   const openedAt = Date.parse((await latestState<TopicState>(context.reads, 'topic', result.id))?.openedAt ?? '');
-  const asOf = openedAt > now.getTime() ? new Date(openedAt) : now;
-  const topic = await context.loaders.topic.load({ id: result.id, at: { asOf, knownAt: now } });
+  const point = openedAt > now.asOf.getTime() ? fixedAsOf(now, new Date(openedAt)) : now;
+  const topic = await context.loaders.topic.load({ id: result.id, at: point });
   if (topic === null) throw new Error(`topic ${result.id} was written but is not in the read model`);
   return topic;
 };
@@ -137,6 +138,11 @@ export class TopicResolver {
   @FieldResolver(() => DateTime, { nullable: true })
   async lastDevelopmentAt(@Root() topic: TopicNode, @Ctx() context: GraphQLContext): Promise<string | null> {
     return (await context.loaders.topicActivity.load({ id: topic.id, at: topic.at })).lastDevelopmentAt;
+  }
+
+  @FieldResolver(() => ID, { description: viewIdDescription('topic') })
+  viewId(@Root() topic: TopicNode | EntityReference): string {
+    return viewIdOf(topic.id, topic.at);
   }
 
   @FieldResolver(() => DateTime)
