@@ -20,9 +20,8 @@ import { startHealthServer } from './server/health-server.js';
 import { createInProcessRateLimiter } from './server/rate-limit/in-process-rate-limiter.js';
 import { createRedisRateLimiter } from './server/rate-limit/redis-rate-limiter.js';
 import { startHttpServer, type RunningHttpServer } from './server/http-server.js';
-import { withEventCatalog } from './store/catalog-store.js';
 import type { EventStore } from './store/event-store.js';
-import { DATABASE_FILE, openSqliteEventStore } from './store/sqlite/sqlite-event-store.js';
+import { openConfiguredStore } from './store/open-configured-store.js';
 
 export interface RunningTimeline {
   /** The API (roles all and serve), or only the health endpoints (role project). */
@@ -32,17 +31,6 @@ export interface RunningTimeline {
   readonly generatedEditorKey?: string;
   close(): Promise<void>;
 }
-
-/**
- * The KurrentDB adapter is loaded only where it is configured: its client (gRPC and its protobufs) took about
- * 0.3 s of every start on the embedded default, a tenth of the time to ready.
- */
-const openLog = async (config: Config): Promise<EventStore> => {
-  if (config.store.kind !== 'kurrentdb')
-    return openSqliteEventStore({ file: path.join(config.dataDir, DATABASE_FILE) });
-  const { openKurrentDbEventStore } = await import('./store/kurrentdb/kurrentdb-event-store.js');
-  return openKurrentDbEventStore({ url: config.store.url });
-};
 
 export interface StartOptions {
   /** The shared read models' version; tests of blue-green builds set it, everyone else runs the code's. */
@@ -116,7 +104,7 @@ export const startTimeline = async (
   // log is opened (leaving no new log), and a key is made only once the log has opened (leaving no new key).
   const serves = config.role !== 'project';
   if (serves) checkKeptEditorKey(config);
-  const log = withEventCatalog(await openLog(config), { verifyReads: config.verifyReads });
+  const log = await openConfiguredStore(config, { verifyReads: config.verifyReads });
   const { keys, generated, rewrote } = serves
     ? ensureEditorKey(config)
     : { keys: null, generated: undefined, rewrote: undefined };

@@ -1,27 +1,32 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config/environment.js';
-import { withEventCatalog } from '../store/catalog-store.js';
-import type { EventStore } from '../store/event-store.js';
-import { UnusableEventLogError } from '../store/sqlite/open-database.js';
-import { DATABASE_FILE, openSqliteEventStore } from '../store/sqlite/sqlite-event-store.js';
+import type { LogLocation } from '../store/open-configured-store.js';
 import { CliError, UsageError } from './errors.js';
 
 /**
- * The data directory: --data-dir, else the server's own setting (TIMELINE_DATA_DIR, else ./data) read by loadConfig.
- * Only that variable is passed on, so that a problem in another one (a key, a port) does not stop a command that
- * does not use it.
+ * Where the log is, as the server would find it: TIMELINE_STORE and KURRENTDB_URL, and the data directory from
+ * --data-dir, else TIMELINE_DATA_DIR, else ./data (the read models live there whatever the log's store is). Only
+ * those variables are passed on to loadConfig, so that a problem in another one (a key, a port) does not stop a
+ * command that does not use it.
  */
-export const resolveDataDir = (command: string, option: string | undefined, env: NodeJS.ProcessEnv): string => {
-  if (option !== undefined) {
-    if (option.trim() === '') throw new UsageError(`--data-dir must not be empty`, command);
-    return path.resolve(option);
-  }
+export const resolveLogLocation = (
+  command: string,
+  option: string | undefined,
+  env: NodeJS.ProcessEnv,
+): LogLocation => {
+  if (option?.trim() === '') throw new UsageError(`--data-dir must not be empty`, command);
+  let config;
   try {
-    return loadConfig({ TIMELINE_DATA_DIR: env.TIMELINE_DATA_DIR }).dataDir;
+    config = loadConfig({
+      TIMELINE_DATA_DIR: env.TIMELINE_DATA_DIR,
+      TIMELINE_STORE: env.TIMELINE_STORE,
+      KURRENTDB_URL: env.KURRENTDB_URL,
+    });
   } catch (error) {
     throw new CliError((error as Error).message, { cause: error });
   }
+  return { store: config.store, dataDir: option === undefined ? config.dataDir : path.resolve(option) };
 };
 
 const kindOf = (file: string): 'file' | 'directory' | 'other' | 'missing' => {
@@ -34,36 +39,23 @@ const kindOf = (file: string): 'file' | 'directory' | 'other' | 'missing' => {
   }
 };
 
-/** The path of the event log in the data directory; an error when either is missing (nothing is ever created). */
-const existingLogFile = (dataDir: string): string => {
+/** The data directory must be there already: a mistyped --data-dir is an error, not a new empty directory. */
+export const checkDataDir = (dataDir: string): void => {
   const dirKind = kindOf(dataDir);
   if (dirKind === 'missing') {
     throw new CliError(`the data directory ${dataDir} does not exist (set --data-dir or TIMELINE_DATA_DIR)`);
   }
   if (dirKind !== 'directory') throw new CliError(`${dataDir} is not a directory`);
-  const file = path.join(dataDir, DATABASE_FILE);
+};
+
+/** The embedded log must be there already too: a command that reads it never makes an empty one. */
+export const checkLogFile = (file: string): void => {
   const fileKind = kindOf(file);
   if (fileKind === 'missing') {
     throw new CliError(
-      `${dataDir} holds no event log (${DATABASE_FILE} is missing); start the server once, or point ` +
-        `--data-dir at the directory that has one`,
+      `${path.dirname(file)} holds no event log (${path.basename(file)} is missing); start the server once, or ` +
+        `point --data-dir at the directory that has one`,
     );
   }
   if (fileKind !== 'file') throw new CliError(`${file} is not a file`);
-  return file;
-};
-
-/** The store as the server opens it: the SQLite log with the event catalog on top (decoding and upcasting). */
-export const openExistingStore = (
-  dataDir: string,
-  { verifyReads = false }: { verifyReads?: boolean } = {},
-): { store: EventStore; file: string } => {
-  const file = existingLogFile(dataDir);
-  try {
-    return { store: withEventCatalog(openSqliteEventStore({ file }), { verifyReads }), file };
-  } catch (error) {
-    // It names the file and what is wrong with it already.
-    if (error instanceof UnusableEventLogError) throw new CliError(error.message, { cause: error });
-    throw new CliError(`cannot open the event log ${file}: ${(error as Error).message}`, { cause: error });
-  }
 };

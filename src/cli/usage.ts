@@ -4,7 +4,10 @@ const DATES = `Dates are ISO-8601 instants: 2025-10-17T12:00:00Z, 2025-10-17T14:
 2025-10-17 (its start, in UTC). A date and time without Z or an offset is refused: its zone would be a guess.`;
 
 const DATA_DIR = `  --data-dir <dir>     The data directory holding timeline.db (default: $TIMELINE_DATA_DIR, else ./data).
-                       It must exist and hold an event log: the command never creates one.`;
+                       With the embedded log it must exist and hold one: the command never creates one.`;
+
+const STORE_SETTING = `The log is where the server would find it: TIMELINE_STORE (sqlite, the default: timeline.db in the data
+directory; kurrentdb: the KurrentDB at KURRENTDB_URL, which must answer within 5 s).`;
 
 const SNAPSHOT_SETTING = `TIMELINE_SNAPSHOT_EVERY (default 256) sets the index entries between two snapshots of an actor, as it does for
 the server.`;
@@ -27,6 +30,8 @@ ${DATA_DIR}
   -h, --help           Show this help.
 
 Progress goes to stderr, never to stdout.
+${STORE_SETTING} The read models are
+read-models.db in the data directory whatever the log's store is (made with it when the log is on KurrentDB).
 ${SNAPSHOT_SETTING}
 ${DATES}
 ${EXIT_CODES}`;
@@ -43,6 +48,8 @@ ${DATA_DIR}
                        parsed when they were appended); the first that does not fit stops the rebuild with exit 1.
   -h, --help           Show this help.
 
+${STORE_SETTING} The read models are
+written to read-models.db in the data directory whatever the log's store is (made when the log is on KurrentDB).
 ${SNAPSHOT_SETTING}
 
 ${EXIT_CODES}`;
@@ -103,6 +110,7 @@ ndjson  One command per line: {"command": "recordDevelopment", "input": {...}}, 
 
 Progress goes to stderr (a bar on a terminal, lines otherwise); the summary to stdout: rows read, imported, already
 present, rejected (they add up to the rows read), and the rate.
+${STORE_SETTING}
 ${IMPORT_EXIT_CODES}`;
 
 export const EXPORT_USAGE = `Usage: timeline export ndjson [--out <file>] [--data-dir <dir>]
@@ -114,6 +122,7 @@ reproduces the same state. Each event becomes the command that appended it.
 ${DATA_DIR}
   -h, --help           Show this help.
 
+${STORE_SETTING}
 ${EXIT_CODES}`;
 
 export const KEYS_USAGE = `Usage: timeline keys generate [--role reader|editor|admin] [--name <name>]

@@ -3,9 +3,10 @@ import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { exportNdjson } from '../../export/export-ndjson.js';
 import { parseCommandArgsAndFiles } from '../args.js';
-import { openExistingStore, resolveDataDir } from '../data-dir.js';
+import { resolveLogLocation } from '../data-dir.js';
 import { CliError, EXIT_OK, UsageError } from '../errors.js';
 import { writeFully, type CliIo, type OutputStream } from '../io.js';
+import { openExistingLog } from '../open-log.js';
 import { EXPORT_USAGE } from '../usage.js';
 
 const COMMAND = 'export';
@@ -45,8 +46,7 @@ export const exportCommand = async (args: readonly string[], io: CliIo): Promise
   if (positionals.length !== 1 || positionals[0] !== 'ndjson') {
     throw new UsageError(`expected the format ndjson, got ${JSON.stringify(positionals.join(' '))}`, COMMAND);
   }
-  const dataDir = resolveDataDir(COMMAND, values['data-dir'], io.env);
-  const { store } = openExistingStore(dataDir);
+  const { store } = await openExistingLog(resolveLogLocation(COMMAND, values['data-dir'], io.env));
   const output = values.out === undefined ? null : fileOutput(path.resolve(values.out));
   let lines = 0;
   try {

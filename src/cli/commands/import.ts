@@ -8,10 +8,10 @@ import { importNdjson } from '../../import/ndjson/import-ndjson.js';
 import { readTextFiles } from '../../import/read-text-files.js';
 import type { ImportCounts, RejectedRow } from '../../import/run-import.js';
 import { parseCommandArgsAndFiles } from '../args.js';
-import { resolveDataDir } from '../data-dir.js';
+import { resolveLogLocation } from '../data-dir.js';
 import { CliError, EXIT_OK, EXIT_REJECTS, UsageError } from '../errors.js';
-import { openStoreForImport } from '../import-store.js';
 import { writeFully, type CliIo } from '../io.js';
+import { openLogForImport } from '../open-log.js';
 import { progressReporter, rate } from '../progress.js';
 import { IMPORT_USAGE } from '../usage.js';
 
@@ -90,10 +90,10 @@ export const importCommand = async (args: readonly string[], io: CliIo): Promise
       throw new CliError(`cannot read ${file}: no such file`);
     });
   }
-  const dataDir = resolveDataDir(COMMAND, values['data-dir'], io.env);
+  const location = resolveLogLocation(COMMAND, values['data-dir'], io.env);
   const rejectsFile = path.resolve(values.rejects ?? defaultRejectsFile(io.now()));
 
-  const { store } = openStoreForImport(dataDir);
+  const { store } = await openLogForImport(location);
   const rejects = rejectsWriter(rejectsFile);
   const reporter = progressReporter(io.stderr, `${COMMAND} ${format}`, 'rows');
   try {

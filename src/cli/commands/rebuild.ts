@@ -1,12 +1,13 @@
-import { renameSync, rmSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { READ_MODELS_FILE } from '../../read-store/sqlite/read-models-file.js';
 import { openSqliteReadStore } from '../../read-store/sqlite/sqlite-read-store.js';
 import { parseCommandArgs } from '../args.js';
-import { openExistingStore, resolveDataDir } from '../data-dir.js';
+import { resolveLogLocation } from '../data-dir.js';
 import { EXIT_OK } from '../errors.js';
 import { foldLog, formatPosition, type FoldResult } from '../fold-log.js';
 import { writeFully, type CliIo } from '../io.js';
+import { openExistingLog } from '../open-log.js';
 import { progressReporter, rate } from '../progress.js';
 import { resolveSnapshotEvery } from '../snapshot-every.js';
 import { REBUILD_USAGE } from '../usage.js';
@@ -42,13 +43,15 @@ export const rebuild = async (args: readonly string[], io: CliIo): Promise<numbe
     await writeFully(io.stdout, `${REBUILD_USAGE}\n`);
     return EXIT_OK;
   }
-  const dataDir = resolveDataDir(COMMAND, values['data-dir'], io.env);
+  const location = resolveLogLocation(COMMAND, values['data-dir'], io.env);
+  const { dataDir } = location;
   const snapshotEvery = resolveSnapshotEvery(io.env);
-  const { store, file } = openExistingStore(dataDir, {
-    verifyReads: values.verify === true,
-  });
+  const { store, name } = await openExistingLog(location, { verifyReads: values.verify === true });
   try {
-    io.stderr.write(`${COMMAND}: reading ${file}\n`);
+    // The read models live in the data directory whatever the log's store is, as the server keeps them (without
+    // Redis); with the log on KurrentDB the directory may be new, and the server would make it too.
+    mkdirSync(dataDir, { recursive: true });
+    io.stderr.write(`${COMMAND}: reading ${name}\n`);
     const reporter = progressReporter(io.stderr, COMMAND);
     const target = path.join(dataDir, READ_MODELS_FILE);
     const building = `${target}.rebuilding`;

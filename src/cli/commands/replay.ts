@@ -1,12 +1,13 @@
-import { statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { READ_MODELS_FILE } from '../../read-store/sqlite/read-models-file.js';
 import { openSqliteReadStore } from '../../read-store/sqlite/sqlite-read-store.js';
 import { parseCommandArgs, parseInstant, required } from '../args.js';
-import { openExistingStore, resolveDataDir } from '../data-dir.js';
+import { resolveLogLocation } from '../data-dir.js';
 import { CliError, EXIT_OK, UsageError } from '../errors.js';
 import { foldLog } from '../fold-log.js';
 import { writeFully, type CliIo } from '../io.js';
+import { openExistingLog } from '../open-log.js';
 import { progressReporter } from '../progress.js';
 import { resolveSnapshotEvery } from '../snapshot-every.js';
 import { REPLAY_USAGE } from '../usage.js';
@@ -52,17 +53,20 @@ export const replay = async (args: readonly string[], io: CliIo): Promise<number
   const asOf = parseInstant(COMMAND, 'as-of', required(COMMAND, 'as-of', values['as-of']));
   const knownAt = values['known-at'] === undefined ? io.now() : parseInstant(COMMAND, 'known-at', values['known-at']);
   const out = values.out === undefined ? null : checkOutput(values.out);
-  const dataDir = resolveDataDir(COMMAND, values['data-dir'], io.env);
+  const location = resolveLogLocation(COMMAND, values['data-dir'], io.env);
+  const { dataDir } = location;
   const snapshotEvery = resolveSnapshotEvery(io.env);
 
-  const { store, file } = openExistingStore(dataDir);
+  const { store, name } = await openExistingLog(location);
   try {
-    // The read models the server keeps beside the log, brought up to its head first (at once when a server keeps
-    // them current): the world state is read from the same store every question reads.
+    // The read models the server keeps in the data directory (beside the embedded log, or alone with the log on
+    // KurrentDB), brought up to the log's head first (at once when a server keeps them current): the world state
+    // is read from the same store every question reads.
+    mkdirSync(dataDir, { recursive: true });
     const readStore = openSqliteReadStore({ file: path.join(dataDir, READ_MODELS_FILE) });
     let state;
     try {
-      io.stderr.write(`${COMMAND}: reading the read models of ${file}\n`);
+      io.stderr.write(`${COMMAND}: reading the read models of ${name}\n`);
       const reporter = progressReporter(io.stderr, COMMAND);
       try {
         await foldLog(store, readStore, (progress) => reporter.update(progress), undefined, {
