@@ -223,6 +223,11 @@ describe('import gdelt --recorded-at-dateadded', () => {
     expect(await logOf(dataDir)).toEqual([]);
   });
 
+  it('is named in `timeline help import`', async () => {
+    const help = await runTimelineCli(['help', 'import']);
+    expect(help.stdout).toMatch(/--recorded-at-dateadded\s+gdelt: record each row .* at its DATEADDED/s);
+  });
+
   it('is for gdelt only: ndjson lines carry their own recordedAt', async () => {
     const run = await runTimelineCli(['import', 'ndjson', SAMPLE, '--recorded-at-dateadded']);
     expect(run.code).toBe(2);
