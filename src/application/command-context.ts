@@ -9,6 +9,17 @@ export interface CommandMeta {
   /** The name of the API key or tool (never the key itself). */
   readonly keyName: string;
   readonly correlationId?: string;
+  /**
+   * Transaction time from the source, for trusted bulk writers only (import, seed, restore; never a GraphQL
+   * client): the store appends at this recordedAt, or refuses when the log's last one is later. Absent: the
+   * store's clock.
+   */
+  readonly recordedAt?: Date;
+  /**
+   * A restore of a dump only: the id and causation id the event had in the dumped log, so that the restored log
+   * holds the very same event. Every command appends one event at most, so it names that one.
+   */
+  readonly restoredEvent?: { readonly id: string; readonly causationId: string };
 }
 
 export interface CommandDeps {
@@ -27,7 +38,7 @@ export interface CommandResult {
 
 /** One invocation of a command: it causes the events it appends and shares the request's correlation id. */
 export const startCommand = (meta: CommandMeta) => {
-  const commandId = randomUUID();
+  const commandId = meta.restoredEvent?.causationId ?? randomUUID();
   const metadataFor = (type: EventType) => ({
     keyName: meta.keyName,
     correlationId: meta.correlationId ?? commandId,
@@ -36,7 +47,7 @@ export const startCommand = (meta: CommandMeta) => {
   });
   return {
     event: ({ type, data }: DecidedEvent): NewTimelineEvent =>
-      ({ id: randomUUID(), type, data, metadata: metadataFor(type) }) as NewTimelineEvent,
+      ({ id: meta.restoredEvent?.id ?? randomUUID(), type, data, metadata: metadataFor(type) }) as NewTimelineEvent,
   };
 };
 

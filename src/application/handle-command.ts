@@ -26,13 +26,18 @@ export const handleCommand = async <Command, State, Event extends TimelineEvent>
     const others = await readFirstEvents(deps.firstEvents, deps.store, decider.looksAt?.(command, state) ?? []);
     const decided = decider.decide(command, state, others);
     if (decided.length === 0) return { id, position: events.at(-1)?.position ?? null, appended: 0 };
+    if (meta.restoredEvent !== undefined && decided.length > 1) {
+      throw new Error(`a restored event names one event, but ${stream}'s command decided ${decided.length}`);
+    }
     const toAppend = decided.map(started.event);
+    const { recordedAt } = meta;
     const { position } =
       clientRevision === undefined
         ? await deps.store.appendToStream(stream, toAppend, {
             expectedRevision: events.at(-1)?.revision ?? 'no_stream',
+            ...(recordedAt && { recordedAt }),
           })
-        : await appendAtClientRevision(deps.store, stream, toAppend, clientRevision);
+        : await appendAtClientRevision(deps.store, stream, toAppend, { expectedRevision: clientRevision, recordedAt });
     return { id, position, appended: decided.length };
   };
   // A race at a client's revision ends as the client's CONFLICT: only races at the revision read are decided again.
@@ -47,10 +52,10 @@ const appendAtClientRevision = async (
   store: EventStore,
   streamId: string,
   events: readonly NewEvent[],
-  expectedRevision: number,
+  { expectedRevision, recordedAt }: { readonly expectedRevision: number; readonly recordedAt: Date | undefined },
 ): Promise<{ position: LogPosition }> => {
   try {
-    return await store.appendToStream(streamId, events, { expectedRevision });
+    return await store.appendToStream(streamId, events, { expectedRevision, ...(recordedAt && { recordedAt }) });
   } catch (error) {
     if (error instanceof WrongExpectedRevisionError) {
       throw conflict(

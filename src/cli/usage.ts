@@ -93,9 +93,17 @@ gdelt   GDELT 2.0 events export files (tab-separated, 61 columns, no header), or
         file and run; each row becomes the development gdelt:<GLOBALEVENTID>, its kind from the CAMEO event code
         through the CAMEO-to-PLOVER table (roots 01 and 02 as STATEMENT, CLAIM, DENIAL or APPEAL), the CAMEO code
         kept, tone from GoldsteinScale, occurredAt from SQLDATE (precision DAY), the source from SOURCEURL (a
-        citation that is no URL is kept as the publisher), the location from the ActionGeo fields.
+        citation that is no URL is kept as the publisher), the location from the ActionGeo fields. Rows are
+        recorded now, or at their DATEADDED with --recorded-at-dateadded (give a day's files in their order).
 ndjson  One command per line: {"command": "recordDevelopment", "input": {...}}, the input exactly as the contract's
-        mutation takes it (what \`timeline export ndjson\` writes, and the seed timeline's format).
+        mutation takes it (the seed timeline's format), with an optional "recordedAt" (an ISO-8601 instant: the
+        row's transaction time). A dump from \`timeline export ndjson\` is restored as it was: the same events, in
+        the same order, with the same recordedAt and ids.
+
+Times that travel with the rows (recordedAt, DATEADDED) must never go back: not from row to row, not before the
+log's last recordedAt, and not after now; a row without one is recorded now, so none after it may carry one. An
+import that breaks this is refused before it writes anything, naming the row, its time and the time it goes back
+from.
 
   --topic <id>=<rule>  gdelt: give the topic <id> (which must exist) to the rows whose actors' country codes match
                        the rule: codes separated by "," (any of them) or joined by "+" (all of them), e.g.
@@ -104,6 +112,9 @@ ndjson  One command per line: {"command": "recordDevelopment", "input": {...}}, 
                        (tab-separated; default: import-rejects-<time>.tsv in the current directory). Written only
                        when a row is rejected.
   --allow-rejects      Exit 0 even when rows were rejected.
+  --recorded-at-dateadded
+                       gdelt: record each row (and the actors it registers first) at its DATEADDED, when GDELT
+                       learned of it, instead of now: a backfill that answers knownAt questions as GDELT knew.
   --data-dir <dir>     The data directory (default: $TIMELINE_DATA_DIR, else ./data); made, with an empty log,
                        when missing.
   -h, --help           Show this help.
@@ -115,8 +126,11 @@ ${IMPORT_EXIT_CODES}`;
 
 export const EXPORT_USAGE = `Usage: timeline export ndjson [--out <file>] [--data-dir <dir>]
 
-Writes the whole log as NDJSON commands, in log order: importing them into an empty store (timeline import ndjson)
-reproduces the same state. Each event becomes the command that appended it.
+Writes the whole log as a dump: a header line {"format":"diplomatic-timeline-log","version":1}, then one NDJSON
+command per event, in log order: the command that appended it, its recordedAt, and the event's id, key name,
+correlation and causation ids. \`timeline import ndjson\` restores it into an empty store (or one whose last
+recordedAt is not later than the dump's first) with the same events, order and recordedAt: every knownAt question
+answers as before, and an export of the restored store is byte-identical.
 
   --out <file>         Write to this file (it must not exist; written whole or not at all); default: stdout.
 ${DATA_DIR}

@@ -1,6 +1,7 @@
 import type { TimelineEvent } from '../../events/index.js';
 import type { CommandName } from '../application/commands/index.js';
 import type { EventStore } from '../store/event-store.js';
+import { DUMP_HEADER, type DumpedEvent } from './dump-format.js';
 
 interface ExportedCommand {
   readonly command: CommandName;
@@ -9,8 +10,8 @@ interface ExportedCommand {
 
 /**
  * The command that appended an event. Every command appends exactly one event, so the commands of a log, run in its
- * order into an empty store, append the same events in the same order: the same state, with new recordedAt (the
- * time of the import) and the importer's name in the metadata.
+ * order into an empty store with the event's recordedAt and ids (dumpLine), append the same events in the same
+ * order: the same log, and the same answers at every knownAt.
  */
 const commandOf = (event: TimelineEvent): ExportedCommand => {
   switch (event.type) {
@@ -38,16 +39,23 @@ const commandOf = (event: TimelineEvent): ExportedCommand => {
   }
 };
 
-/** The whole log as NDJSON command lines, in log order, a page at a time. */
+const dumpLine = (event: TimelineEvent): string => {
+  const { keyName, correlationId, causationId } = event.metadata;
+  const dumped: DumpedEvent = { id: event.id, keyName, correlationId, causationId };
+  return JSON.stringify({ ...commandOf(event), recordedAt: event.recordedAt.toISOString(), event: dumped });
+};
+
+/** The whole log as a dump (dump-format.ts): its header line, then a command line per event in log order. */
 export async function* exportNdjson(
   store: EventStore,
   { pageSize = 1_000 }: { readonly pageSize?: number } = {},
 ): AsyncGenerator<string> {
+  yield `${JSON.stringify(DUMP_HEADER)}\n`;
   let after = null;
   for (;;) {
     const page = await store.readAll({ after, maxCount: pageSize });
     if (page.length === 0) return;
-    for (const event of page) yield `${JSON.stringify(commandOf(event as TimelineEvent))}\n`;
+    for (const event of page) yield `${dumpLine(event as TimelineEvent)}\n`;
     after = page.at(-1)!.position;
   }
 }

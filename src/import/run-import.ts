@@ -1,6 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { CommandBus, CommandName } from '../application/commands/index.js';
 import { TimelineError } from '../application/errors.js';
+import type { DumpedEvent } from '../export/dump-format.js';
+import { checkRecordedAts } from './recorded-at-check.js';
 
 /** A command of an imported row. */
 interface ImportCommand {
@@ -21,6 +23,10 @@ export type ImportRow = {
   readonly source: string;
   readonly line: number;
   readonly text: string;
+  /** The row's transaction time from its source, as given (checked by recorded-at-check.ts before any write). */
+  readonly recordedAt?: string;
+  /** A line of a dump: the event as the dumped log held it, which its command appends again. */
+  readonly restoredEvent?: DumpedEvent;
 } & ({ readonly commands: readonly ImportCommand[] } | { readonly reason: string });
 
 export interface RejectedRow {
@@ -50,7 +56,6 @@ interface ImportProgress {
 export interface RunImportOptions {
   /** The tool's name in every event's metadata (never a key). */
   readonly keyName: string;
-  readonly total: number;
   /** Rows committed together: a store that can commit a batch at once (SQLite) appends far faster. */
   readonly batchSize?: number;
   readonly onProgress?: (progress: ImportProgress) => void;
@@ -68,14 +73,18 @@ const refusal = (error: TimelineError): string => {
 /**
  * Runs the rows' commands through the command handlers, the one write path, a batch at a time. A refused command
  * rejects its row with the handler's reason and leaves the rest of the batch standing; anything else (the store
- * failing) stops the import, and what was committed before stays.
+ * failing) stops the import, and what was committed before stays. Rows that carry a recordedAt are checked first,
+ * all of them against the log's last one: an import whose times would go back throws ImportRefusedError and
+ * writes nothing.
  */
 export const runImport = async (
   commands: CommandBus,
   rows: Iterable<ImportRow>,
-  { keyName, total, batchSize = 500, onProgress, onReject }: RunImportOptions,
+  { keyName, batchSize = 500, onProgress, onReject }: RunImportOptions,
 ): Promise<ImportCounts> => {
   const started = performance.now();
+  const all = [...rows];
+  const recordedAts = checkRecordedAts(all, await commands.lastRecordedAt(), new Date());
   const done = new Set<string>();
   let read = 0;
   let imported = 0;
@@ -84,12 +93,18 @@ export const runImport = async (
   let rejectedCount = 0;
   let firstSightAppends = 0;
 
-  const runRow = async (row: ImportRow): Promise<void> => {
+  const runRow = async (row: ImportRow, recordedAt: Date | undefined): Promise<void> => {
     if ('reason' in row) {
       rejected.push({ source: row.source, line: row.line, reason: row.reason, text: row.text });
       return;
     }
-    const meta = { keyName, correlationId: `${row.source}:${row.line}` };
+    const restored = row.restoredEvent;
+    const meta = {
+      keyName: restored?.keyName ?? keyName,
+      correlationId: restored?.correlationId ?? `${row.source}:${row.line}`,
+      ...(recordedAt && { recordedAt }),
+      ...(restored && { restoredEvent: { id: restored.id, causationId: restored.causationId } }),
+    };
     const newlyDone: string[] = [];
     try {
       let appended = 0;
@@ -111,21 +126,21 @@ export const runImport = async (
     }
   };
 
-  let batch: ImportRow[] = [];
+  let batch: number[] = [];
   const flush = async () => {
-    const rows = batch;
+    const indexes = batch;
     batch = [];
     await commands.inOneCommit(async () => {
-      for (const row of rows) await runRow(row);
+      for (const index of indexes) await runRow(all[index]!, recordedAts[index]);
     });
-    read += rows.length;
+    read += indexes.length;
     for (const row of rejected) await onReject(row);
     rejectedCount += rejected.length;
     rejected = [];
-    onProgress?.({ done: read, total, elapsedMs: performance.now() - started });
+    onProgress?.({ done: read, total: all.length, elapsedMs: performance.now() - started });
   };
-  for (const row of rows) {
-    batch.push(row);
+  for (const index of all.keys()) {
+    batch.push(index);
     if (batch.length >= batchSize) await flush();
   }
   if (batch.length > 0 || read === 0) await flush();

@@ -15,5 +15,5 @@ export const countingAppends = (commands: CommandBus, metrics: Pick<TimelineMetr
       metrics.appended(args[0], result.appended);
       return result;
     },
-    { inOneCommit: commands.inOneCommit },
+    { inOneCommit: commands.inOneCommit, lastRecordedAt: commands.lastRecordedAt },
   );

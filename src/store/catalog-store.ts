@@ -95,6 +95,7 @@ export const withEventCatalog = (
     readAll: async (options) => (await store.readAll(options)).map(decode),
     subscribeToAll: (options) => decodeSubscription(store.subscribeToAll(options), decode),
     headPosition: () => store.headPosition(),
+    lastRecordedAt: () => store.lastRecordedAt(),
     appendedElsewhere: () => store.appendedElsewhere?.(),
     ...(store.inOneCommit && { inOneCommit: store.inOneCommit.bind(store) }),
     close: () => store.close(),

@@ -10,6 +10,12 @@ export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | number;
 
 export interface AppendOptions {
   readonly expectedRevision?: ExpectedRevision;
+  /**
+   * Transaction time carried from a source (a restored dump, a backfill), for trusted bulk writers only. The store
+   * refuses it (RecordedAtOutOfOrderError) when it is earlier than the log's last recordedAt or later than its clock,
+   * so that "known at T" stays a prefix of the log. Absent: the store's clock, never earlier than the log's last.
+   */
+  readonly recordedAt?: Date;
 }
 
 export interface AppendResult {
@@ -57,6 +63,8 @@ export interface EventStore {
   subscribeToAll(options: SubscribeOptions): LogSubscription;
   /** The position of the last event in the log, null when the log is empty. */
   headPosition(): Promise<LogPosition | null>;
+  /** The recordedAt of the last event in the log (the latest, as it never decreases), null when the log is empty. */
+  lastRecordedAt(): Promise<Date | null>;
   /**
    * A hint that another process appended (e.g. announced over Redis): waiting subscriptions read at once instead of
    * at their next poll. Optional: a store whose subscriptions are pushed by its server needs none.
@@ -91,6 +99,26 @@ export class DuplicateEventIdError extends Error {
   ) {
     super(`event ${eventId} is already in the log, but this append to ${streamId} is not the one that wrote it`);
     this.name = 'DuplicateEventIdError';
+  }
+}
+
+/** A backfilled recordedAt would make the log's transaction time go back (or run ahead of the store's clock). */
+export class RecordedAtOutOfOrderError extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly recordedAt: Date,
+    /** The log's last recordedAt (null: an empty log), or the store's clock when recordedAt is in the future. */
+    readonly bound: Date | null,
+    readonly kind: 'before-log' | 'after-clock',
+  ) {
+    super(
+      kind === 'before-log'
+        ? `recordedAt ${recordedAt.toISOString()} for ${streamId} is earlier than the log's last recordedAt ` +
+            `${bound?.toISOString() ?? ''}: transaction time never goes back`
+        : `recordedAt ${recordedAt.toISOString()} for ${streamId} is later than the store's clock ` +
+            `${bound?.toISOString() ?? ''}: a log cannot know something before now`,
+    );
+    this.name = 'RecordedAtOutOfOrderError';
   }
 }
 

@@ -47,7 +47,12 @@ const openMapLog = (): MapLog => {
       );
     },
   };
-  const append = (streamId: string, events: readonly NewEvent[], expected: ExpectedRevision | undefined) => {
+  const append = (
+    streamId: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision | undefined,
+    recordedAt = new Date(),
+  ) => {
     const stream = streams.get(streamId) ?? [];
     const actual = stream.length === 0 ? 'no_stream' : stream.length - 1;
     if (expected !== undefined && expected !== 'any' && expected !== actual) {
@@ -60,7 +65,7 @@ const openMapLog = (): MapLog => {
         streamId,
         revision: stream.length,
         position: { commit, prepare: commit },
-        recordedAt: new Date(),
+        recordedAt,
       });
     }
     streams.set(streamId, stream);
@@ -74,7 +79,7 @@ const openMapLog = (): MapLog => {
     },
     appendToStream: async (streamId, events, options) => {
       log.beforeAppend?.();
-      return append(streamId, events, options?.expectedRevision);
+      return append(streamId, events, options?.expectedRevision, options?.recordedAt);
     },
   };
   return Object.assign(log, { store: store as EventStore });
@@ -112,6 +117,45 @@ describe('handleCommand', () => {
     expect(event!.metadata).toMatchObject({ keyName: 'importer', correlationId: 'request-7', schemaVersion: 1 });
     expect(event!.metadata.causationId).not.toBe('request-7');
     expect(result).toEqual({ id: 'xavier', position: event!.position, appended: 1 });
+  });
+
+  it("carries a bulk writer's recordedAt and a restored event's ids to the append, at either revision", async () => {
+    const log = openMapLog();
+    const recordedAt = new Date('2015-02-18T23:00:00.000Z');
+    await handleCommand(depsOf(log), registerActorDecider, registration, {
+      keyName: 'restorer',
+      correlationId: 'dump:2',
+      recordedAt,
+      restoredEvent: { id: 'event-1', causationId: 'command-1' },
+    });
+    const [event] = log.streams.get('actor-xavier')!;
+    expect(event).toMatchObject({ id: 'event-1', recordedAt });
+    expect(event!.metadata).toMatchObject({ keyName: 'restorer', correlationId: 'dump:2', causationId: 'command-1' });
+
+    log.appendAsOther('development-dev-1', [
+      {
+        type: 'DevelopmentRecorded',
+        data: {
+          id: 'dev-1',
+          kind: 'STATEMENT',
+          title: 'T',
+          occurredAt: '2025-01-01T00:00:00.000Z',
+          precision: 'DAY',
+          participants: [],
+          topicIds: [],
+          quotes: [],
+          sources: [],
+          positions: [],
+        },
+      },
+    ]);
+    const retraction = parseRetractDevelopment({ id: 'dev-1', expectedRevision: 0, reason: 'fake' });
+    const later = new Date('2015-02-19T00:00:00.000Z');
+    await handleCommand(depsOf(log), retractDevelopmentDecider, retraction, { keyName: 'restorer', recordedAt: later });
+    expect(log.streams.get('development-dev-1')!.at(-1)).toMatchObject({
+      type: 'DevelopmentRetracted',
+      recordedAt: later,
+    });
   });
 
   it('answers a repeat with the position of the stream as read, appending nothing', async () => {

@@ -11,7 +11,8 @@ import { runTimelineCli } from '../support/cli-in-process.js';
 import { snapshotReadModel } from '../support/read-model-snapshot.js';
 
 /**
- * `timeline export ndjson` then `timeline import ndjson` into an empty store gives the same state: on the seed
+ * `timeline export ndjson` then `timeline import ndjson` into an empty store restores the same log (the same events,
+ * order, recordedAt and ids) and the same answers at every knownAt, and exports to the same bytes: on the seed
  * timeline (with its corrections and verifications) and on the GDELT sample. And an NDJSON file is checked line
  * by line, with line numbers in the errors.
  */
@@ -37,44 +38,23 @@ const withStore = async <T>(dataDir: string, use: (store: EventStore) => Promise
   }
 };
 
-/** Transaction time is when the log received an event: an import gives new ones, and nothing else may differ. */
-const withoutRecordingTimes = (value: unknown): unknown =>
-  JSON.parse(
-    JSON.stringify(value, (key, inner: unknown) =>
-      key === 'recordedAt' ||
-      key === 'recordedAtMs' ||
-      key === 'registeredAt' ||
-      key === 'addedAtMs' ||
-      key === 'earliestAddedFromMs'
-        ? undefined
-        : typeof inner === 'bigint'
-          ? inner.toString()
-          : inner,
-    ),
-  );
-
 const END = new Date('9999-01-01T00:00:00Z');
 
-/** The whole state of a log, without recording times: its events and every answer at a few time points. */
-const stateOf = (dataDir: string) =>
+const plain = (value: unknown): unknown =>
+  JSON.parse(JSON.stringify(value, (_key, inner: unknown) => (typeof inner === 'bigint' ? inner.toString() : inner)));
+
+/**
+ * The whole state of a log: its events as the log holds them (ids, metadata, recordedAt included) and every answer at
+ * a few time points, on both axes: a restore keeps transaction time, so nothing may differ.
+ */
+const stateOf = (dataDir: string, knownAts: readonly Date[]) =>
   withStore(dataDir, async (store) => {
-    const events = (await store.readAll({ after: null, maxCount: 1_000_000 })).map(
-      ({ streamId, revision, position, type, data }) => ({ streamId, revision, position, type, data }),
-    );
+    const events = await store.readAll({ after: null, maxCount: 1_000_000 });
     const model = createMemoryReadStore();
     await rebuildReadModels(store, model);
-    const points = [END, new Date('2025-10-15T00:00:00Z'), new Date('2015-02-18T12:00:00Z')].map((asOf) => ({
-      asOf,
-      knownAt: END,
-    }));
-    const snapshot = await snapshotReadModel(model, points);
-    // Each version is [position, recordedAtMs, state]: only the position and the state are the log's own.
-    const withoutTimes = (versions: unknown[][]) =>
-      versions.map(([id, list]) => [id, (list as unknown[][]).map(([position, , state]) => [position, state])]);
-    const versions = Object.fromEntries(
-      Object.entries(snapshot.versions).map(([kind, list]) => [kind, withoutTimes(list as unknown[][])]),
-    );
-    return withoutRecordingTimes({ events, model: { ...snapshot, versions } });
+    const asOfs = [END, new Date('2025-10-15T00:00:00Z'), new Date('2015-02-18T12:00:00Z')];
+    const points = asOfs.flatMap((asOf) => [END, ...knownAts].map((knownAt) => ({ asOf, knownAt })));
+    return plain({ events, model: await snapshotReadModel(model, points) });
   });
 
 const roundTrip = async (name: string, load: (dataDir: string) => Promise<{ code: number }>) => {
@@ -84,7 +64,8 @@ const roundTrip = async (name: string, load: (dataDir: string) => Promise<{ code
   const exported = path.join(work, `${name}.ndjson`);
   const exporting = await timeline(['export', 'ndjson', '--out', exported, '--data-dir', source]);
   expect(exporting.code).toBe(0);
-  const lines = readFileSync(exported, 'utf8').trim().split('\n');
+  const [header, ...lines] = readFileSync(exported, 'utf8').trim().split('\n');
+  expect(JSON.parse(header!)).toEqual({ format: 'diplomatic-timeline-log', version: 1 });
   expect(exporting.stderr).toBe(`export ndjson: ${lines.length} commands written to ${exported}\n`);
 
   const importing = await timeline(['import', 'ndjson', exported, '--data-dir', target]);
@@ -92,13 +73,20 @@ const roundTrip = async (name: string, load: (dataDir: string) => Promise<{ code
   expect(importing.stdout).toContain(
     `import ndjson: ${lines.length} rows read: ${lines.length} imported, 0 already present, 0 rejected`,
   );
-  const [copied, original] = [JSON.stringify(await stateOf(target)), JSON.stringify(await stateOf(source))];
+  // Six recordedAts spread along the log, and the moment before each: knownAts where answers change.
+  const times = [...new Set(lines.map((line) => (JSON.parse(line) as { recordedAt: string }).recordedAt))];
+  const picked = [0, 0.2, 0.4, 0.6, 0.8, 1].map((share) => new Date(times[Math.floor(share * (times.length - 1))]!));
+  const knownAts = picked.flatMap((time) => [new Date(time.getTime() - 1), time]);
+  const [copied, original] = [
+    JSON.stringify(await stateOf(target, knownAts)),
+    JSON.stringify(await stateOf(source, knownAts)),
+  ];
   if (copied !== original) {
     const at = [...copied].findIndex((char, index) => char !== original[index]);
     expect(copied.slice(Math.max(0, at - 300), at + 300)).toBe(original.slice(Math.max(0, at - 300), at + 300));
   }
 
-  // The copy exports to the very same file.
+  // The copy exports to the very same file, byte for byte.
   const again = await timeline(['export', 'ndjson', '--data-dir', target]);
   expect(again.stdout).toBe(readFileSync(exported, 'utf8'));
   return lines;
@@ -220,7 +208,7 @@ describe('import ndjson checks each line', () => {
       ['4', 'command: "registerAktor" is not a command of the API'],
       ['5', 'input: expected an object, the input of the mutation'],
       ['6', expect.stringMatching(/^BAD_USER_INPUT: .*input\.kind/)],
-      ['7', 'unexpected field "note" (a line holds command and input)'],
+      ['7', 'unexpected field "note" (a line holds command, input, recordedAt and event)'],
       ['9', 'NOT_FOUND at input.participants.1.actorId: actor "carol" does not exist'],
     ]);
   });

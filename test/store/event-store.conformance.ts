@@ -8,6 +8,7 @@ import {
   type EventStore,
   type ExpectedRevision,
   type LogSubscription,
+  RecordedAtOutOfOrderError,
   type SubscribeOptions,
   WrongExpectedRevisionError,
 } from '../../src/store/event-store.js';
@@ -397,6 +398,80 @@ export function describeEventStoreConformance(
           event.recordedAt.getTime(),
         );
         expect(times).toHaveLength(40);
+        expect(times).toEqual([...times].sort((x, y) => x - y));
+      });
+
+      it('lastRecordedAt is the recordedAt of the last event appended', async () => {
+        const streamId = newStreamId();
+        await store.appendToStream(streamId, testEvents(2));
+        const [, last] = await store.readStream(streamId);
+        expect(await store.lastRecordedAt()).toEqual(last!.recordedAt);
+      });
+    });
+
+    describe('a backfilled recordedAt', () => {
+      /** A time after the log's last recordedAt and not after the clock: waits until the clock has passed it. */
+      const nextBackfillTime = async (): Promise<Date> => {
+        const last = (await store.lastRecordedAt())?.getTime() ?? Date.now() - 10;
+        const at = last + 3;
+        while (Date.now() <= at) await new Promise((resolve) => setTimeout(resolve, 2));
+        return new Date(at);
+      };
+
+      it('is kept as given, by every read and by lastRecordedAt', async () => {
+        const streamId = newStreamId();
+        const recordedAt = await nextBackfillTime();
+        await store.appendToStream(streamId, testEvents(2), { recordedAt });
+        const read = await store.readStream(streamId);
+        expect(read.map((event) => event.recordedAt)).toEqual([recordedAt, recordedAt]);
+        const all = await store.readAll({ after: null, maxCount: 1_000_000 });
+        expect(all.filter((event) => event.streamId === streamId).map((event) => event.recordedAt)).toEqual([
+          recordedAt,
+          recordedAt,
+        ]);
+        expect(await store.lastRecordedAt()).toEqual(recordedAt);
+      });
+
+      it("may equal the log's last recordedAt", async () => {
+        await store.appendToStream(newStreamId(), testEvents(1));
+        const last = (await store.lastRecordedAt())!;
+        const streamId = newStreamId();
+        await store.appendToStream(streamId, testEvents(1), { recordedAt: last });
+        expect((await store.readStream(streamId))[0]!.recordedAt).toEqual(last);
+      });
+
+      it("earlier than the log's last recordedAt is refused, naming both times, and appends nothing", async () => {
+        await store.appendToStream(newStreamId(), testEvents(1));
+        const last = (await store.lastRecordedAt())!;
+        const head = await store.headPosition();
+        const streamId = newStreamId();
+        const earlier = new Date(last.getTime() - 1);
+        const error = await rejection(store.appendToStream(streamId, testEvents(2), { recordedAt: earlier }));
+        expect(error).toBeInstanceOf(RecordedAtOutOfOrderError);
+        expect(error).toMatchObject({ streamId, recordedAt: earlier, bound: last, kind: 'before-log' });
+        expect((error as Error).message).toContain(last.toISOString());
+        expect(await store.readStream(streamId)).toEqual([]);
+        expect(await store.headPosition()).toEqual(head);
+      });
+
+      it("later than the store's clock is refused, and appends nothing", async () => {
+        const streamId = newStreamId();
+        const future = new Date(Date.now() + 60_000);
+        const error = await rejection(store.appendToStream(streamId, testEvents(1), { recordedAt: future }));
+        expect(error).toMatchObject({ name: 'RecordedAtOutOfOrderError', kind: 'after-clock' });
+        expect(await store.readStream(streamId)).toEqual([]);
+      });
+
+      it('is followed by live appends that are not earlier: the log never goes back, whoever writes', async () => {
+        const start = await store.headPosition();
+        for (let i = 0; i < 5; i++) {
+          await store.appendToStream(newStreamId(), testEvents(1), { recordedAt: await nextBackfillTime() });
+          await store.appendToStream(newStreamId(), testEvents(1));
+        }
+        const times = (await store.readAll({ after: start, maxCount: 1000 })).map((event) =>
+          event.recordedAt.getTime(),
+        );
+        expect(times).toHaveLength(10);
         expect(times).toEqual([...times].sort((x, y) => x - y));
       });
     });

@@ -52,6 +52,21 @@ describe('KurrentDB event mapping', () => {
     });
   });
 
+  it('keeps a backfilled recordedAt in the metadata, and reads it from there rather than from created', () => {
+    const backfilled = new Date('2015-02-18T23:00:00.000Z');
+    const data = toEventData(newEvent, backfilled);
+    expect(data.metadata).toEqual({
+      keyName: 'editor',
+      schemaVersion: 1,
+      $correlationId: 'corr-1',
+      $causationId: 'cause-1',
+      recordedAt: '2015-02-18T23:00:00.000Z',
+    });
+    const read = toRecordedEvent(resolved({ metadata: data.metadata }));
+    expect(read?.recordedAt).toEqual(backfilled);
+    expect(read?.metadata).toEqual(newEvent.metadata);
+  });
+
   it('delivers nothing for a resolved event without an event, without a position, or not JSON', () => {
     expect(toRecordedEvent({} as AllStreamResolvedEvent)).toBeNull();
     expect(toRecordedEvent(resolved({ position: undefined }))).toBeNull();

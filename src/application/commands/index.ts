@@ -30,6 +30,8 @@ export interface CommandBus {
   (name: CommandName, input: unknown, meta: CommandMeta): Promise<CommandResult>;
   /** Runs bulk writes (seed, import, bench) so that their appends commit together where the store can. */
   inOneCommit<T>(work: () => Promise<T>): Promise<T>;
+  /** The log's last recordedAt (null: empty): what a backfill checks its times against before writing. */
+  lastRecordedAt(): Promise<Date | null>;
 }
 
 export const createCommandBus = ({ store }: { readonly store: EventStore }): CommandBus => {
@@ -38,6 +40,7 @@ export const createCommandBus = ({ store }: { readonly store: EventStore }): Com
     (name: CommandName, input: unknown, meta: CommandMeta) => COMMAND_HANDLERS[name](deps, input, meta),
     {
       inOneCommit: <T>(work: () => Promise<T>) => inOneCommit(deps, work),
+      lastRecordedAt: () => store.lastRecordedAt(),
     },
   );
 };

@@ -36,7 +36,7 @@ const fileOutput = (file: string) => {
   };
 };
 
-/** `timeline export ndjson [--out file]`: the log as the commands that rebuild it, one per line. */
+/** `timeline export ndjson [--out file]`: the log as the commands that restore it, one per line, after a header. */
 export const exportCommand = async (args: readonly string[], io: CliIo): Promise<number> => {
   const { values, positionals } = parseCommandArgsAndFiles(COMMAND, args, OPTIONS);
   if (values.help) {
@@ -63,6 +63,9 @@ export const exportCommand = async (args: readonly string[], io: CliIo): Promise
   } finally {
     await store.close();
   }
-  io.stderr.write(`export ndjson: ${lines} commands${values.out === undefined ? '' : ` written to ${values.out}`}\n`);
+  // The first line is the dump's header, not a command.
+  io.stderr.write(
+    `export ndjson: ${lines - 1} commands${values.out === undefined ? '' : ` written to ${values.out}`}\n`,
+  );
   return EXIT_OK;
 };

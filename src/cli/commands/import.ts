@@ -6,7 +6,9 @@ import { importGdelt, missingTopics } from '../../import/gdelt/import-gdelt.js';
 import { parseTopicRule, TopicRuleError, type TopicRule } from '../../import/gdelt/topic-rules.js';
 import { importNdjson } from '../../import/ndjson/import-ndjson.js';
 import { readTextFiles } from '../../import/read-text-files.js';
+import { ImportRefusedError } from '../../import/recorded-at-check.js';
 import type { ImportCounts, RejectedRow } from '../../import/run-import.js';
+import { RecordedAtOutOfOrderError } from '../../store/event-store.js';
 import { parseCommandArgsAndFiles } from '../args.js';
 import { resolveLogLocation } from '../data-dir.js';
 import { CliError, EXIT_OK, EXIT_REJECTS, UsageError } from '../errors.js';
@@ -21,6 +23,7 @@ const OPTIONS = {
   topic: { type: 'string', multiple: true },
   rejects: { type: 'string' },
   'allow-rejects': { type: 'boolean' },
+  'recorded-at-dateadded': { type: 'boolean' },
   'data-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -78,6 +81,9 @@ export const importCommand = async (args: readonly string[], io: CliIo): Promise
   const format = given as Format;
   if (files.length === 0) throw new UsageError(`name the file(s) to import`, COMMAND);
   if (format === 'ndjson' && values.topic) throw new UsageError('--topic is for gdelt imports', COMMAND);
+  if (format === 'ndjson' && values['recorded-at-dateadded']) {
+    throw new UsageError('--recorded-at-dateadded is for gdelt imports (an ndjson line carries recordedAt)', COMMAND);
+  }
   let rules: TopicRule[];
   try {
     rules = (values.topic ?? []).map(parseTopicRule);
@@ -111,10 +117,23 @@ export const importCommand = async (args: readonly string[], io: CliIo): Promise
       onProgress: (progress: Parameters<typeof reporter.update>[0]) => reporter.update(progress),
       onReject: rejects.add,
     };
-    const counts =
+    const counts = await (
       format === 'gdelt'
-        ? await importGdelt(commands, texts, rules, options)
-        : await importNdjson(commands, texts, options);
+        ? importGdelt(commands, texts, rules, {
+            ...options,
+            recordedAtFromDateAdded: values['recorded-at-dateadded'] === true,
+          })
+        : importNdjson(commands, texts, options)
+    ).catch((error: unknown) => {
+      if (error instanceof ImportRefusedError) throw new CliError(error.message, { cause: error });
+      // Another writer moved the log's last recordedAt after the up-front check: the batches before stay.
+      if (error instanceof RecordedAtOutOfOrderError) {
+        throw new CliError(`${error.message}; the rows before this batch were imported, the rest were not`, {
+          cause: error,
+        });
+      }
+      throw error;
+    });
     reporter.stop();
     await rejects.close();
     await writeFully(io.stdout, `${importSummary(format, counts, counts.rejected > 0 ? rejectsFile : null)}\n`);

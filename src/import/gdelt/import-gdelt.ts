@@ -8,11 +8,17 @@ import { gdeltCommands } from './gdelt-commands.js';
 import { parseGdeltRow } from './parse-gdelt-row.js';
 import type { TopicRule } from './topic-rules.js';
 
+export interface GdeltImportOptions {
+  /** Record each row (its development and the actors it registers) at its DATEADDED rather than now. */
+  readonly recordedAtFromDateAdded?: boolean;
+}
+
 /** Every line of every text as an import row: its commands, or why it cannot be imported. */
 export function* gdeltRows(
   texts: readonly NamedText[],
   rules: readonly TopicRule[],
   tables: CameoTables = cameoTables(),
+  { recordedAtFromDateAdded = false }: GdeltImportOptions = {},
 ): Generator<ImportRow> {
   for (const { name, text } of texts) {
     for (const { number, line } of numberedLines(text)) {
@@ -30,6 +36,7 @@ export function* gdeltRows(
       const { actors, development } = mapped.commands;
       yield {
         ...where,
+        ...(recordedAtFromDateAdded && { recordedAt: parsed.row.dateAdded }),
         commands: [
           ...actors.map((input) => ({ name: 'registerActor' as const, input, onceKey: `actor:${input.id}` })),
           { name: 'recordDevelopment' as const, input: development },
@@ -55,10 +62,6 @@ export const importGdelt = (
   commands: CommandBus,
   texts: readonly NamedText[],
   rules: readonly TopicRule[],
-  options: Omit<RunImportOptions, 'keyName' | 'total'>,
+  options: Omit<RunImportOptions, 'keyName'> & GdeltImportOptions,
 ): Promise<ImportCounts> =>
-  runImport(commands, gdeltRows(texts, rules), {
-    ...options,
-    keyName: GDELT_KEY_NAME,
-    total: texts.reduce((sum, { text }) => sum + numberedLines(text).length, 0),
-  });
+  runImport(commands, gdeltRows(texts, rules, cameoTables(), options), { ...options, keyName: GDELT_KEY_NAME });

@@ -13,9 +13,11 @@ import {
   type AppendOptions,
   type AppendResult,
   type ExpectedRevision,
+  RecordedAtOutOfOrderError,
 } from '../event-store.js';
 import { bounded } from './bounded.js';
 import { toEventData } from './event-data.js';
+import type { ReadLastRecordedAt } from './read-all.js';
 import type { ReadStream } from './read-stream.js';
 
 const streamState = (expected: ExpectedRevision): AppendStreamState => {
@@ -50,12 +52,27 @@ const RACE_ATTEMPTS = 3;
 export const createAppendToStream = (
   client: KurrentDBClient,
   readStream: ReadStream,
+  readLastRecordedAt: ReadLastRecordedAt,
   timeoutMs: number,
 ): AppendToStream => {
+  /**
+   * A backfilled recordedAt is checked against the log's last one before the append. KurrentDB has no lock over
+   * $all, so a writer of another stream can still append in between: documented in docs/architecture.md.
+   */
+  const checkBackfill = async (streamId: string, recordedAt: Date): Promise<void> => {
+    const last = await readLastRecordedAt();
+    if (last !== null && recordedAt < last) {
+      throw new RecordedAtOutOfOrderError(streamId, recordedAt, last, 'before-log');
+    }
+    const now = new Date();
+    if (recordedAt > now) throw new RecordedAtOutOfOrderError(streamId, recordedAt, now, 'after-clock');
+  };
+
   const appendOnce = async (
     streamId: string,
     events: readonly NewEvent[],
     expectedRevision: ExpectedRevision,
+    recordedAt: Date | undefined,
   ): Promise<AppendResult> => {
     const logged = await readStream(streamId);
     const byId = new Map(logged.map((event) => [event.id, event]));
@@ -78,9 +95,14 @@ export const createAppendToStream = (
       (expectedRevision === 'stream_exists' && actual !== 'no_stream') ||
       expectedRevision === actual;
     if (!satisfied) throw new WrongExpectedRevisionError(streamId, expectedRevision, actual);
+    if (recordedAt !== undefined) await checkBackfill(streamId, recordedAt);
     try {
       const result = await bounded(`an append to ${streamId}`, timeoutMs, (deadline) =>
-        client.appendToStream(streamId, events.map(toEventData), { streamState: streamState(actual), deadline }),
+        client.appendToStream(
+          streamId,
+          events.map((event) => toEventData(event, recordedAt)),
+          { streamState: streamState(actual), deadline },
+        ),
       );
       const nextExpectedRevision = Number(result.nextExpectedRevision);
       const position =
@@ -100,8 +122,11 @@ export const createAppendToStream = (
     }
   };
 
-  return async (streamId, events, { expectedRevision = 'any' } = {}) => {
+  return async (streamId, events, { expectedRevision = 'any', recordedAt } = {}) => {
     if (events.length === 0) throw new RangeError(`an append to ${streamId} needs at least one event`);
+    if (recordedAt !== undefined && Number.isNaN(recordedAt.getTime())) {
+      throw new RangeError(`the recordedAt of an append to ${streamId} is not a valid date`);
+    }
     const seen = new Set<string>();
     for (const { id } of events) {
       if (seen.has(id)) throw new DuplicateEventIdError(streamId, id);
@@ -110,7 +135,7 @@ export const createAppendToStream = (
     const exact = typeof expectedRevision === 'number' || expectedRevision === 'no_stream';
     for (let attempt = 1; ; attempt++) {
       try {
-        return await appendOnce(streamId, events, expectedRevision);
+        return await appendOnce(streamId, events, expectedRevision, recordedAt);
       } catch (error) {
         if (exact || attempt >= RACE_ATTEMPTS || !(error instanceof WrongExpectedRevisionError)) throw error;
       }

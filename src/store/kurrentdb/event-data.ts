@@ -1,13 +1,18 @@
 import { jsonEvent, type AllStreamResolvedEvent, type EventData, type ResolvedEvent } from '@kurrent/kurrentdb-client';
 import type { EventMetadata, LogPosition, NewEvent, RecordedEvent } from '../../../events/envelope.js';
 
-/** Our metadata travels as KurrentDB metadata, with the conventional $correlationId/$causationId for its tools. */
+/**
+ * Our metadata travels as KurrentDB metadata, with the conventional $correlationId/$causationId for its tools.
+ * KurrentDB sets `created` itself and takes no other value, so a backfilled transaction time (a restored dump, an
+ * import that carries its source's times) is kept as `recordedAt` (ISO-8601) here, and read from here when present.
+ */
 type StoredMetadata = Omit<EventMetadata, 'correlationId' | 'causationId'> & {
   $correlationId: string;
   $causationId: string;
+  recordedAt?: string;
 };
 
-export const toEventData = (event: NewEvent): EventData =>
+export const toEventData = (event: NewEvent, recordedAt?: Date): EventData =>
   jsonEvent({
     id: event.id,
     type: event.type,
@@ -17,6 +22,7 @@ export const toEventData = (event: NewEvent): EventData =>
       schemaVersion: event.metadata.schemaVersion,
       $correlationId: event.metadata.correlationId,
       $causationId: event.metadata.causationId,
+      ...(recordedAt === undefined ? {} : { recordedAt: recordedAt.toISOString() }),
     } satisfies StoredMetadata,
   });
 
@@ -39,6 +45,6 @@ export const toRecordedEvent = (resolved: ResolvedEvent | AllStreamResolvedEvent
       causationId: metadata.$causationId,
       schemaVersion: metadata.schemaVersion,
     },
-    recordedAt: event.created,
+    recordedAt: metadata.recordedAt === undefined ? event.created : new Date(metadata.recordedAt),
   };
 };

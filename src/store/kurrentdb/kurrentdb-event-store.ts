@@ -2,7 +2,7 @@ import { KurrentDBClient } from '@kurrent/kurrentdb-client';
 import type { EventStore } from '../event-store.js';
 import { createAppendToStream } from './append.js';
 import { DEFAULT_CALL_TIMEOUT_MS } from './bounded.js';
-import { createReadAll, createReadHead } from './read-all.js';
+import { createReadAll, createReadHead, createReadLastRecordedAt } from './read-all.js';
 import { createReadStream } from './read-stream.js';
 import { createSubscribeToAll } from './subscribe-to-all.js';
 
@@ -26,11 +26,13 @@ export const openKurrentDbEventStore = ({
   const readStream = createReadStream(client, callTimeoutMs);
   const subscriptions = new Set<{ close(): Promise<void> }>();
   const subscribe = createSubscribeToAll(client);
+  const lastRecordedAt = createReadLastRecordedAt(client, callTimeoutMs);
   return {
-    appendToStream: createAppendToStream(client, readStream, callTimeoutMs),
+    appendToStream: createAppendToStream(client, readStream, lastRecordedAt, callTimeoutMs),
     readStream,
     readAll: createReadAll(client, callTimeoutMs),
     headPosition: createReadHead(client, callTimeoutMs),
+    lastRecordedAt,
     subscribeToAll: (options) => {
       const subscription = subscribe(options);
       subscriptions.add(subscription);

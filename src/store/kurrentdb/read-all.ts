@@ -32,22 +32,32 @@ export const createReadAll =
     });
   };
 
+/** The last event of the log that is not a system event. */
+const createReadLast = (client: KurrentDBClient, timeoutMs: number) => async (): Promise<RecordedEvent | null> =>
+  bounded('a read of the head of $all', timeoutMs, async (deadline) => {
+    for await (const resolved of client.readAll({
+      direction: BACKWARDS,
+      fromPosition: END,
+      maxCount: 1,
+      filter: excludeSystemEvents(),
+      deadline,
+    })) {
+      const event = toRecordedEvent(resolved);
+      if (event) return event;
+    }
+    return null;
+  });
+
 export type ReadHead = () => Promise<LogPosition | null>;
 
-/** The position of the last event of the log that is not a system event. */
-export const createReadHead =
-  (client: KurrentDBClient, timeoutMs: number): ReadHead =>
-  async () =>
-    bounded('a read of the head of $all', timeoutMs, async (deadline) => {
-      for await (const resolved of client.readAll({
-        direction: BACKWARDS,
-        fromPosition: END,
-        maxCount: 1,
-        filter: excludeSystemEvents(),
-        deadline,
-      })) {
-        const event = toRecordedEvent(resolved);
-        if (event) return event.position;
-      }
-      return null;
-    });
+export const createReadHead = (client: KurrentDBClient, timeoutMs: number): ReadHead => {
+  const readLast = createReadLast(client, timeoutMs);
+  return async () => (await readLast())?.position ?? null;
+};
+
+export type ReadLastRecordedAt = () => Promise<Date | null>;
+
+export const createReadLastRecordedAt = (client: KurrentDBClient, timeoutMs: number): ReadLastRecordedAt => {
+  const readLast = createReadLast(client, timeoutMs);
+  return async () => (await readLast())?.recordedAt ?? null;
+};

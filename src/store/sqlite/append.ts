@@ -5,6 +5,7 @@ import {
   type AppendResult,
   DuplicateEventIdError,
   type ExpectedRevision,
+  RecordedAtOutOfOrderError,
   WrongExpectedRevisionError,
 } from '../event-store.js';
 import { logPosition, metadataColumn } from './event-row.js';
@@ -95,7 +96,12 @@ export const createAppendToStream = (db: Database.Database, afterCommit: () => v
   };
 
   const append = db.transaction(
-    (streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendOutcome => {
+    (
+      streamId: string,
+      events: readonly NewEvent[],
+      expected: ExpectedRevision,
+      backfilled: Date | undefined,
+    ): AppendOutcome => {
       const retried = earlierAppend(streamId, events);
       if (retried) return { result: retried, appended: false };
 
@@ -104,7 +110,16 @@ export const createAppendToStream = (db: Database.Database, afterCommit: () => v
       if (!satisfies(expected, actual)) throw new WrongExpectedRevisionError(streamId, expected, actual);
 
       // Never earlier than the last event, even if the clock stepped back: "known at T" stays a prefix of the log.
-      const recordedAt = Math.max(Date.now(), Number(lastRecordedAt.get() ?? 0n));
+      // Checked here, under the write lock, so that no writer of another process can slip in between.
+      const last = Number(lastRecordedAt.get() ?? 0n);
+      const now = Date.now();
+      const recordedAt = backfilled === undefined ? Math.max(now, last) : backfilled.getTime();
+      if (backfilled !== undefined && recordedAt < last) {
+        throw new RecordedAtOutOfOrderError(streamId, backfilled, new Date(last), 'before-log');
+      }
+      if (backfilled !== undefined && recordedAt > now) {
+        throw new RecordedAtOutOfOrderError(streamId, backfilled, new Date(now), 'after-clock');
+      }
       const firstRevision = actual === 'no_stream' ? 0 : actual + 1;
       let position = 0n;
       events.forEach((event, i) => {
@@ -127,6 +142,9 @@ export const createAppendToStream = (db: Database.Database, afterCommit: () => v
   );
 
   return async (streamId, events, options = {}) => {
+    if (options.recordedAt !== undefined && Number.isNaN(options.recordedAt.getTime())) {
+      throw new RangeError(`the recordedAt of an append to ${streamId} is not a valid date`);
+    }
     // The port's result names the last appended event, which an empty append does not have.
     if (events.length === 0) throw new RangeError(`an append to ${streamId} needs at least one event`);
     const repeated = firstRepeatedId(events);
@@ -134,7 +152,7 @@ export const createAppendToStream = (db: Database.Database, afterCommit: () => v
     let outcome: AppendOutcome;
     try {
       // IMMEDIATE takes the write lock before the checks, so appends from other processes cannot interleave.
-      outcome = append.immediate(streamId, events, options.expectedRevision ?? 'any');
+      outcome = append.immediate(streamId, events, options.expectedRevision ?? 'any', options.recordedAt);
     } catch (error) {
       // A locked, full, read-only or damaged file: StoreUnavailableError naming it (SERVICE_UNAVAILABLE to clients).
       throw writeFailure(error, db.name, `append to ${streamId}`);

@@ -3,6 +3,7 @@ import type { AppendOptions, EventStore } from '../event-store.js';
 import { createAppendToStream } from './append.js';
 import { createChangeNotifier } from './change-notifier.js';
 import { createReadHeadPosition } from './head-position.js';
+import { createReadLastRecordedAt } from './last-recorded-at.js';
 import { openDatabase } from './open-database.js';
 import { createReadAll, createReadAllPage } from './read-all.js';
 import { createReadStream } from './read-stream.js';
@@ -52,6 +53,7 @@ export const openSqliteEventStore = ({ file }: { file: string }): EventStore => 
     readAll: afterBatches(createReadAll(readPage)),
     subscribeToAll: subscriptions.subscribeToAll,
     headPosition: afterBatches(readHead),
+    lastRecordedAt: afterBatches(withReadFailures(file, createReadLastRecordedAt(db))),
     inOneCommit: (work) => batches.run(work),
     appendedElsewhere: () => {
       if (!closed) notifier.checkNow();
