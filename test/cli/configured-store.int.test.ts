@@ -34,13 +34,13 @@ const COMMANDS: Readonly<Record<string, (dataDir: string) => string[]>> = {
   replay: (dataDir) => ['replay', '--as-of', '2025-10-17T12:00:00Z', '--data-dir', dataDir],
 };
 
-/** An export's commands as "<command> <id>": what they do and to what, not when they were recorded. */
+/** An export's commands as "<command> <id>": what they do and to what, not when they were recorded (nor its header). */
 const commandsOf = (ndjson: string): string[] =>
   ndjson
     .trim()
     .split('\n')
-    .map((line) => JSON.parse(line) as { command: string; input: { id?: string } })
-    .map(({ command, input }) => `${command} ${input.id ?? ''}`);
+    .map((line) => JSON.parse(line) as { command?: string; input?: { id?: string } })
+    .flatMap(({ command, input }) => (command === undefined ? [] : [`${command} ${input?.id ?? ''}`]));
 
 const ids = (items: readonly { id: string }[]): string[] => items.map((item) => item.id);
 
@@ -54,7 +54,7 @@ describe('the command line on TIMELINE_STORE=sqlite', () => {
 
     const exported = await runTimelineCli(COMMANDS.export!(dataDir), { env });
     expect(exported.code, exported.stderr).toBe(0);
-    expect(exported.stdout.trim().split('\n')).toHaveLength(readFileSync(SEED, 'utf8').trim().split('\n').length);
+    expect(commandsOf(exported.stdout)).toHaveLength(readFileSync(SEED, 'utf8').trim().split('\n').length);
 
     const rebuilt = await runTimelineCli(COMMANDS.rebuild!(dataDir), { env });
     expect(rebuilt.code, rebuilt.stderr).toBe(0);
