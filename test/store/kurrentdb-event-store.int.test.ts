@@ -1,9 +1,9 @@
-import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { NewEvent } from '../../events/envelope.js';
 import { StoreUnavailableError } from '../../src/store/event-store.js';
 import { openKurrentDbEventStore } from '../../src/store/kurrentdb/kurrentdb-event-store.js';
+import { closedPort, silentPort } from '../support/unanswering-ports.js';
 import { describeEventStoreConformance } from './event-store.conformance.js';
 
 /**
@@ -30,19 +30,6 @@ const event = (): NewEvent => ({
   metadata: { keyName: 'kurrentdb-test', correlationId: randomUUID(), causationId: randomUUID(), schemaVersion: 1 },
 });
 
-/** A port that accepts connections and never says a word: where the client's own calls can hang. */
-const silentPort = async (): Promise<{ port: number; server: Server; sockets: Set<Socket> }> => {
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return { port: address.port, server, sockets };
-};
-
 describe('KurrentDB adapter without a server', () => {
   let cleanup: (() => Promise<void>)[] = [];
 
@@ -52,14 +39,8 @@ describe('KurrentDB adapter without a server', () => {
   });
 
   it('gives up on a port that accepts and never answers, within its own timeout, as StoreUnavailableError', async () => {
-    const { port, server, sockets } = await silentPort();
-    cleanup.push(
-      () =>
-        new Promise<void>((resolve) => {
-          for (const socket of sockets) socket.destroy();
-          server.close(() => resolve());
-        }),
-    );
+    const { port, close } = await silentPort();
+    cleanup.push(close);
     const store = openKurrentDbEventStore({ url: `kurrentdb://127.0.0.1:${port}?tls=false`, callTimeoutMs: 300 });
     cleanup.push(() => store.close());
 
@@ -80,8 +61,7 @@ describe('KurrentDB adapter without a server', () => {
   });
 
   it('reports a port where nothing listens as StoreUnavailableError', async () => {
-    const { port, server } = await silentPort();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const port = await closedPort();
     const store = openKurrentDbEventStore({ url: `kurrentdb://127.0.0.1:${port}?tls=false`, callTimeoutMs: 2_000 });
     cleanup.push(() => store.close());
     await expect(store.readStream('test-stream')).rejects.toBeInstanceOf(StoreUnavailableError);
