@@ -1,5 +1,4 @@
 import type { TimePoint } from '../../domain/time-point.js';
-import type { GraphQLContext } from '../context.js';
 
 /**
  * A time point as the question named it. An axis the question named (here or anywhere up the tree) is fixed; one it
@@ -9,8 +8,11 @@ export interface ViewPoint extends TimePoint {
   readonly asked: { readonly asOf: boolean; readonly knownAt: boolean };
 }
 
-/** asOf and knownAt default to the request's now. */
-export const timePoint = (context: GraphQLContext, asOf?: Date | null, knownAt?: Date | null): ViewPoint => ({
+/**
+ * asOf and knownAt default to the request's now. Only the context's now is read: the context's loaders key on a
+ * ViewPoint, and this module importing the context's type would close a circle.
+ */
+export const timePoint = (context: { readonly now: Date }, asOf?: Date | null, knownAt?: Date | null): ViewPoint => ({
   asOf: asOf ?? context.now,
   knownAt: knownAt ?? context.now,
   asked: { asOf: asOf !== undefined && asOf !== null, knownAt: knownAt !== undefined && knownAt !== null },
