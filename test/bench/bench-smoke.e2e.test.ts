@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -74,6 +74,21 @@ describe('every bench at a tiny size (a smoke run)', () => {
         await runBench('query-bomb.ts', ['--requests', '3', '--warm-up', '1']),
         '| a trivial query, answered |',
       ),
+    SMOKE_TIMEOUT_MS,
+  );
+
+  it(
+    'graphql-throughput gets the same answers from the server and bare graphql-js, and every refusal',
+    async () => {
+      // It measures the build (dist/), as users run it; built here only when missing, since test/e2e/build rebuilds it.
+      if (!existsSync(path.join(ROOT, 'dist/src/main.js'))) {
+        execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'pipe' });
+      }
+      expectSound(
+        await runBench('graphql-throughput.ts', ['--connections', '2', '--seconds', '1', '--rounds', '1']),
+        '| a wrong key: 401 ',
+      );
+    },
     SMOKE_TIMEOUT_MS,
   );
 

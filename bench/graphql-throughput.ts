@@ -1,0 +1,120 @@
+/**
+ * GraphQL throughput bench (issue #18): the server (dist/src/main.js, every guard on, rate limits raised) beside bare
+ * graphql-js with a document cache on the same schema, resolvers and seeded data (bench/bare-graphql-server.ts), in
+ * one run, on the four queries of #18; and one refused request per guard (a query bomb, a wrong key) on the server.
+ *
+ *   node scripts/build.mjs && npx tsx bench/graphql-throughput.ts [--connections 10] [--seconds 15] [--rounds 3]
+ *   npm run bench:graphql
+ *
+ * Every answer is checked equal between the two before any load, and every answer of a load must be that one byte for
+ * byte (a refusal: its status): anything else voids the run ("bench void: <what>", exit code 1). Each round loads each
+ * (process, request) with autocannon for --seconds at --connections, the processes' order rotated per round, after
+ * one untimed second each; the tables give the medians of the rounds: req/s, p99 latency, and the serving process's
+ * CPU per request (/proc/<pid>/stat over the load).
+ */
+import { askOnce, loadOnce, type Figures, type Load, type Target } from './graphql-throughput/load.js';
+import { medianFigures, queryTable, refusalTable } from './graphql-throughput/report.js';
+import { QUERIES, REFUSALS } from './graphql-throughput/requests.js';
+import { startServers } from './graphql-throughput/servers.js';
+import { BenchVoid, installLifecycle, progress, runBench, shutdown } from './support/lifecycle.js';
+import { integerOption, optionsOrExit, parseBenchArgs } from './support/options.js';
+
+const USAGE = 'usage: npx tsx bench/graphql-throughput.ts [--connections 10] [--seconds 15] [--rounds 3]';
+
+const readOptions = () => {
+  const values = parseBenchArgs(
+    { connections: { type: 'string' }, seconds: { type: 'string' }, rounds: { type: 'string' } },
+    USAGE,
+  );
+  return {
+    connections: integerOption(values.connections, 'connections', 10, 1, 1_000),
+    seconds: integerOption(values.seconds, 'seconds', 15, 1, 600),
+    rounds: integerOption(values.rounds, 'rounds', 3, 1, 100),
+  };
+};
+
+/** The one answer both give to each query, checked equal: the text each must then repeat under load. */
+const checkAnswers = async (server: Target, bare: Target): Promise<Map<Target, string[]>> => {
+  const texts = new Map<Target, string[]>([
+    [server, []],
+    [bare, []],
+  ]);
+  for (const query of QUERIES) {
+    const [ours, theirs] = [await askOnce(server, query.body), await askOnce(bare, query.body)];
+    const parsed = [ours, theirs].map(({ text }) => JSON.parse(text) as { data?: unknown; errors?: unknown });
+    if (ours.status !== 200 || theirs.status !== 200 || parsed.some((body) => body.errors || !body.data)) {
+      throw new BenchVoid(
+        `${query.name}: not answered by both: ${ours.text.slice(0, 300)} / ${theirs.text.slice(0, 300)}`,
+      );
+    }
+    if (JSON.stringify(parsed[0]) !== JSON.stringify(parsed[1])) {
+      throw new BenchVoid(`${query.name}: other answers: ${ours.text.slice(0, 300)} / ${theirs.text.slice(0, 300)}`);
+    }
+    texts.get(server)!.push(ours.text);
+    texts.get(bare)!.push(theirs.text);
+  }
+  for (const refusal of REFUSALS) {
+    const { status, text } = await askOnce(server, refusal.body, refusal.headers);
+    if (status !== refusal.status || !text.includes(`"${refusal.code}"`)) {
+      throw new BenchVoid(`${refusal.name}: got HTTP ${status} ${text.slice(0, 300)}`);
+    }
+  }
+  return texts;
+};
+
+const main = async () => {
+  const options = optionsOrExit(readOptions, USAGE);
+  const load: Load = { connections: options.connections, seconds: options.seconds };
+  const minutes = 10 + Math.ceil((options.rounds * (options.seconds + 1) * 10) / 60) * 2;
+  installLifecycle({ ms: minutes * 60_000, why: `${minutes} minutes (from --rounds and --seconds)` });
+  const { server, bare } = await startServers();
+  const texts = await checkAnswers(server, bare);
+  progress('answers checked equal; warming up');
+  for (const target of [server, bare]) {
+    for (const [index, query] of QUERIES.entries()) {
+      await loadOnce(
+        target,
+        { body: query.body, expect: { text: texts.get(target)![index]! } },
+        { ...load, seconds: 1 },
+        query.name,
+      );
+    }
+  }
+  const queryRounds = QUERIES.map(
+    () =>
+      new Map<Target, Figures[]>([
+        [server, []],
+        [bare, []],
+      ]),
+  );
+  const refusalRounds = REFUSALS.map((): Figures[] => []);
+  for (let round = 0; round < options.rounds; round++) {
+    const order = round % 2 === 0 ? [server, bare] : [bare, server];
+    for (const [index, query] of QUERIES.entries()) {
+      for (const target of order) {
+        progress(`round ${round + 1}/${options.rounds}: ${target.name}, ${query.name}`);
+        const sent = { body: query.body, expect: { text: texts.get(target)![index]! } };
+        queryRounds[index]!.get(target)!.push(await loadOnce(target, sent, load, query.name));
+      }
+    }
+    for (const [index, refusal] of REFUSALS.entries()) {
+      progress(`round ${round + 1}/${options.rounds}: server, ${refusal.name}`);
+      const sent = { body: refusal.body, headers: refusal.headers, expect: { status: refusal.status } };
+      refusalRounds[index]!.push(await loadOnce(server, sent, load, refusal.name));
+    }
+  }
+  const results = QUERIES.map((query, index) => ({
+    query,
+    server: medianFigures(queryRounds[index]!.get(server)!),
+    bare: medianFigures(queryRounds[index]!.get(bare)!),
+  }));
+  const refusals = REFUSALS.map((refusal, index) => ({ refusal, server: medianFigures(refusalRounds[index]!) }));
+  process.stdout.write(
+    `graphql throughput bench: ${load.connections} connections, ${load.seconds} s per load, ` +
+      `${options.rounds} rounds (medians), node ${process.version}\n\n` +
+      `${queryTable(results)}\n\n${refusalTable(refusals)}\n`,
+  );
+  await shutdown(0);
+};
+
+runBench(main);

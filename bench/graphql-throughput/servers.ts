@@ -1,0 +1,63 @@
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { progress, trackTempDir } from '../support/lifecycle.js';
+import { checkServerEntry, SERVER_NODE_FLAGS, startServerChild, type ServerChild } from '../support/server-child.js';
+
+/**
+ * The two serving processes of the throughput bench: the server as `npm start` runs it (dist/src/main.js) on the
+ * seed, and the bare graphql-js baseline (bench/bare-graphql-server.ts) on a copy of the same seeded data dir.
+ */
+
+const READY_TIMEOUT_MS = 120_000;
+
+/**
+ * Raised to the highest budget the configuration takes, not switched off (0): the limiter still runs on every
+ * request, as in production; a 429 in a load voids the run.
+ */
+const RAISED_RATE_LIMIT = '1000000';
+
+const serverEnv = (dataDir: string, seed: boolean) => ({
+  TIMELINE_DATA_DIR: dataDir,
+  TIMELINE_SEED: String(seed),
+  TIMELINE_EDITOR_KEYS: `bench:${randomBytes(24).toString('hex')}`,
+  TIMELINE_RATE_LIMIT: RAISED_RATE_LIMIT,
+  TIMELINE_ANONYMOUS_RATE_LIMIT: RAISED_RATE_LIMIT,
+  LOG_LEVEL: 'warn',
+});
+
+export const startServers = async (): Promise<{ server: ServerChild; bare: ServerChild }> => {
+  checkServerEntry('build');
+  const root = mkdtempSync(path.join(tmpdir(), 'bench-graphql-'));
+  trackTempDir(root);
+  const serverDir = path.join(root, 'server');
+  const bareDir = path.join(root, 'bare');
+  progress('seeding a data dir with the server (dist/src/main.js)');
+  const seeding = await startServerChild({
+    name: 'seeding server',
+    entry: 'build',
+    env: serverEnv(serverDir, true),
+    readyTimeoutMs: READY_TIMEOUT_MS,
+  });
+  // Stopped before the copy, so that the copy holds a closed, checkpointed SQLite log and read models.
+  await seeding.stop();
+  cpSync(serverDir, bareDir, { recursive: true });
+  progress('starting the server and the bare graphql-js baseline');
+  const server = await startServerChild({
+    name: 'server',
+    entry: 'build',
+    env: serverEnv(serverDir, false),
+    readyTimeoutMs: READY_TIMEOUT_MS,
+  });
+  const bare = await startServerChild({
+    name: 'bare graphql-js',
+    entry: 'build',
+    env: { TIMELINE_DATA_DIR: bareDir },
+    // The server's V8 heap flags too, so that both collect garbage alike.
+    args: [...SERVER_NODE_FLAGS, '--import', 'tsx', 'bench/bare-graphql-server.ts'],
+    stdinPipe: true,
+    readyTimeoutMs: READY_TIMEOUT_MS,
+  });
+  return { server, bare };
+};
