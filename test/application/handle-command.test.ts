@@ -13,6 +13,23 @@ import { handleCommand } from '../../src/application/handle-command.js';
 import { WrongExpectedRevisionError, type EventStore, type ExpectedRevision } from '../../src/store/event-store.js';
 import { TimelineError } from '../../src/application/errors.js';
 
+/** A development another writer recorded: the stream the client-revision tests write to. */
+const DEV_1_RECORDED: DecidedEvent = {
+  type: 'DevelopmentRecorded',
+  data: {
+    id: 'dev-1',
+    kind: 'STATEMENT',
+    title: 'T',
+    occurredAt: '2025-01-01T00:00:00.000Z',
+    precision: 'DAY',
+    participants: [],
+    topicIds: [],
+    quotes: [],
+    sources: [],
+    positions: [],
+  },
+};
+
 /**
  * The runner's own duties, on a log held in a Map: what it appends and answers, where it appends, and what it does
  * when another writer got there first. The rules themselves are the deciders' (see the *-deciders tests).
@@ -132,23 +149,7 @@ describe('handleCommand', () => {
     expect(event).toMatchObject({ id: 'event-1', recordedAt });
     expect(event!.metadata).toMatchObject({ keyName: 'restorer', correlationId: 'dump:2', causationId: 'command-1' });
 
-    log.appendAsOther('development-dev-1', [
-      {
-        type: 'DevelopmentRecorded',
-        data: {
-          id: 'dev-1',
-          kind: 'STATEMENT',
-          title: 'T',
-          occurredAt: '2025-01-01T00:00:00.000Z',
-          precision: 'DAY',
-          participants: [],
-          topicIds: [],
-          quotes: [],
-          sources: [],
-          positions: [],
-        },
-      },
-    ]);
+    log.appendAsOther('development-dev-1', [DEV_1_RECORDED]);
     const retraction = parseRetractDevelopment({ id: 'dev-1', expectedRevision: 0, reason: 'fake' });
     const later = new Date('2015-02-19T00:00:00.000Z');
     await handleCommand(depsOf(log), retractDevelopmentDecider, retraction, { keyName: 'restorer', recordedAt: later });
@@ -217,23 +218,7 @@ describe('handleCommand', () => {
 
   it("appends at the client's revision: a writer in between is the client's CONFLICT, not retried", async () => {
     const log = openMapLog();
-    log.appendAsOther('development-dev-1', [
-      {
-        type: 'DevelopmentRecorded',
-        data: {
-          id: 'dev-1',
-          kind: 'STATEMENT',
-          title: 'T',
-          occurredAt: '2025-01-01T00:00:00.000Z',
-          precision: 'DAY',
-          participants: [],
-          topicIds: [],
-          quotes: [],
-          sources: [],
-          positions: [],
-        },
-      },
-    ]);
+    log.appendAsOther('development-dev-1', [DEV_1_RECORDED]);
     log.beforeAppend = () =>
       log.appendAsOther('development-dev-1', [
         { type: 'DevelopmentVerified', data: { id: 'dev-1', status: 'CONFIRMED', summary: 'seen' } },
