@@ -6,7 +6,7 @@
  *
  *   node --import tsx bench/bare-graphql-server.ts   (PORT, HOST, TIMELINE_DATA_DIR from the environment)
  *
- * It exits when its stdin ends, so that it goes with the bench even when the bench is killed.
+ * It exits when its stdin ends, so that it goes with the bench even when the bench is killed, and on SIGTERM.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
@@ -114,6 +114,8 @@ const main = async () => {
   server.listen(Number(process.env.PORT), process.env.HOST ?? '127.0.0.1');
   process.stdin.resume();
   process.stdin.once('end', () => process.exit(0));
+  // An exit, not a kill: a CPU profile (node --cpu-prof) is written only then.
+  process.once('SIGTERM', () => process.exit(0));
 };
 
 void main().catch((error: unknown) => {

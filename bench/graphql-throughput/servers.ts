@@ -27,7 +27,13 @@ const serverEnv = (dataDir: string, seed: boolean) => ({
   LOG_LEVEL: 'warn',
 });
 
-export const startServers = async (): Promise<{ server: ServerChild; bare: ServerChild }> => {
+/** Node's flags added to each serving process (a CPU profile, bench/graphql-profile.ts). */
+export interface ExtraFlags {
+  readonly server?: readonly string[];
+  readonly bare?: readonly string[];
+}
+
+export const startServers = async (extra: ExtraFlags = {}): Promise<{ server: ServerChild; bare: ServerChild }> => {
   checkServerEntry('build');
   const root = mkdtempSync(path.join(tmpdir(), 'bench-graphql-'));
   trackTempDir(root);
@@ -48,6 +54,7 @@ export const startServers = async (): Promise<{ server: ServerChild; bare: Serve
     name: 'server',
     entry: 'build',
     env: serverEnv(serverDir, false),
+    nodeFlags: [...SERVER_NODE_FLAGS, ...(extra.server ?? [])],
     readyTimeoutMs: READY_TIMEOUT_MS,
   });
   const bare = await startServerChild({
@@ -55,7 +62,7 @@ export const startServers = async (): Promise<{ server: ServerChild; bare: Serve
     entry: 'build',
     env: { TIMELINE_DATA_DIR: bareDir },
     // The server's V8 heap flags too, so that both collect garbage alike.
-    args: [...SERVER_NODE_FLAGS, '--import', 'tsx', 'bench/bare-graphql-server.ts'],
+    args: [...SERVER_NODE_FLAGS, ...(extra.bare ?? []), '--import', 'tsx', 'bench/bare-graphql-server.ts'],
     stdinPipe: true,
     readyTimeoutMs: READY_TIMEOUT_MS,
   });
