@@ -1,5 +1,12 @@
 import type { ApolloServerOptionsWithGateway } from '@apollo/server';
-import { execute, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import {
+  execute,
+  getOperationAST,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLError,
+  type GraphQLSchema,
+} from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
 /**
@@ -27,7 +34,11 @@ interface ExecutionRequest {
    */
   readonly document: DocumentNode;
   readonly operationName: string | null;
-  readonly operationType: 'query' | 'mutation' | 'subscription';
+  /**
+   * Undefined when the document has no operation of the name asked for: Apollo goes on to execution all the same,
+   * and graphql-js answers "Unknown operation named …" as a request error.
+   */
+  readonly operationType: 'query' | 'mutation' | 'subscription' | undefined;
   readonly contextValue: unknown;
   readonly variables: Readonly<Record<string, unknown>> | undefined;
 }
@@ -38,7 +49,30 @@ interface Plan {
   compiled?: CompiledQuery | null;
 }
 
-const createCompiledExecution = (schema: GraphQLSchema, options: CompiledExecutionOptions = {}) => {
+/**
+ * graphql-jit hands a variable's default value to the resolvers as written, not parsed by its scalar (a DateTime
+ * default arrives as a string, where graphql-js gives a Date): an operation with a default runs as graphql-js runs it.
+ */
+const defaultsVariables = (request: ExecutionRequest): boolean =>
+  (getOperationAST(request.document, request.operationName)?.variableDefinitions ?? []).some(
+    (definition) => definition.defaultValue !== undefined,
+  );
+
+/**
+ * graphql-jit's error for a resolver that threw something other than a GraphQLError has no `extensions`, where
+ * graphql-js gives `{}`; Apollo reads its code from there and, failing, answers "Internal server error" without our
+ * formatError ever seeing it (no log line, no SERVICE_UNAVAILABLE for an outage). Its own properties cannot be
+ * changed, so the error is seen through an object that adds them.
+ */
+const withExtensions = (error: GraphQLError): GraphQLError =>
+  error.extensions ? error : (Object.create(error, { extensions: { value: {}, enumerable: false } }) as GraphQLError);
+
+export type CompiledExecution = (request: ExecutionRequest) => Promise<ExecutionResult>;
+
+export const createCompiledExecution = (
+  schema: GraphQLSchema,
+  options: CompiledExecutionOptions = {},
+): CompiledExecution => {
   const compileOnUse = options.compileOnUse ?? 2;
   const plans = new WeakMap<DocumentNode, Map<string, Plan>>();
 
@@ -51,9 +85,13 @@ const createCompiledExecution = (schema: GraphQLSchema, options: CompiledExecuti
     if (!plan) byOperation.set(operation, (plan = { uses: 0 }));
     plan.uses += 1;
     if (plan.compiled === undefined && plan.uses >= compileOnUse) {
-      const compiled = compileQuery(schema, request.document, request.operationName ?? undefined);
-      plan.compiled = isCompiledQuery(compiled) ? compiled : null;
-      if (plan.compiled) options.onCompiled?.();
+      if (defaultsVariables(request)) {
+        plan.compiled = null;
+      } else {
+        const compiled = compileQuery(schema, request.document, request.operationName ?? undefined);
+        plan.compiled = isCompiledQuery(compiled) ? compiled : null;
+        if (plan.compiled) options.onCompiled?.();
+      }
     }
     return plan.compiled ?? null;
   };
@@ -64,7 +102,9 @@ const createCompiledExecution = (schema: GraphQLSchema, options: CompiledExecuti
       const result = await compiled.query(undefined, request.contextValue, request.variables ?? {});
       // No data at all: the variables were refused before anything ran. graphql-js says why in the words (and the
       // error class) that Apollo knows as BAD_USER_INPUT; graphql-jit's own errors would go out as internal ones.
-      if (result.data !== undefined || !result.errors?.length) return result;
+      if (result.data !== undefined || !result.errors?.length) {
+        return result.errors ? { ...result, errors: result.errors.map(withExtensions) } : result;
+      }
     }
     return execute({
       schema,
@@ -78,11 +118,11 @@ const createCompiledExecution = (schema: GraphQLSchema, options: CompiledExecuti
 
 /**
  * Apollo Server runs operations with an executor of one's own only through its gateway interface: this one serves
- * the schema as it is and executes with createCompiledExecution. Apollo's own pipeline (parsing, validation, the
- * plugins' guards) runs before it as before.
+ * the schema as it is and executes with `run` (createCompiledExecution, shared with the known queries' lane, so that
+ * a document is compiled once for both). Apollo's own pipeline (parsing, validation, the plugins' guards) runs
+ * before it as before.
  */
-export const compiledExecutionGateway = (schema: GraphQLSchema, options: CompiledExecutionOptions = {}): Gateway => {
-  const run = createCompiledExecution(schema, options);
+export const compiledExecutionGateway = (schema: GraphQLSchema, run: CompiledExecution): Gateway => {
   let onLoad: ((schemaContext: { apiSchema: GraphQLSchema; coreSupergraphSdl: string }) => void) | null = null;
   return {
     onSchemaLoadOrUpdate: (callback) => {
@@ -97,8 +137,10 @@ export const compiledExecutionGateway = (schema: GraphQLSchema, options: Compile
         executor: (requestContext) =>
           run({
             document: requestContext.document,
-            operationName: requestContext.operationName,
-            operationType: requestContext.operation.operation,
+            // The name the client asked for, not the one Apollo resolved (null when none matched): graphql-js must
+            // refuse a name the document does not have rather than run its only operation.
+            operationName: requestContext.request.operationName ?? null,
+            operationType: requestContext.operation?.operation,
             contextValue: requestContext.context,
             variables: requestContext.request.variables,
           }),

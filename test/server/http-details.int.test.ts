@@ -143,6 +143,33 @@ describe('a 401', () => {
   });
 });
 
+describe("a client's mistakes Apollo finds", () => {
+  const errorsOf = async (answer: Response) => ((await answer.json()) as { errors?: unknown[] }).errors;
+
+  it('an operation name the document lacks is refused by name, never run as its only operation', async () => {
+    const server = await start();
+    const asked = JSON.stringify({ query: 'query Actors { actors(first: 1) { totalCount } }', operationName: 'Nope' });
+    // The first time Apollo's executor runs it; after that the compiled one does (the same words both times).
+    for (const _ of [1, 2, 3]) {
+      const answer = await post(server.url, {}, asked);
+      expect(await errorsOf(answer)).toEqual([expect.objectContaining({ message: 'Unknown operation named "Nope".' })]);
+    }
+  });
+
+  it("a persisted query's hash that is not its text's: 400 BAD_REQUEST saying so", async () => {
+    const server = await start();
+    const body = JSON.stringify({
+      query: '{ __typename }',
+      extensions: { persistedQuery: { version: 1, sha256Hash: '0'.repeat(64) } },
+    });
+    const answer = await post(server.url, {}, body);
+    expect(answer.status).toBe(400);
+    expect(await errorsOf(answer)).toEqual([
+      { message: 'provided sha does not match query', extensions: { code: 'BAD_REQUEST' } },
+    ]);
+  });
+});
+
 describe('stack traces', () => {
   const invalid = JSON.stringify({ query: '{ nope }' });
   const stacktraceOf = async (server: InProcessServer) => {
