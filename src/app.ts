@@ -155,6 +155,7 @@ export const startTimeline = async (
           timeoutMs: config.operationLimits.timeoutMs,
           maxBodyBytes: config.operationLimits.maxBodyBytes,
           introspection: config.introspection,
+          knownQueriesLane: config.knownQueriesLane,
           port: config.port,
           host: config.host,
           logger,

@@ -71,6 +71,11 @@ export interface Config {
   };
   /** Whether the schema may be introspected (GraphiQL and code generators need it). */
   introspection: boolean;
+  /**
+   * Answer a POST of a query Apollo has already validated without Apollo's per-request pipeline (the known queries'
+   * lane, src/server/graphql-endpoint/known-queries.ts): the same gates, executor and answers, at less cost.
+   */
+  knownQueriesLane: boolean;
   /** Parse every event read from the log against its schema, not only those written by an older version. */
   verifyReads: boolean;
   /** Where the log lives: the embedded SQLite file in dataDir, or a KurrentDB server. */
@@ -300,6 +305,7 @@ const VARIABLES = {
   TIMELINE_OPERATION_TIMEOUT_MS: { schema: wholeNumber(100, 600_000), fallback: '10000' },
   TIMELINE_MAX_BODY_BYTES: { schema: wholeNumber(1_024, 100_000_000), fallback: '1048576' },
   TIMELINE_INTROSPECTION: { schema: flag, fallback: 'true' },
+  TIMELINE_KNOWN_QUERIES_LANE: { schema: flag, fallback: 'true' },
   TIMELINE_VERIFY_READS: { schema: flag, fallback: 'false' },
   TIMELINE_STORE: { schema: storeKind, fallback: 'sqlite' },
   KURRENTDB_URL: { schema: kurrentDbUrl, fallback: '' },
@@ -402,6 +408,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxBodyBytes: values.TIMELINE_MAX_BODY_BYTES,
     },
     introspection: values.TIMELINE_INTROSPECTION,
+    knownQueriesLane: values.TIMELINE_KNOWN_QUERIES_LANE,
     verifyReads: values.TIMELINE_VERIFY_READS,
     store:
       values.TIMELINE_STORE === 'kurrentdb' ? { kind: 'kurrentdb', url: values.KURRENTDB_URL } : { kind: 'sqlite' },

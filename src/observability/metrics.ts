@@ -37,6 +37,8 @@ export interface TimelineMetrics {
   appended(command: string, events: number): void;
   /** A query document was compiled for execution (src/server/compiled-execution.ts). */
   documentCompiled(): void;
+  /** A query was answered by the known queries' lane (src/server/graphql-endpoint/known-queries.ts). */
+  knownQueryAnswered(): void;
   /**
    * Reads the projection lag from the log's head and the read model's checkpoint at each scrape, and the read
    * cache's size and hits when the projector reads through one.
@@ -139,6 +141,13 @@ export const createTimelineMetrics = (): TimelineMetrics => {
       'ever new documents (variables belong in variables)',
     registers,
   });
+  const knownQueryAnswers = new Counter({
+    name: 'timeline_graphql_known_query_answers_total',
+    help:
+      "Queries answered by the known queries' lane, without Apollo Server's per-request pipeline: a POST of a query " +
+      'Apollo has already validated, answered without an error; every other operation is answered by Apollo',
+    registers,
+  });
 
   return {
     contentType: registry.contentType,
@@ -152,6 +161,7 @@ export const createTimelineMetrics = (): TimelineMetrics => {
       if (events > 0) appends.inc({ command }, events);
     },
     documentCompiled: () => compiled.inc(),
+    knownQueryAnswered: () => knownQueryAnswers.inc(),
     watchReadModel: ({ store, projector }) => {
       new Gauge({
         name: 'timeline_projection_lag_events',

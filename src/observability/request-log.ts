@@ -35,6 +35,23 @@ export interface RequestScope {
 // the request's async calls instead of through every signature.
 const scopes = new AsyncLocalStorage<RequestScope>();
 
+/**
+ * A request's scope whose child logger is made on first use: most requests log nothing but their last line, and a
+ * pino child costs its bindings' serialisation.
+ */
+export const requestScope = (
+  logger: Logger,
+  ids: { readonly requestId: string; readonly correlationId?: string },
+): RequestScope => {
+  let child: Logger | undefined;
+  return {
+    requestId: ids.requestId,
+    get logger() {
+      return (child ??= logger.child(ids));
+    },
+  };
+};
+
 export const runInRequestScope = <T>(scope: RequestScope, work: () => T): T => scopes.run(scope, work);
 
 export const currentRequestScope = (): RequestScope | undefined => scopes.getStore();

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { expressMiddleware } from '@as-integrations/express5';
 import compression from 'compression';
-import express, { type RequestHandler } from 'express';
+import express from 'express';
 import type { Logger } from 'pino';
-import type { KeyRing } from '../auth/api-keys.js';
+import type { KeyRing, Principal } from '../auth/api-keys.js';
 import type { CorsOrigins } from '../config/environment.js';
 import { GRAPHIQL_ASSETS_PATH, graphiqlExplorer } from '../explorer/graphiql-page.js';
 import { serveExplorer } from '../explorer/serve-explorer.js';
@@ -19,16 +18,17 @@ import { gatePlugin } from '../graphql/gate-plugin.js';
 import { createLoaders } from '../graphql/loaders.js';
 import { DEFAULT_LIMITS, type OperationLimits } from '../graphql/operation-limits.js';
 import { timelineSchema } from '../graphql/schema.js';
-import { compiledExecutionGateway } from './compiled-execution.js';
-import { correlationIdOf, observeHttpOperations } from '../observability/http-operations.js';
+import { compiledExecutionGateway, createCompiledExecution } from './compiled-execution.js';
+import { knownQueries } from './graphql-endpoint/known-queries.js';
+import { observeHttpOperations } from '../observability/http-operations.js';
 import { createTimelineMetrics, type TimelineMetrics } from '../observability/metrics.js';
 import { addMetricsRoute } from '../observability/metrics-route.js';
 import type { RedisHealth } from '../observability/redis-health.js';
 import { addHealthRoutes } from './health-routes.js';
 import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import type { RateLimitSettings } from './rate-limit/rate-limits.js';
-import { crossOrigin } from './cross-origin.js';
-import { bodyErrors, earlyLimitsGuard, rateLimitGuard, timeoutGuard } from './request-guards.js';
+import { graphqlEndpoint } from './graphql-endpoint/endpoint.js';
+import { pathOf } from './graphql-endpoint/exchange.js';
 import { createSubscriptionCount } from './subscription-count.js';
 import { startWebSocketServer } from './websocket-server.js';
 
@@ -46,6 +46,8 @@ export interface HttpServerOptions {
   readonly timeoutMs?: number;
   readonly maxBodyBytes?: number;
   readonly introspection?: boolean;
+  /** Known queries answered without Apollo's pipeline (graphql-endpoint/known-queries.ts); on unless false. */
+  readonly knownQueriesLane?: boolean;
   /** Origins whose pages may call the API and open its socket, besides the server's own; absent: none. */
   readonly corsOrigins?: CorsOrigins;
   /** Error answers carry stack traces (NODE_ENV=development only: they show the server's files). */
@@ -67,16 +69,8 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
-/**
- * What every answer of /graphql starts with, before the cache policy (cache-policy.ts) decides on a GraphQL answer:
- * never stored, as Apollo's refusals that no plugin sees (a batch); the GraphiQL page, which Apollo's hooks do not
- * reach either, revalidated. Every answer varies with Accept, which picks its media type.
- */
-const answerDefaults: RequestHandler = (request, response, next) => {
-  const page = request.method === 'GET' && request.accepts(['application/json', 'text/html']) === 'text/html';
-  response.set('Cache-Control', page ? 'no-cache' : 'no-store').vary('Accept');
-  next();
-};
+/** The path of the API: over HTTP (graphql-endpoint/) and, upgraded, over WebSocket (graphql-ws). */
+const GRAPHQL_PATHS = new Set(['/graphql', '/graphql/']);
 
 /** Apollo and graphql-ws on one http server and path, plus the health endpoint. */
 export const startHttpServer = async (options: HttpServerOptions): Promise<RunningHttpServer> => {
@@ -86,28 +80,30 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
   const explorer = graphiqlExplorer();
   const schema = await timelineSchema();
   const app = express();
-  const httpServer = createServer(app);
+  // /graphql goes straight to its endpoint, everything else (health, metrics, the explorer) through express.
+  let answerGraphQL: (request: IncomingMessage, response: ServerResponse) => void = app;
+  const httpServer = createServer((request, response) =>
+    GRAPHQL_PATHS.has(pathOf(request)) ? answerGraphQL(request, response) : app(request, response),
+  );
 
   const subscriptions = createSubscriptionCount();
   const metrics = options.metrics ?? createTimelineMetrics();
   metrics.watchReadModel(services);
   metrics.watchSubscriptions(subscriptions.open);
-  const observed = observeHttpOperations({
-    logger,
-    metrics,
-    identify: (authorization) => keys.identify(authorization),
-  });
+  const observed = observeHttpOperations({ logger, metrics });
   const liveSettings: LiveSettings = { ...live, openSubscriptions: subscriptions.open };
-  const contextFor = (authorization: string | undefined, correlationId?: string): GraphQLContext => ({
+  const contextWith = (principal: Principal, correlationId?: string): GraphQLContext => ({
     ...services,
     live: liveSettings,
-    principal: keys.identify(authorization),
+    principal,
     keyRing: keys,
     serverRole: options.role ?? 'all',
     correlationId: correlationId ?? randomUUID(),
     now: new Date(),
     loaders: createLoaders(services.reads),
   });
+  const contextFor = (authorization: string | undefined, correlationId?: string): GraphQLContext =>
+    contextWith(keys.identify(authorization), correlationId);
 
   const ws = startWebSocketServer({
     httpServer,
@@ -122,9 +118,25 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
     trustProxy: options.trustProxy ?? false,
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
   });
+  // The schema, executed compiled once a query's document is asked again (compiled-execution.ts), by Apollo and by
+  // the known queries' lane alike.
+  const execute = createCompiledExecution(schema, { onCompiled: metrics.documentCompiled });
+  const lane =
+    options.knownQueriesLane === false
+      ? null
+      : knownQueries({
+          schema,
+          limits,
+          readersRequired: keys.readersRequired,
+          execute,
+          contextFor: (exchange) => contextWith(exchange.principal, exchange.correlationId),
+          onAnswered: metrics.knownQueryAnswered,
+        });
   const apollo = new ApolloServer<GraphQLContext>({
-    // The schema, executed compiled once a query's document is asked again (compiled-execution.ts).
-    gateway: compiledExecutionGateway(schema, { onCompiled: metrics.documentCompiled }),
+    gateway: compiledExecutionGateway(schema, execute),
+    // The known queries' lane answers as these plugins would have on a successful query, without running them: a
+    // plugin added here that changes such an answer must be followed there (known-queries.ts), and the test that
+    // compares the two lanes tells when it is not.
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // The schema sets no cache hints and the HTTP layer decides Cache-Control itself; the default plugin would wrap
@@ -135,6 +147,7 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
       gatePlugin(keys.readersRequired, limits),
       cachePolicyPlugin(keys.readersRequired),
       explorer.plugin,
+      ...(lane ? [lane.plugin] : []),
     ],
     formatError: formatError(logger),
     introspection: options.introspection ?? true,
@@ -153,23 +166,20 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
   app.use(compression());
   addHealthRoutes(app, { ...services, ...(options.redisHealth ? { redis: options.redisHealth } : {}) });
   addMetricsRoute(app, metrics, logger);
-  const maxBodyBytes = options.maxBodyBytes ?? 1_048_576;
   app.use(`/${GRAPHIQL_ASSETS_PATH}`, explorer.assets);
-  app.use(
-    '/graphql',
-    crossOrigin(origins),
-    answerDefaults,
-    observed.start,
-    ...(options.rateLimits ? [rateLimitGuard(keys, options.rateLimits.limiter, options.rateLimits.settings)] : []),
-    timeoutGuard(options.timeoutMs ?? 10_000),
-    express.json({ limit: maxBodyBytes }),
-    bodyErrors(maxBodyBytes),
-    earlyLimitsGuard(limits),
-    observed.bind,
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => contextFor(req.headers.authorization, correlationIdOf(res)),
-    }),
-  );
+  answerGraphQL = graphqlEndpoint({
+    apollo,
+    keys,
+    contextFor: contextWith,
+    knownQueries: lane,
+    observed,
+    origins,
+    ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+    trustProxy: options.trustProxy ?? false,
+    timeoutMs: options.timeoutMs ?? 10_000,
+    maxBodyBytes: options.maxBodyBytes ?? 1_048_576,
+    limits,
+  });
   // The explorer page at / (static files built by Vite); after the API routes, so it never answers for them.
   app.use(serveExplorer());
 

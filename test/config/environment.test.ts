@@ -49,6 +49,7 @@ describe('loadConfig defaults', () => {
         maxBodyBytes: 1_048_576,
       },
       introspection: true,
+      knownQueriesLane: true,
       verifyReads: false,
       store: { kind: 'sqlite' },
     });
@@ -111,12 +112,14 @@ describe('loadConfig defaults', () => {
       TIMELINE_OPERATION_TIMEOUT_MS: '2500',
       TIMELINE_MAX_BODY_BYTES: '2048',
       TIMELINE_INTROSPECTION: 'false',
+      TIMELINE_KNOWN_QUERIES_LANE: 'false',
     });
     expect(config).toMatchObject({
       rateLimits: { perKey: 0, perAddress: 5 },
       trustProxy: true,
       operationLimits: { maxDepth: 6, maxComplexity: 500, maxAliases: 3, timeoutMs: 2500, maxBodyBytes: 2048 },
       introspection: false,
+      knownQueriesLane: false,
     });
     expect(configError({ TIMELINE_RATE_LIMIT: '-1' }).message).toContain(
       'TIMELINE_RATE_LIMIT: expected a whole number from 0 to 1000000, got "-1"',
