@@ -37,6 +37,8 @@ export interface TimelineMetrics {
   appended(command: string, events: number): void;
   /** A query document was compiled for execution (src/server/compiled-execution.ts). */
   documentCompiled(): void;
+  /** A document sent over graphql-ws was parsed and validated (src/server/prepared-documents.ts). */
+  documentPrepared(): void;
   /**
    * Reads the projection lag from the log's head and the read model's checkpoint at each scrape, and the read
    * cache's size and hits when the projector reads through one.
@@ -139,6 +141,14 @@ export const createTimelineMetrics = (): TimelineMetrics => {
       'ever new documents (variables belong in variables)',
     registers,
   });
+  const prepared = new Counter({
+    name: 'timeline_subscription_documents_prepared_total',
+    help:
+      'Documents sent over graphql-ws (subscriptions, and queries and mutations on the socket) parsed and ' +
+      'validated, once per distinct text while the cache of 1,000 holds it; one that climbs with every subscription ' +
+      'means clients send ever new documents (variables belong in variables)',
+    registers,
+  });
 
   return {
     contentType: registry.contentType,
@@ -152,6 +162,7 @@ export const createTimelineMetrics = (): TimelineMetrics => {
       if (events > 0) appends.inc({ command }, events);
     },
     documentCompiled: () => compiled.inc(),
+    documentPrepared: () => prepared.inc(),
     watchReadModel: ({ store, projector }) => {
       new Gauge({
         name: 'timeline_projection_lag_events',
