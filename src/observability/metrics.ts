@@ -39,6 +39,8 @@ export interface TimelineMetrics {
   documentCompiled(): void;
   /** A query was answered by the known queries' lane (src/server/graphql-endpoint/known-queries.ts). */
   knownQueryAnswered(): void;
+  /** A document sent over graphql-ws was parsed and validated (src/server/prepared-documents.ts). */
+  documentPrepared(): void;
   /**
    * Reads the projection lag from the log's head and the read model's checkpoint at each scrape, and the read
    * cache's size and hits when the projector reads through one.
@@ -148,6 +150,14 @@ export const createTimelineMetrics = (): TimelineMetrics => {
       'Apollo has already validated, answered without an error; every other operation is answered by Apollo',
     registers,
   });
+  const prepared = new Counter({
+    name: 'timeline_subscription_documents_prepared_total',
+    help:
+      'Documents sent over graphql-ws (subscriptions, and queries and mutations on the socket) parsed and ' +
+      'validated, once per distinct text while the cache of 1,000 holds it; one that climbs with every subscription ' +
+      'means clients send ever new documents (variables belong in variables)',
+    registers,
+  });
 
   return {
     contentType: registry.contentType,
@@ -162,6 +172,7 @@ export const createTimelineMetrics = (): TimelineMetrics => {
     },
     documentCompiled: () => compiled.inc(),
     knownQueryAnswered: () => knownQueryAnswers.inc(),
+    documentPrepared: () => prepared.inc(),
     watchReadModel: ({ store, projector }) => {
       new Gauge({
         name: 'timeline_projection_lag_events',

@@ -1,18 +1,18 @@
 import type { IncomingMessage, Server } from 'node:http';
-import { getOperationAST, GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import type { Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import proxyAddr from 'proxy-addr';
 import { WebSocketServer } from 'ws';
 import { authorize, type KeyRing } from '../auth/api-keys.js';
-import { accessOf } from '../graphql/access.js';
 import { graphQLError } from '../graphql/common/errors.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { TimelineMetrics } from '../observability/metrics.js';
 import { keyNameOf } from '../observability/request-log.js';
 import { observeSubscriptions } from '../observability/subscription-log.js';
-import { checkBeforeValidation, checkOperationLimits, type OperationLimits } from '../graphql/operation-limits.js';
+import { checkOperationLimits, type OperationLimits } from '../graphql/operation-limits.js';
+import { preparedDocuments } from './prepared-documents.js';
 import { sharingSubscribe } from './shared-subscription-results.js';
 import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import { checkRate, retryAfterSeconds, type RateLimitSettings } from './rate-limit/rate-limits.js';
@@ -48,15 +48,6 @@ const addressOf = (request: IncomingMessage | undefined, trustProxy: boolean): s
   return trustProxy ? proxyAddr(request, trustEveryHop) : request.socket.remoteAddress;
 };
 
-const withCode = (error: GraphQLError, code: string): GraphQLError =>
-  new GraphQLError(error.message, {
-    nodes: error.nodes,
-    source: error.source,
-    positions: error.positions,
-    originalError: error.originalError,
-    extensions: { ...error.extensions, code },
-  });
-
 /** connection_init may carry the key as `authorization` (or `Authorization`): "Bearer <key>". */
 const authorizationOf = (params: Readonly<Record<string, unknown>> | undefined): string | undefined => {
   const value = params?.authorization ?? params?.Authorization;
@@ -89,6 +80,7 @@ export const startWebSocketServer = ({
       webSocketOriginAllowed(origins, req) ? done(true) : done(false, 403, 'origin not allowed'),
   });
   const observed = observeSubscriptions({ logger, metrics });
+  const documents = preparedDocuments(schema, limits, { onPrepared: metrics.documentPrepared });
   const keyNameFor = (ctx: Context) => keyNameOf(keys.identify(authorizationOf(ctx.connectionParams)));
   const server = useServer(
     {
@@ -96,21 +88,10 @@ export const startWebSocketServer = ({
       subscribe: subscriptions.counting(sharingSubscribe(tickKeyOf)),
       // Each subscribe message gets a request id: its context's correlation id, bound into its log lines.
       onSubscribe: observed.gated(keyNameFor, async (ctx, _id, payload, requestId) => {
-        // The same codes Apollo gives these over HTTP: every refusal carries one.
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query);
-        } catch (error) {
-          return [
-            withCode(error instanceof GraphQLError ? error : new GraphQLError(String(error)), 'GRAPHQL_PARSE_FAILED'),
-          ];
-        }
-        const tooCostlyToValidate = checkBeforeValidation(document, payload.operationName, limits);
-        if (tooCostlyToValidate) return [tooCostlyToValidate];
-        const invalid = validate(schema, document);
-        if (invalid.length > 0) return invalid.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
-        const operation = getOperationAST(document, payload.operationName);
-        if (!operation) return [graphQLError('BAD_USER_INPUT', 'no operation to run in this document')];
+        // Parsed, checked before validation, validated and its operation found once per distinct text.
+        const preparation = documents.prepare(payload.query, payload.operationName);
+        if ('refused' in preparation) return [...preparation.refused];
+        const { document, operation, access } = preparation.prepared;
         const contextValue = contextFor(authorizationOf(ctx.connectionParams), requestId);
         if (rateLimits) {
           const address = addressOf((ctx.extra as { request?: IncomingMessage }).request, trustProxy);
@@ -131,7 +112,7 @@ export const startWebSocketServer = ({
             ];
           }
         }
-        const decision = authorize(contextValue.principal, accessOf(document, operation), keys.readersRequired);
+        const decision = authorize(contextValue.principal, access, keys.readersRequired);
         if (!decision.ok) return [graphQLError(decision.code, decision.message)];
         const tooComplex = checkOperationLimits(schema, document, operation, payload.variables ?? undefined, limits);
         if (tooComplex) return [tooComplex];
