@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePrometheusText, valueOf } from '../observability/prometheus-text.js';
 import { startInProcessServer, type InProcessServer } from '../support/in-process-server.js';
@@ -212,4 +213,34 @@ describe("the known queries' lane", () => {
     expect(await laneAnswers(apolloOnly)).toBe(0);
     expect(answeredByLane).toBeGreaterThan(30);
   }, 120_000);
+
+  it("compresses its answers as Apollo's are compressed, and only above 1 kB", async () => {
+    const asked = (encoding: string, query: string) =>
+      rawRequest(withLane.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'accept-encoding': encoding,
+          authorization: `Bearer ${READER_KEY}`,
+        },
+        body: JSON.stringify({ query, variables: { first: 20 } }),
+      });
+    const before = await laneAnswers(withLane);
+    const plain = await asked('identity', DOCUMENTS.timeline);
+    const brotli = await asked('gzip, br', DOCUMENTS.timeline);
+    const gzip = await asked('gzip', DOCUMENTS.timeline);
+    const small = await asked('gzip, br', DOCUMENTS.typename);
+    expect((await laneAnswers(withLane)) - before).toBe(4);
+    expect(plain.body.length).toBeGreaterThan(1_024);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(brotli.headers['content-encoding']).toBe('br');
+    expect(gzip.headers['content-encoding']).toBe('gzip');
+    expect(small.headers['content-encoding']).toBeUndefined();
+    expect(brotliDecompressSync(brotli.body)).toEqual(plain.body);
+    expect(gunzipSync(gzip.body)).toEqual(plain.body);
+    for (const answer of [plain, brotli, gzip, small]) {
+      expect(answer.headers.vary).toBe('Origin, Accept, Accept-Encoding');
+      expect(Number(answer.headers['content-length'])).toBe(answer.body.length);
+    }
+  });
 });

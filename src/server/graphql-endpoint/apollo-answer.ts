@@ -2,6 +2,8 @@ import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from '@apollo/s
 import etag from 'etag';
 import fresh from 'fresh';
 import type { GraphQLContext } from '../../graphql/context.js';
+import vary from 'vary';
+import { sendBody } from './answer-body.js';
 import { searchOf, type Exchange } from './exchange.js';
 
 /**
@@ -42,6 +44,8 @@ const revalidated = (exchange: Exchange, status: number, body: string): boolean 
   response.setHeader('ETag', etag(body, { weak: true }));
   if (!fresh(request.headers, { etag: response.getHeader('etag'), 'last-modified': undefined })) return false;
   response.statusCode = 304;
+  // What the 200 would have varied with (RFC 9110, 15.4.5).
+  vary(response, 'Accept-Encoding');
   for (const header of ['Content-Type', 'Content-Length', 'Transfer-Encoding']) response.removeHeader(header);
   response.end();
   return true;
@@ -65,14 +69,10 @@ export const answerWithApollo = async (
     const text = answer.body.string;
     exchange.errorCodes.push(...errorCodesIn(text));
     if (revalidated(exchange, response.statusCode, text)) return;
-    response.setHeader('Content-Length', Buffer.byteLength(text));
-    response.end(text);
+    await sendBody(exchange, text);
     return;
   }
-  for await (const chunk of answer.body.asyncIterator) {
-    response.write(chunk);
-    // Through compression, each part goes out as it comes rather than when the compressor's buffer fills.
-    (response as { flush?: () => void }).flush?.();
-  }
+  // Incremental delivery (@defer, which graphql 16 does not run): each part as it comes, uncompressed.
+  for await (const chunk of answer.body.asyncIterator) response.write(chunk);
   response.end();
 };

@@ -1,7 +1,6 @@
 import type { ApolloServer } from '@apollo/server';
 import accepts from 'accepts';
 import bodyParser from 'body-parser';
-import compression from 'compression';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import proxyAddr from 'proxy-addr';
 import vary from 'vary';
@@ -78,13 +77,13 @@ const readBody = (parse: Middleware, exchange: Exchange): Promise<unknown> =>
 
 /**
  * POST and GET /graphql on node:http, with no router around it (docs/performance.md, "GraphQL throughput"): CORS,
- * compression, the request's id and log line, the rate limit, the time limit, the body, the early cost limits, then
- * the known queries' lane (known-queries.ts) or Apollo Server. Each guard is a plain function of the exchange that answers or lets it go on; the connect-style
- * packages (cors, compression, body-parser) run as they would under express.
+ * the request's id and log line, the rate limit, the time limit, the body, the early cost limits, then
+ * the known queries' lane (known-queries.ts) or Apollo Server; every answer compressed as the client accepts
+ * (answer-body.ts). Each guard is a plain function of the exchange that answers or lets it go on; the connect-style
+ * packages (cors, body-parser) run as they would under express.
  */
 export const graphqlEndpoint = (options: GraphQLEndpointOptions) => {
   const { apollo, keys, observed } = options;
-  const compress = compression() as Middleware;
   const allowOrigins = crossOrigin(options.origins) as unknown as Middleware;
   const parseJson = bodyParser.json({ limit: options.maxBodyBytes }) as Middleware;
   const addressOf = (exchange: Exchange) =>
@@ -112,22 +111,20 @@ export const graphqlEndpoint = (options: GraphQLEndpointOptions) => {
   };
 
   return (request: IncomingMessage, response: ServerResponse): void => {
-    compress(request, response, () =>
-      allowOrigins(request, response, () => {
-        answerDefaults(request, response);
-        const principal = keys.identify(request.headers.authorization);
-        const errorCodes: unknown[] = [];
-        const { scope, correlationId } = observed.begin(request, response, principal, errorCodes);
-        const exchange: Exchange = { request, response, scope, correlationId, principal, errorCodes };
-        runInRequestScope(scope, () =>
-          serve(exchange).catch((error: unknown) => {
-            scope.logger.error({ err: error }, 'graphql request failed');
-            if (!response.headersSent) {
-              refuse(exchange, 500, 'the server could not answer', { code: 'INTERNAL_SERVER_ERROR' });
-            } else response.destroy();
-          }),
-        );
-      }),
-    );
+    allowOrigins(request, response, () => {
+      answerDefaults(request, response);
+      const principal = keys.identify(request.headers.authorization);
+      const errorCodes: unknown[] = [];
+      const { scope, correlationId } = observed.begin(request, response, principal, errorCodes);
+      const exchange: Exchange = { request, response, scope, correlationId, principal, errorCodes };
+      runInRequestScope(scope, () =>
+        serve(exchange).catch((error: unknown) => {
+          scope.logger.error({ err: error }, 'graphql request failed');
+          if (!response.headersSent) {
+            refuse(exchange, 500, 'the server could not answer', { code: 'INTERNAL_SERVER_ERROR' });
+          } else response.destroy();
+        }),
+      );
+    });
   };
 };

@@ -7,6 +7,7 @@ import { accessOf } from '../../graphql/access.js';
 import type { GraphQLContext } from '../../graphql/context.js';
 import { checkOperationLimits, type OperationLimits } from '../../graphql/operation-limits.js';
 import type { CompiledExecution } from '../compiled-execution.js';
+import { sendBody } from './answer-body.js';
 import type { Exchange } from './exchange.js';
 
 /**
@@ -142,8 +143,7 @@ export const knownQueries = (options: KnownQueriesOptions) => {
     response.statusCode = 200;
     response.setHeader('Content-Type', contentType);
     response.setHeader('Cache-Control', 'no-cache');
-    response.setHeader('Content-Length', Buffer.byteLength(text));
-    response.end(text);
+    await sendBody(exchange, text);
     options.onAnswered?.();
     return true;
   };

@@ -1,4 +1,5 @@
 import accepts from 'accepts';
+import { sendBody } from './answer-body.js';
 import type { Exchange } from './exchange.js';
 
 const GRAPHQL_RESPONSE = 'application/graphql-response+json';
@@ -24,6 +25,5 @@ export const refuse = (
   response.statusCode = status;
   response.setHeader('Content-Type', `${type}; charset=utf-8`);
   response.setHeader('Cache-Control', 'no-store');
-  response.setHeader('Content-Length', Buffer.byteLength(body));
-  response.end(body);
+  void sendBody(exchange, body);
 };
