@@ -11,48 +11,62 @@
  * (process, request) with autocannon for --seconds at --connections, the processes' order rotated per round, after
  * one untimed second each; the tables give the medians of the rounds: req/s, p99 latency, and the serving process's
  * CPU per request (/proc/<pid>/stat over the load).
+ *
+ * --variants adds the server with its choices undone, each in a process of its own on a copy of the same data:
+ * Apollo answering every request (no known queries' lane), and that with every query interpreted by graphql-js (no
+ * compiled queries): a table of what each choice is worth, in the same run.
  */
 import { askOnce, loadOnce, type Figures, type Load, type Target } from './graphql-throughput/load.js';
-import { medianFigures, queryTable, refusalTable } from './graphql-throughput/report.js';
+import { medianFigures, queryTable, refusalTable, variantTable } from './graphql-throughput/report.js';
 import { QUERIES, REFUSALS } from './graphql-throughput/requests.js';
 import { startServers } from './graphql-throughput/servers.js';
 import { BenchVoid, installLifecycle, progress, runBench, shutdown } from './support/lifecycle.js';
 import { integerOption, optionsOrExit, parseBenchArgs } from './support/options.js';
 
-const USAGE = 'usage: npx tsx bench/graphql-throughput.ts [--connections 10] [--seconds 15] [--rounds 3]';
+const USAGE = 'usage: npx tsx bench/graphql-throughput.ts [--connections 10] [--seconds 15] [--rounds 3] [--variants]';
 
 const readOptions = () => {
   const values = parseBenchArgs(
-    { connections: { type: 'string' }, seconds: { type: 'string' }, rounds: { type: 'string' } },
+    {
+      connections: { type: 'string' },
+      seconds: { type: 'string' },
+      rounds: { type: 'string' },
+      variants: { type: 'boolean' },
+    },
     USAGE,
   );
   return {
     connections: integerOption(values.connections, 'connections', 10, 1, 1_000),
     seconds: integerOption(values.seconds, 'seconds', 15, 1, 600),
     rounds: integerOption(values.rounds, 'rounds', 3, 1, 100),
+    variants: values.variants ?? false,
   };
 };
 
-/** The one answer both give to each query, checked equal: the text each must then repeat under load. */
-const checkAnswers = async (server: Target, bare: Target): Promise<Map<Target, string[]>> => {
-  const texts = new Map<Target, string[]>([
-    [server, []],
-    [bare, []],
-  ]);
+/** The one answer all give to each query, checked equal to bare's: the text each must then repeat under load. */
+const checkAnswers = async (servers: readonly Target[], bare: Target): Promise<Map<Target, string[]>> => {
+  const texts = new Map<Target, string[]>([...servers, bare].map((target) => [target, []]));
   for (const query of QUERIES) {
-    const [ours, theirs] = [await askOnce(server, query.body), await askOnce(bare, query.body)];
-    const parsed = [ours, theirs].map(({ text }) => JSON.parse(text) as { data?: unknown; errors?: unknown });
-    if (ours.status !== 200 || theirs.status !== 200 || parsed.some((body) => body.errors || !body.data)) {
-      throw new BenchVoid(
-        `${query.name}: not answered by both: ${ours.text.slice(0, 300)} / ${theirs.text.slice(0, 300)}`,
-      );
+    const theirs = await askOnce(bare, query.body);
+    for (const server of servers) {
+      const ours = await askOnce(server, query.body);
+      const parsed = [ours, theirs].map(({ text }) => JSON.parse(text) as { data?: unknown; errors?: unknown });
+      if (ours.status !== 200 || theirs.status !== 200 || parsed.some((body) => body.errors || !body.data)) {
+        throw new BenchVoid(
+          `${query.name}: not answered by ${server.name} and bare: ${ours.text.slice(0, 300)} / ` +
+            theirs.text.slice(0, 300),
+        );
+      }
+      if (JSON.stringify(parsed[0]) !== JSON.stringify(parsed[1])) {
+        throw new BenchVoid(
+          `${query.name}: ${server.name} answers otherwise: ${ours.text.slice(0, 300)} / ${theirs.text.slice(0, 300)}`,
+        );
+      }
+      texts.get(server)!.push(ours.text);
     }
-    if (JSON.stringify(parsed[0]) !== JSON.stringify(parsed[1])) {
-      throw new BenchVoid(`${query.name}: other answers: ${ours.text.slice(0, 300)} / ${theirs.text.slice(0, 300)}`);
-    }
-    texts.get(server)!.push(ours.text);
     texts.get(bare)!.push(theirs.text);
   }
+  const server = servers[0]!;
   for (const refusal of REFUSALS) {
     const { status, text } = await askOnce(server, refusal.body, refusal.headers);
     if (status !== refusal.status || !text.includes(`"${refusal.code}"`)) {
@@ -67,10 +81,11 @@ const main = async () => {
   const load: Load = { connections: options.connections, seconds: options.seconds };
   const minutes = 10 + Math.ceil((options.rounds * (options.seconds + 1) * 10) / 60) * 2;
   installLifecycle({ ms: minutes * 60_000, why: `${minutes} minutes (from --rounds and --seconds)` });
-  const { server, bare } = await startServers();
-  const texts = await checkAnswers(server, bare);
+  const { server, bare, variants } = await startServers({}, options.variants);
+  const targets = [server, ...variants, bare];
+  const texts = await checkAnswers([server, ...variants], bare);
   progress('answers checked equal; warming up');
-  for (const target of [server, bare]) {
+  for (const target of targets) {
     for (const [index, query] of QUERIES.entries()) {
       await loadOnce(
         target,
@@ -80,16 +95,11 @@ const main = async () => {
       );
     }
   }
-  const queryRounds = QUERIES.map(
-    () =>
-      new Map<Target, Figures[]>([
-        [server, []],
-        [bare, []],
-      ]),
-  );
+  const queryRounds = QUERIES.map(() => new Map<Target, Figures[]>(targets.map((target) => [target, []])));
   const refusalRounds = REFUSALS.map((): Figures[] => []);
   for (let round = 0; round < options.rounds; round++) {
-    const order = round % 2 === 0 ? [server, bare] : [bare, server];
+    // Each round starts with the next process: none is always measured first (or last).
+    const order = targets.map((_, index) => targets[(index + round) % targets.length]!);
     for (const [index, query] of QUERIES.entries()) {
       for (const target of order) {
         progress(`round ${round + 1}/${options.rounds}: ${target.name}, ${query.name}`);
@@ -109,10 +119,19 @@ const main = async () => {
     bare: medianFigures(queryRounds[index]!.get(bare)!),
   }));
   const refusals = REFUSALS.map((refusal, index) => ({ refusal, server: medianFigures(refusalRounds[index]!) }));
+  const variantResults = QUERIES.map((query, index) => ({
+    query,
+    servers: [server, ...variants].map((target) => ({
+      name: target.name,
+      figures: medianFigures(queryRounds[index]!.get(target)!),
+    })),
+    bare: medianFigures(queryRounds[index]!.get(bare)!),
+  }));
   process.stdout.write(
     `graphql throughput bench: ${load.connections} connections, ${load.seconds} s per load, ` +
       `${options.rounds} rounds (medians), node ${process.version}\n\n` +
-      `${queryTable(results)}\n\n${refusalTable(refusals)}\n`,
+      `${queryTable(results)}\n\n${refusalTable(refusals)}\n` +
+      (variants.length > 0 ? `\n${variantTable(variantResults)}\n` : ''),
   );
   await shutdown(0);
 };

@@ -156,6 +156,7 @@ export const startTimeline = async (
           maxBodyBytes: config.operationLimits.maxBodyBytes,
           introspection: config.introspection,
           knownQueriesLane: config.knownQueriesLane,
+          compiledQueries: config.compiledQueries,
           port: config.port,
           host: config.host,
           logger,

@@ -57,3 +57,25 @@ export const refusalTable = (results: readonly { refusal: Refusal; server: Figur
       `${int(server.cpuMicrosPerRequest)} µs`,
     ]),
   );
+
+export interface VariantResult {
+  readonly query: Query;
+  /** The server first, then each variant. */
+  readonly servers: readonly { readonly name: string; readonly figures: Figures }[];
+  readonly bare: Figures;
+}
+
+/** Each way of serving a query beside the bare baseline: req/s (its ratio to bare's) and CPU per request. */
+export const variantTable = (results: readonly VariantResult[]): string =>
+  markdownTable(
+    ['query', ...results[0]!.servers.map(({ name }) => name), 'bare graphql-js'],
+    results.map(({ query, servers, bare }) => [
+      query.name,
+      ...servers.map(
+        ({ figures }) =>
+          `${int(figures.requestsPerSecond)} req/s (${decimal(figures.requestsPerSecond / bare.requestsPerSecond, 2)}x), ` +
+          `${int(figures.cpuMicrosPerRequest)} µs`,
+      ),
+      `${int(bare.requestsPerSecond)} req/s, ${int(bare.cpuMicrosPerRequest)} µs`,
+    ]),
+  );

@@ -18,14 +18,27 @@ const READY_TIMEOUT_MS = 120_000;
  */
 const RAISED_RATE_LIMIT = '1000000';
 
-const serverEnv = (dataDir: string, seed: boolean) => ({
+const serverEnv = (dataDir: string, seed: boolean, settings: Readonly<Record<string, string>> = {}) => ({
   TIMELINE_DATA_DIR: dataDir,
   TIMELINE_SEED: String(seed),
   TIMELINE_EDITOR_KEYS: `bench:${randomBytes(24).toString('hex')}`,
   TIMELINE_RATE_LIMIT: RAISED_RATE_LIMIT,
   TIMELINE_ANONYMOUS_RATE_LIMIT: RAISED_RATE_LIMIT,
   LOG_LEVEL: 'warn',
+  ...settings,
 });
+
+/**
+ * The server with one of its choices undone, to show by measurement what each is worth (`--variants`): Apollo
+ * answering every request, and every query interpreted by graphql-js.
+ */
+const VARIANTS = [
+  { name: 'server, Apollo for every request', settings: { TIMELINE_KNOWN_QUERIES_LANE: 'false' } },
+  {
+    name: 'server, Apollo and graphql-js for every request',
+    settings: { TIMELINE_KNOWN_QUERIES_LANE: 'false', TIMELINE_COMPILED_QUERIES: 'false' },
+  },
+] as const;
 
 /** Node's flags added to each serving process (a CPU profile, bench/graphql-profile.ts). */
 export interface ExtraFlags {
@@ -33,7 +46,14 @@ export interface ExtraFlags {
   readonly bare?: readonly string[];
 }
 
-export const startServers = async (extra: ExtraFlags = {}): Promise<{ server: ServerChild; bare: ServerChild }> => {
+export interface Servers {
+  readonly server: ServerChild;
+  readonly bare: ServerChild;
+  /** One process per VARIANTS entry, in that order, when asked for. */
+  readonly variants: readonly ServerChild[];
+}
+
+export const startServers = async (extra: ExtraFlags = {}, withVariants = false): Promise<Servers> => {
   checkServerEntry('build');
   const root = mkdtempSync(path.join(tmpdir(), 'bench-graphql-'));
   trackTempDir(root);
@@ -49,6 +69,8 @@ export const startServers = async (extra: ExtraFlags = {}): Promise<{ server: Se
   // Stopped before the copy, so that the copy holds a closed, checkpointed SQLite log and read models.
   await seeding.stop();
   cpSync(serverDir, bareDir, { recursive: true });
+  const variantDirs = (withVariants ? VARIANTS : []).map((_, index) => path.join(root, `variant-${index}`));
+  for (const dir of variantDirs) cpSync(serverDir, dir, { recursive: true });
   progress('starting the server and the bare graphql-js baseline');
   const server = await startServerChild({
     name: 'server',
@@ -66,5 +88,16 @@ export const startServers = async (extra: ExtraFlags = {}): Promise<{ server: Se
     stdinPipe: true,
     readyTimeoutMs: READY_TIMEOUT_MS,
   });
-  return { server, bare };
+  const variants: ServerChild[] = [];
+  for (const [index, variant] of (withVariants ? VARIANTS : []).entries()) {
+    variants.push(
+      await startServerChild({
+        name: variant.name,
+        entry: 'build',
+        env: serverEnv(variantDirs[index]!, false, variant.settings),
+        readyTimeoutMs: READY_TIMEOUT_MS,
+      }),
+    );
+  }
+  return { server, bare, variants };
 };

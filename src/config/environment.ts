@@ -76,6 +76,8 @@ export interface Config {
    * lane, src/server/graphql-endpoint/known-queries.ts): the same gates, executor and answers, at less cost.
    */
   knownQueriesLane: boolean;
+  /** Run a query compiled by graphql-jit from its document's second use (src/server/compiled-execution.ts). */
+  compiledQueries: boolean;
   /** Parse every event read from the log against its schema, not only those written by an older version. */
   verifyReads: boolean;
   /** Where the log lives: the embedded SQLite file in dataDir, or a KurrentDB server. */
@@ -306,6 +308,7 @@ const VARIABLES = {
   TIMELINE_MAX_BODY_BYTES: { schema: wholeNumber(1_024, 100_000_000), fallback: '1048576' },
   TIMELINE_INTROSPECTION: { schema: flag, fallback: 'true' },
   TIMELINE_KNOWN_QUERIES_LANE: { schema: flag, fallback: 'true' },
+  TIMELINE_COMPILED_QUERIES: { schema: flag, fallback: 'true' },
   TIMELINE_VERIFY_READS: { schema: flag, fallback: 'false' },
   TIMELINE_STORE: { schema: storeKind, fallback: 'sqlite' },
   KURRENTDB_URL: { schema: kurrentDbUrl, fallback: '' },
@@ -409,6 +412,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     introspection: values.TIMELINE_INTROSPECTION,
     knownQueriesLane: values.TIMELINE_KNOWN_QUERIES_LANE,
+    compiledQueries: values.TIMELINE_COMPILED_QUERIES,
     verifyReads: values.TIMELINE_VERIFY_READS,
     store:
       values.TIMELINE_STORE === 'kurrentdb' ? { kind: 'kurrentdb', url: values.KURRENTDB_URL } : { kind: 'sqlite' },

@@ -21,7 +21,7 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 type Gateway = ApolloServerOptionsWithGateway<Record<string, unknown>>['gateway'];
 
 export interface CompiledExecutionOptions {
-  /** The use of a document at which it is compiled. */
+  /** The use of a document at which it is compiled; Infinity: never (every query runs through graphql-js). */
   readonly compileOnUse?: number;
   /** Told of every document compiled (a metric). */
   readonly onCompiled?: () => void;

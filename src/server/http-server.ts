@@ -48,6 +48,8 @@ export interface HttpServerOptions {
   readonly introspection?: boolean;
   /** Known queries answered without Apollo's pipeline (graphql-endpoint/known-queries.ts); on unless false. */
   readonly knownQueriesLane?: boolean;
+  /** Queries compiled by graphql-jit from a document's second use (compiled-execution.ts); on unless false. */
+  readonly compiledQueries?: boolean;
   /** Origins whose pages may call the API and open its socket, besides the server's own; absent: none. */
   readonly corsOrigins?: CorsOrigins;
   /** Error answers carry stack traces (NODE_ENV=development only: they show the server's files). */
@@ -120,7 +122,10 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
   });
   // The schema, executed compiled once a query's document is asked again (compiled-execution.ts), by Apollo and by
   // the known queries' lane alike.
-  const execute = createCompiledExecution(schema, { onCompiled: metrics.documentCompiled });
+  const execute = createCompiledExecution(schema, {
+    onCompiled: metrics.documentCompiled,
+    ...(options.compiledQueries === false ? { compileOnUse: Number.POSITIVE_INFINITY } : {}),
+  });
   const lane =
     options.knownQueriesLane === false
       ? null

@@ -50,6 +50,7 @@ describe('loadConfig defaults', () => {
       },
       introspection: true,
       knownQueriesLane: true,
+      compiledQueries: true,
       verifyReads: false,
       store: { kind: 'sqlite' },
     });
@@ -113,6 +114,7 @@ describe('loadConfig defaults', () => {
       TIMELINE_MAX_BODY_BYTES: '2048',
       TIMELINE_INTROSPECTION: 'false',
       TIMELINE_KNOWN_QUERIES_LANE: 'false',
+      TIMELINE_COMPILED_QUERIES: 'false',
     });
     expect(config).toMatchObject({
       rateLimits: { perKey: 0, perAddress: 5 },
@@ -120,6 +122,7 @@ describe('loadConfig defaults', () => {
       operationLimits: { maxDepth: 6, maxComplexity: 500, maxAliases: 3, timeoutMs: 2500, maxBodyBytes: 2048 },
       introspection: false,
       knownQueriesLane: false,
+      compiledQueries: false,
     });
     expect(configError({ TIMELINE_RATE_LIMIT: '-1' }).message).toContain(
       'TIMELINE_RATE_LIMIT: expected a whole number from 0 to 1000000, got "-1"',

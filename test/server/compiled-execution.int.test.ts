@@ -19,8 +19,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-const compiledSoFar = async (): Promise<number> => {
-  const response = await fetch(`${new URL(server.url).origin}/metrics`);
+const compiledSoFar = async (on = server): Promise<number> => {
+  const response = await fetch(`${new URL(on.url).origin}/metrics`);
   return valueOf(parsePrometheusText(await response.text()), 'timeline_graphql_documents_compiled_total');
 };
 
@@ -99,5 +99,17 @@ describe('compiled execution', () => {
       expect(refused.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     }
     expect(await compiledSoFar()).toBe(before);
+  });
+
+  it('compiles nothing with TIMELINE_COMPILED_QUERIES=false, and answers alike', async () => {
+    const interpreted = await startInProcessServer({ TIMELINE_SEED: 'true', TIMELINE_COMPILED_QUERIES: 'false' });
+    try {
+      const variables = { id: 'donald-trump', asOf: '2025-10-20T00:00:00Z', knownAt: '2030-01-01T00:00:00Z' };
+      const expected = await graphql(server.url, ACTOR, variables);
+      for (let i = 0; i < 3; i++) expect(await graphql(interpreted.url, ACTOR, variables)).toEqual(expected);
+      expect(await compiledSoFar(interpreted)).toBe(0);
+    } finally {
+      await interpreted.close();
+    }
   });
 });
