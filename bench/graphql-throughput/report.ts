@@ -27,7 +27,10 @@ export interface QueryResult {
 
 const goalsOf = ({ query, server, bare }: QueryResult): string => {
   const ratio = server.requestsPerSecond / bare.requestsPerSecond;
-  const throughput = `${decimal(ratio, 2)}x ≥ ${query.goal}x: ${ratio >= query.goal ? 'met' : 'not met'}`;
+  const throughput =
+    query.goal === null
+      ? `${decimal(ratio, 2)}x, no goal`
+      : `${decimal(ratio, 2)}x ≥ ${query.goal}x: ${ratio >= query.goal ? 'met' : 'not met'}`;
   const p99 = server.p99Ms <= bare.p99Ms + P99_SLACK_MS ? 'met' : 'not met';
   return `${throughput}; p99 ≤ baseline + ${P99_SLACK_MS} ms: ${p99}`;
 };

@@ -16,15 +16,18 @@ const ACTOR = 'donald-trump';
 export interface Query {
   readonly name: string;
   readonly body: string;
-  /** The #18 goal for its ratio to the baseline's req/s. */
-  readonly goal: number;
+  /**
+   * The #18 goal for its ratio to the baseline's req/s; null where #18 sets none (`{ __typename }` shows the fixed
+   * cost of a request: the guards, the log line, the metrics, which the baseline does not have).
+   */
+  readonly goal: number | null;
 }
 
 const body = (query: string, variables?: Record<string, unknown>): string =>
   JSON.stringify(variables ? { query, variables } : { query });
 
 export const QUERIES: readonly Query[] = [
-  { name: '{ __typename }', body: body('{ __typename }'), goal: 0.8 },
+  { name: '{ __typename }', body: body('{ __typename }'), goal: null },
   {
     name: 'an actor with positions and relations',
     body: body(`query Actor($id: ID!) {\n  actor(id: $id) {\n    ${ACTOR_FIELDS}\n  }\n}`, { id: ACTOR }),
