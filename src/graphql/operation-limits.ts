@@ -167,13 +167,15 @@ export const checkOperationLimits = (
   variables: Record<string, unknown> | undefined,
   limits: OperationLimits = DEFAULT_LIMITS,
 ): GraphQLError | null => {
-  // Variables that do not fit their types: the executor refuses the operation before any resolver runs, with
-  // BAD_USER_INPUT naming the variable's path. getComplexity would throw that error without a code (a 500).
-  if ('errors' in getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {})) return null;
   let decisions = DECISIONS.get(document);
   if (!decisions) DECISIONS.set(document, (decisions = new Map()));
   const key = decisionKey(operation, variables, limits);
   let decision = decisions.get(key);
+  // Allowed before with the same costly values: allowed again, whatever the rest, which the executor checks.
+  if (decision === null) return null;
+  // Variables that do not fit their types: the executor refuses the operation before any resolver runs, with
+  // BAD_USER_INPUT naming the variable's path. getComplexity would throw that error without a code (a 500).
+  if ('errors' in getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {})) return null;
   if (decision === undefined) {
     decision = decide(schema, document, operation, variables, limits);
     // Bounded per document: a client that pages with ever new sizes keeps only the latest decisions.
