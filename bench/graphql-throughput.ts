@@ -7,10 +7,10 @@
  *   npm run bench:graphql
  *
  * Every answer is checked equal between the two before any load, and every answer of a load must be that one byte for
- * byte (a refusal: its status): anything else voids the run ("bench void: <what>", exit code 1). Each round loads each
- * (process, request) with autocannon for --seconds at --connections, the processes' order rotated per round, after
- * one untimed second each; the tables give the medians of the rounds: req/s, p99 latency, and the serving process's
- * CPU per request (/proc/<pid>/stat over the load).
+ * byte (a refusal: its status): anything else voids the run ("bench void: <what>", exit code 1). Each round starts
+ * fresh processes on copies of one seeded data dir and loads each (process, request) with autocannon for --seconds at
+ * --connections, the processes' order rotated per round, after one untimed second each; the tables give the medians
+ * of the rounds: req/s, p99 latency, and the serving process's CPU per request (/proc/<pid>/stat over the load).
  *
  * --variants adds the server with its choices undone, each in a process of its own on a copy of the same data:
  * Apollo answering every request (no known queries' lane), and that with every query interpreted by graphql-js (no
@@ -19,7 +19,7 @@
 import { askOnce, loadOnce, type Figures, type Load, type Target } from './graphql-throughput/load.js';
 import { medianFigures, queryTable, refusalTable, variantTable } from './graphql-throughput/report.js';
 import { QUERIES, REFUSALS } from './graphql-throughput/requests.js';
-import { startServers } from './graphql-throughput/servers.js';
+import { seedDataDir, startProcesses, type Servers } from './graphql-throughput/servers.js';
 import { BenchVoid, installLifecycle, progress, runBench, shutdown } from './support/lifecycle.js';
 import { integerOption, optionsOrExit, parseBenchArgs } from './support/options.js';
 
@@ -76,62 +76,76 @@ const checkAnswers = async (servers: readonly Target[], bare: Target): Promise<M
   return texts;
 };
 
+/** Every process of a round, as one target each: the server, its variants, then the baseline. */
+const targetsOf = ({ server, variants, bare }: Servers): Target[] => [server, ...variants, bare];
+
+/** Warms each process up with each query, untimed, after checking every answer. */
+const prepareRound = async (servers: Servers, load: Load): Promise<Map<Target, string[]>> => {
+  const texts = await checkAnswers([servers.server, ...servers.variants], servers.bare);
+  progress('answers checked equal; warming up');
+  for (const target of targetsOf(servers)) {
+    for (const [index, query] of QUERIES.entries()) {
+      const sent = { body: query.body, expect: { text: texts.get(target)![index]! } };
+      await loadOnce(target, sent, { ...load, seconds: 1 }, query.name);
+    }
+  }
+  return texts;
+};
+
 const main = async () => {
   const options = optionsOrExit(readOptions, USAGE);
   const load: Load = { connections: options.connections, seconds: options.seconds };
-  const minutes = 10 + Math.ceil((options.rounds * (options.seconds + 1) * 10) / 60) * 2;
+  const processes = options.variants ? 4 : 2;
+  const minutes = 10 + Math.ceil((options.rounds * processes * (options.seconds + 2) * 6) / 60) * 2;
   installLifecycle({ ms: minutes * 60_000, why: `${minutes} minutes (from --rounds and --seconds)` });
-  const { server, bare, variants } = await startServers({}, options.variants);
-  const targets = [server, ...variants, bare];
-  const texts = await checkAnswers([server, ...variants], bare);
-  progress('answers checked equal; warming up');
-  for (const target of targets) {
-    for (const [index, query] of QUERIES.entries()) {
-      await loadOnce(
-        target,
-        { body: query.body, expect: { text: texts.get(target)![index]! } },
-        { ...load, seconds: 1 },
-        query.name,
-      );
-    }
-  }
-  const queryRounds = QUERIES.map(() => new Map<Target, Figures[]>(targets.map((target) => [target, []])));
+  const seeded = await seedDataDir();
+  // Figures by role (0: the server, then each variant, last: the baseline), over the rounds' fresh processes.
+  const queryRounds = QUERIES.map(() => Array.from({ length: processes }, (): Figures[] => []));
   const refusalRounds = REFUSALS.map((): Figures[] => []);
+  let names: string[] = [];
   for (let round = 0; round < options.rounds; round++) {
+    // Fresh processes every round: one process can run the same code at up to twice the CPU of another (seen in
+    // profiles of both the server and the baseline), so a median over processes measures the code, not one's luck.
+    const servers = await startProcesses(seeded, {}, options.variants);
+    const targets = targetsOf(servers);
+    names = targets.map((target) => target.name);
+    const texts = await prepareRound(servers, load);
     // Each round starts with the next process: none is always measured first (or last).
-    const order = targets.map((_, index) => targets[(index + round) % targets.length]!);
+    const order = targets.map((_, index) => (index + round) % targets.length);
     for (const [index, query] of QUERIES.entries()) {
-      for (const target of order) {
+      for (const role of order) {
+        const target = targets[role]!;
         progress(`round ${round + 1}/${options.rounds}: ${target.name}, ${query.name}`);
         const sent = { body: query.body, expect: { text: texts.get(target)![index]! } };
-        queryRounds[index]!.get(target)!.push(await loadOnce(target, sent, load, query.name));
+        queryRounds[index]![role]!.push(await loadOnce(target, sent, load, query.name));
       }
     }
     for (const [index, refusal] of REFUSALS.entries()) {
       progress(`round ${round + 1}/${options.rounds}: server, ${refusal.name}`);
       const sent = { body: refusal.body, headers: refusal.headers, expect: { status: refusal.status } };
-      refusalRounds[index]!.push(await loadOnce(server, sent, load, refusal.name));
+      refusalRounds[index]!.push(await loadOnce(servers.server, sent, load, refusal.name));
     }
+    await servers.stop();
   }
+  const bareRole = processes - 1;
   const results = QUERIES.map((query, index) => ({
     query,
-    server: medianFigures(queryRounds[index]!.get(server)!),
-    bare: medianFigures(queryRounds[index]!.get(bare)!),
+    server: medianFigures(queryRounds[index]![0]!),
+    bare: medianFigures(queryRounds[index]![bareRole]!),
   }));
   const refusals = REFUSALS.map((refusal, index) => ({ refusal, server: medianFigures(refusalRounds[index]!) }));
   const variantResults = QUERIES.map((query, index) => ({
     query,
-    servers: [server, ...variants].map((target) => ({
-      name: target.name,
-      figures: medianFigures(queryRounds[index]!.get(target)!),
-    })),
-    bare: medianFigures(queryRounds[index]!.get(bare)!),
+    servers: names
+      .slice(0, bareRole)
+      .map((name, role) => ({ name, figures: medianFigures(queryRounds[index]![role]!) })),
+    bare: medianFigures(queryRounds[index]![bareRole]!),
   }));
   process.stdout.write(
     `graphql throughput bench: ${load.connections} connections, ${load.seconds} s per load, ` +
-      `${options.rounds} rounds (medians), node ${process.version}\n\n` +
+      `${options.rounds} rounds of fresh processes (medians), node ${process.version}\n\n` +
       `${queryTable(results)}\n\n${refusalTable(refusals)}\n` +
-      (variants.length > 0 ? `\n${variantTable(variantResults)}\n` : ''),
+      (options.variants ? `\n${variantTable(variantResults)}\n` : ''),
   );
   await shutdown(0);
 };

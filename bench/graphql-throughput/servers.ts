@@ -51,53 +51,78 @@ export interface Servers {
   readonly bare: ServerChild;
   /** One process per VARIANTS entry, in that order, when asked for. */
   readonly variants: readonly ServerChild[];
+  stop(): Promise<void>;
 }
 
-export const startServers = async (extra: ExtraFlags = {}, withVariants = false): Promise<Servers> => {
+/** A data dir seeded by the server and closed, for each process to start on a copy of. */
+export const seedDataDir = async (): Promise<string> => {
   checkServerEntry('build');
   const root = mkdtempSync(path.join(tmpdir(), 'bench-graphql-'));
   trackTempDir(root);
-  const serverDir = path.join(root, 'server');
-  const bareDir = path.join(root, 'bare');
+  const seeded = path.join(root, 'seeded');
   progress('seeding a data dir with the server (dist/src/main.js)');
   const seeding = await startServerChild({
     name: 'seeding server',
     entry: 'build',
-    env: serverEnv(serverDir, true),
+    env: serverEnv(seeded, true),
     readyTimeoutMs: READY_TIMEOUT_MS,
   });
-  // Stopped before the copy, so that the copy holds a closed, checkpointed SQLite log and read models.
+  // Stopped before any copy, so that each copy holds a closed, checkpointed SQLite log and read models.
   await seeding.stop();
-  cpSync(serverDir, bareDir, { recursive: true });
-  const variantDirs = (withVariants ? VARIANTS : []).map((_, index) => path.join(root, `variant-${index}`));
-  for (const dir of variantDirs) cpSync(serverDir, dir, { recursive: true });
+  return seeded;
+};
+
+let copies = 0;
+const copyOf = (seeded: string): string => {
+  const copy = path.join(path.dirname(seeded), `copy-${++copies}`);
+  cpSync(seeded, copy, { recursive: true });
+  return copy;
+};
+
+/** Fresh processes, each on its own copy of the seeded data dir: the server, its variants, and the baseline. */
+export const startProcesses = async (
+  seeded: string,
+  extra: ExtraFlags = {},
+  withVariants = false,
+): Promise<Servers> => {
   progress('starting the server and the bare graphql-js baseline');
   const server = await startServerChild({
     name: 'server',
     entry: 'build',
-    env: serverEnv(serverDir, false),
+    env: serverEnv(copyOf(seeded), false),
     nodeFlags: [...SERVER_NODE_FLAGS, ...(extra.server ?? [])],
     readyTimeoutMs: READY_TIMEOUT_MS,
   });
   const bare = await startServerChild({
     name: 'bare graphql-js',
     entry: 'build',
-    env: { TIMELINE_DATA_DIR: bareDir },
+    env: { TIMELINE_DATA_DIR: copyOf(seeded) },
     // The server's V8 heap flags too, so that both collect garbage alike.
     args: [...SERVER_NODE_FLAGS, ...(extra.bare ?? []), '--import', 'tsx', 'bench/bare-graphql-server.ts'],
     stdinPipe: true,
     readyTimeoutMs: READY_TIMEOUT_MS,
   });
   const variants: ServerChild[] = [];
-  for (const [index, variant] of (withVariants ? VARIANTS : []).entries()) {
+  for (const variant of withVariants ? VARIANTS : []) {
     variants.push(
       await startServerChild({
         name: variant.name,
         entry: 'build',
-        env: serverEnv(variantDirs[index]!, false, variant.settings),
+        env: serverEnv(copyOf(seeded), false, variant.settings),
         readyTimeoutMs: READY_TIMEOUT_MS,
       }),
     );
   }
-  return { server, bare, variants };
+  return {
+    server,
+    bare,
+    variants,
+    stop: async () => {
+      for (const child of [server, bare, ...variants]) await child.stop();
+    },
+  };
 };
+
+/** Seeds, then starts the processes once (a bench that keeps them for its whole run). */
+export const startServers = async (extra: ExtraFlags = {}, withVariants = false): Promise<Servers> =>
+  startProcesses(await seedDataDir(), extra, withVariants);
