@@ -85,8 +85,30 @@ describe('every bench at a tiny size (a smoke run)', () => {
         execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'pipe' });
       }
       expectSound(
-        await runBench('graphql-throughput.ts', ['--connections', '2', '--seconds', '1', '--rounds', '1']),
-        '| a wrong key: 401 ',
+        await runBench('graphql-throughput.ts', [
+          '--connections',
+          '2',
+          '--seconds',
+          '1',
+          '--rounds',
+          '1',
+          '--variants',
+        ]),
+        'server, Apollo and graphql-js for every request',
+      );
+    },
+    SMOKE_TIMEOUT_MS,
+  );
+
+  it(
+    'graphql-profile profiles the server and bare graphql-js under the same query',
+    async () => {
+      if (!existsSync(path.join(ROOT, 'dist/src/main.js'))) {
+        execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'pipe' });
+      }
+      expectSound(
+        await runBench('graphql-profile.ts', ['--query', 'asof', '--connections', '2', '--seconds', '1']),
+        '| **all but idle** ',
       );
     },
     SMOKE_TIMEOUT_MS,
