@@ -46,6 +46,16 @@ const expectSound = (run: BenchRun, marker: string): void => {
   expect(run.stdout).toContain(marker);
 };
 
+/**
+ * The GraphQL benches measure the build (dist/), as users run it: built here only when missing, since test/e2e/build
+ * rebuilds it.
+ */
+const ensureBuild = (): void => {
+  if (!existsSync(path.join(ROOT, 'dist/src/main.js'))) {
+    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'pipe' });
+  }
+};
+
 describe('every bench at a tiny size (a smoke run)', () => {
   it(
     'history-generator writes a small history through the command handlers',
@@ -80,10 +90,7 @@ describe('every bench at a tiny size (a smoke run)', () => {
   it(
     'graphql-throughput gets the same answers from the server and bare graphql-js, and every refusal',
     async () => {
-      // It measures the build (dist/), as users run it; built here only when missing, since test/e2e/build rebuilds it.
-      if (!existsSync(path.join(ROOT, 'dist/src/main.js'))) {
-        execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'pipe' });
-      }
+      ensureBuild();
       expectSound(
         await runBench('graphql-throughput.ts', [
           '--connections',
@@ -103,9 +110,7 @@ describe('every bench at a tiny size (a smoke run)', () => {
   it(
     'graphql-profile profiles the server and bare graphql-js under the same query',
     async () => {
-      if (!existsSync(path.join(ROOT, 'dist/src/main.js'))) {
-        execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'pipe' });
-      }
+      ensureBuild();
       expectSound(
         await runBench('graphql-profile.ts', ['--query', 'asof', '--connections', '2', '--seconds', '1']),
         '| **all but idle** ',
