@@ -107,8 +107,10 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
   const contextFor = (authorization: string | undefined, correlationId?: string): GraphQLContext =>
     contextWith(keys.identify(authorization), correlationId);
 
+  const maxBodyBytes = options.maxBodyBytes ?? 1_048_576;
   const ws = startWebSocketServer({
     httpServer,
+    maxMessageBytes: maxBodyBytes,
     schema,
     keys,
     limits,
@@ -182,7 +184,7 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     trustProxy: options.trustProxy ?? false,
     timeoutMs: options.timeoutMs ?? 10_000,
-    maxBodyBytes: options.maxBodyBytes ?? 1_048_576,
+    maxBodyBytes,
     limits,
   });
   // The explorer page at / (static files built by Vite); after the API routes, so it never answers for them.

@@ -4,7 +4,7 @@ import type { Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import proxyAddr from 'proxy-addr';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { authorize, type KeyRing } from '../auth/api-keys.js';
 import { graphQLError } from '../graphql/common/errors.js';
 import type { GraphQLContext } from '../graphql/context.js';
@@ -23,6 +23,11 @@ import { webSocketOriginAllowed } from './cross-origin.js';
 
 export interface WebSocketOptions {
   readonly httpServer: Server;
+  /**
+   * The largest message a client may send, as TIMELINE_MAX_BODY_BYTES bounds a request's body: a larger one closes
+   * the socket with 1009 (message too big) before it is read whole (ws's own default is 100 MiB).
+   */
+  readonly maxMessageBytes: number;
   readonly schema: GraphQLSchema;
   readonly keys: KeyRing;
   readonly limits: OperationLimits;
@@ -48,6 +53,21 @@ const addressOf = (request: IncomingMessage | undefined, trustProxy: boolean): s
   return trustProxy ? proxyAddr(request, trustEveryHop) : request.socket.remoteAddress;
 };
 
+/**
+ * A message over maxMessageBytes: ws stops reading it and closes the socket with 1009 itself, then emits the error.
+ * graphql-ws would print that to stderr as an internal error of ours, outside the JSON log: it is the client's, told
+ * at warn in the log instead. Registered before graphql-ws's listeners, so it sees the error first.
+ */
+const tellOversizeMessages = (socket: WebSocket, logger: Logger): void => {
+  const emit = socket.emit.bind(socket);
+  socket.emit = ((event: string | symbol, ...args: unknown[]) => {
+    const error = args[0] as { code?: unknown } | undefined;
+    if (event !== 'error' || error?.code !== 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return emit(event, ...args);
+    logger.warn({ code: error.code }, 'a WebSocket message over TIMELINE_MAX_BODY_BYTES: socket closed (1009)');
+    return true;
+  }) as WebSocket['emit'];
+};
+
 /** connection_init may carry the key as `authorization` (or `Authorization`): "Bearer <key>". */
 const authorizationOf = (params: Readonly<Record<string, unknown>> | undefined): string | undefined => {
   const value = params?.authorization ?? params?.Authorization;
@@ -61,6 +81,7 @@ const authorizationOf = (params: Readonly<Record<string, unknown>> | undefined):
  */
 export const startWebSocketServer = ({
   httpServer,
+  maxMessageBytes,
   schema,
   keys,
   limits,
@@ -75,10 +96,12 @@ export const startWebSocketServer = ({
   const wsServer = new WebSocketServer({
     server: httpServer,
     path: '/graphql',
+    maxPayload: maxMessageBytes,
     // A page of an origin not allowed gets 403 to its handshake, as its fetch gets no CORS headers.
     verifyClient: ({ req }, done) =>
       webSocketOriginAllowed(origins, req) ? done(true) : done(false, 403, 'origin not allowed'),
   });
+  wsServer.on('connection', (socket) => tellOversizeMessages(socket, logger));
   const observed = observeSubscriptions({ logger, metrics });
   const documents = preparedDocuments(schema, limits, { onPrepared: metrics.documentPrepared });
   const keyNameFor = (ctx: Context) => keyNameOf(keys.identify(authorizationOf(ctx.connectionParams)));

@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startInProcessServer, type InProcessServer } from '../support/in-process-server.js';
+import { openRawGraphQLWs } from '../support/raw-graphql-ws.js';
 
 /**
  * The HTTP around GraphQL on real servers: CORS for pages of other origins (and the same list for the WebSocket's
@@ -125,6 +126,19 @@ describe('refusals before GraphQL', () => {
     expect(answer.headers.get('content-type')).toBe(`${GRAPHQL_RESPONSE}; charset=utf-8`);
     const body = (await answer.json()) as { errors: { extensions: { code: string } }[] };
     expect(body.errors[0]!.extensions.code).toBe('BAD_REQUEST');
+  });
+});
+
+describe('the WebSocket', () => {
+  it('closes a socket whose message is larger than TIMELINE_MAX_BODY_BYTES with 1009, and takes smaller ones', async () => {
+    const server = await start({ TIMELINE_MAX_BODY_BYTES: '2048' });
+    const client = await openRawGraphQLWs(server.url);
+    client.subscribe('small', '{ timeline(first: 1) { totalCount } }');
+    await client.until((messages) => messages.some((message) => message.type === 'complete'));
+    client.subscribe('large', `{ timeline(first: 1) { totalCount } } # ${'x'.repeat(4_000)}`);
+    await expect
+      .poll(() => client.closed(), { timeout: 5_000 })
+      .toEqual({ code: 1009, reason: expect.any(String) as string });
   });
 });
 
