@@ -27,7 +27,8 @@ export default defineConfig({
         test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [INTEGRATION, ...END_TO_END] },
       },
       { extends: true, test: { name: 'int', include: [INTEGRATION] } },
-      { extends: true, test: { name: 'e2e', include: END_TO_END } },
+      // Built once before the tier (test/support/build-once.ts): its tests share dist/, and none rebuilds it.
+      { extends: true, test: { name: 'e2e', include: END_TO_END, globalSetup: ['test/support/build-once.ts'] } },
     ],
   },
 });

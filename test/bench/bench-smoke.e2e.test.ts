@@ -1,5 +1,5 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -46,16 +46,6 @@ const expectSound = (run: BenchRun, marker: string): void => {
   expect(run.stdout).toContain(marker);
 };
 
-/**
- * The GraphQL benches measure the build (dist/), as users run it: built here only when missing, since test/e2e/build
- * rebuilds it.
- */
-const ensureBuild = (): void => {
-  if (!existsSync(path.join(ROOT, 'dist/src/main.js'))) {
-    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'pipe' });
-  }
-};
-
 describe('every bench at a tiny size (a smoke run)', () => {
   it(
     'history-generator writes a small history through the command handlers',
@@ -90,7 +80,6 @@ describe('every bench at a tiny size (a smoke run)', () => {
   it(
     'graphql-throughput gets the same answers from the server and bare graphql-js, and every refusal',
     async () => {
-      ensureBuild();
       expectSound(
         await runBench('graphql-throughput.ts', [
           '--connections',
@@ -110,7 +99,6 @@ describe('every bench at a tiny size (a smoke run)', () => {
   it(
     'graphql-profile profiles the server and bare graphql-js under the same query',
     async () => {
-      ensureBuild();
       expectSound(
         await runBench('graphql-profile.ts', ['--query', 'asof', '--connections', '2', '--seconds', '1']),
         '| **all but idle** ',

@@ -1,10 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { graphql } from '../support/graphql-client.js';
 import { removeDir, startServerProcess, type ServerProcess } from '../support/server-process.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 let server: ServerProcess | undefined;
 
 afterAll(async () => {
@@ -12,9 +9,9 @@ afterAll(async () => {
   if (server) removeDir(server.dataDir);
 });
 
+// dist/ is built once before the e2e tier by test/support/build-once.ts (scripts/build.mjs, as `npm start` does).
 describe('the build that npm start runs', () => {
   it('compiles, carries its migrations and seed along, and serves the seed from plain Node', async () => {
-    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'pipe' });
     server = await startServerProcess({}, undefined, 'build');
     expect(server.stdout()).toContain('Authorization: Bearer');
     const response = await graphql(
