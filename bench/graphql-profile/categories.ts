@@ -16,42 +16,95 @@ const NATIVE: Readonly<Record<string, string>> = {
   '(root)': 'native code (V8, libuv, the HTTP parser)',
 };
 
+/** Where a file of one of these packages sits: `/node_modules/<name>/`, scoped names included. */
+const inPackages = (...names: string[]): RegExp =>
+  new RegExp(`/node_modules/(?:${names.map((name) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})/`);
+
+/** Node's own modules whose URL starts with one of these: `node:<prefix>`. */
+const inNode = (...prefixes: string[]): RegExp => new RegExp(`^node:(?:${prefixes.join('|')})`);
+
 const PACKAGES: readonly (readonly [RegExp, string])[] = [
   [/\/graphql\/(execution|jsutils\/(?:promiseReduce|Path|isPromise))/, 'graphql-js execution'],
   [/\/graphql\/(language|validation|utilities)\//, 'graphql-js parse, validate, utilities'],
   [/\/graphql\//, 'graphql-js other'],
-  [/\/graphql-jit\//, 'graphql-jit (compiled execution)'],
-  [/\/graphql-query-complexity\//, 'complexity analysis'],
+  [inPackages('graphql-jit'), 'graphql-jit (compiled execution)'],
+  [inPackages('graphql-query-complexity'), 'complexity analysis'],
   [/\/@apollo\//, 'Apollo Server'],
   [
-    /\/@as-integrations\/|\/express\/|\/router\/|\/body-parser\/|\/raw-body\/|\/type-is\/|\/accepts\/|\/negotiator\/|\/content-type\/|\/finalhandler\/|\/send\/|\/on-finished\/|\/mime-types\/|\/qs\/|\/parseurl\/|\/fresh\/|\/etag\/|\/vary\/|\/iconv-lite\/|\/cookie\/|\/proxy-addr\/|\/forwarded\//,
+    inPackages(
+      '@as-integrations/express5',
+      'express',
+      'router',
+      'body-parser',
+      'raw-body',
+      'type-is',
+      'accepts',
+      'negotiator',
+      'content-type',
+      'finalhandler',
+      'send',
+      'on-finished',
+      'mime-types',
+      'qs',
+      'parseurl',
+      'fresh',
+      'etag',
+      'vary',
+      'iconv-lite',
+      'cookie',
+      'proxy-addr',
+      'forwarded',
+    ),
     'express and its middleware',
   ],
-  [/\/compression\/|\/compressible\//, 'compression'],
-  [/\/cors\//, 'cors'],
+  [inPackages('compression', 'compressible'), 'compression'],
+  [inPackages('cors'), 'cors'],
   [
-    /\/pino\/|\/pino-std-serializers\/|\/sonic-boom\/|\/thread-stream\/|\/fast-redact\/|\/quick-format-unescaped\//,
+    inPackages('pino', 'pino-std-serializers', 'sonic-boom', 'thread-stream', 'fast-redact', 'quick-format-unescaped'),
     'pino (logging)',
   ],
-  [/\/prom-client\/|\/tdigest\/|\/bintrees\//, 'prom-client (metrics)'],
-  [/\/type-graphql\//, 'type-graphql'],
-  [/\/dataloader\//, 'dataloader'],
-  [/\/better-sqlite3\//, 'better-sqlite3'],
-  [/\/lru-cache\//, 'lru-cache'],
-  [/\/ioredis\//, 'ioredis'],
-  [/\/zod\//, 'zod'],
+  [inPackages('prom-client', 'tdigest', 'bintrees'), 'prom-client (metrics)'],
+  [inPackages('type-graphql'), 'type-graphql'],
+  [inPackages('dataloader'), 'dataloader'],
+  [inPackages('better-sqlite3'), 'better-sqlite3'],
+  [inPackages('lru-cache'), 'lru-cache'],
+  [inPackages('ioredis'), 'ioredis'],
+  [inPackages('zod'), 'zod'],
 ];
 
 const NODE: readonly (readonly [RegExp, string])[] = [
   [
-    /^node:(_http_|http$|internal\/http|net$|internal\/net|internal\/stream_base|internal\/streams|stream$|events$|internal\/timers|timers$|internal\/dns|internal\/url|internal\/errors|buffer$|internal\/buffer)/,
+    inNode(
+      '_http_',
+      'http$',
+      'internal/http',
+      'net$',
+      'internal/net',
+      'internal/stream_base',
+      'internal/streams',
+      'stream$',
+      'events$',
+      'internal/timers',
+      'timers$',
+      'internal/dns',
+      'internal/url',
+      'internal/errors',
+      'buffer$',
+      'internal/buffer',
+    ),
     'Node.js HTTP, sockets, streams, timers',
   ],
   [
-    /^node:(async_hooks|internal\/async_hooks|internal\/async_local_storage|internal\/process\/task_queues|internal\/process\/promises)/,
+    inNode(
+      'async_hooks',
+      'internal/async_hooks',
+      'internal/async_local_storage',
+      'internal/process/task_queues',
+      'internal/process/promises',
+    ),
     'Node.js async context and task queues',
   ],
-  [/^node:(crypto|internal\/crypto)/, 'Node.js crypto (hashing)'],
+  [inNode('crypto', 'internal/crypto'), 'Node.js crypto (hashing)'],
   [/^node:/, 'Node.js other'],
 ];
 
