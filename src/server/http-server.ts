@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
@@ -82,8 +82,8 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
   const explorer = graphiqlExplorer();
   const schema = await timelineSchema();
   const app = express();
-  // /graphql goes straight to its endpoint, everything else (health, metrics, the explorer) through express.
-  let answerGraphQL: (request: IncomingMessage, response: ServerResponse) => void = app;
+  // /graphql goes straight to its endpoint (made below: Apollo drains this server), everything else (health, metrics,
+  // the explorer) through express. Nothing is served before the server listens, once both exist.
   const httpServer = createServer((request, response) =>
     GRAPHQL_PATHS.has(pathOf(request)) ? answerGraphQL(request, response) : app(request, response),
   );
@@ -174,7 +174,7 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Runni
   addHealthRoutes(app, { ...services, ...(options.redisHealth ? { redis: options.redisHealth } : {}) });
   addMetricsRoute(app, metrics, logger);
   app.use(`/${GRAPHIQL_ASSETS_PATH}`, explorer.assets);
-  answerGraphQL = graphqlEndpoint({
+  const answerGraphQL = graphqlEndpoint({
     apollo,
     keys,
     contextFor: contextWith,

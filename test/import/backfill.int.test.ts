@@ -34,6 +34,17 @@ const logOf = async (dataDir: string): Promise<RecordedEvent[]> => {
   }
 };
 
+/** An import refused up front: exit 1, the message on stderr, and the log as empty as before it. */
+const expectRefusedAppendingNothing = async (
+  run: { code: number | null; stderr: string },
+  dataDir: string,
+  message: string,
+): Promise<void> => {
+  expect(run.code).toBe(1);
+  expect(run.stderr).toContain(message);
+  expect(await logOf(dataDir)).toEqual([]);
+};
+
 const writeNdjson = (name: string, lines: readonly unknown[]): string => {
   const file = path.join(work, name);
   writeFileSync(file, lines.map((line) => JSON.stringify(line)).join('\n') + '\n');
@@ -73,13 +84,12 @@ describe('import ndjson with recordedAt', () => {
       actor('b', '2020-01-03T00:00:00Z'),
       actor('c', '2020-01-01T00:00:00Z'),
     ]);
-    const run = await importNdjson(file, dataDir);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain(
+    await expectRefusedAppendingNothing(
+      await importNdjson(file, dataDir),
+      dataDir,
       `${file}:3: recordedAt 2020-01-01T00:00:00.000Z is earlier than ${file}:2's recordedAt ` +
         '2020-01-03T00:00:00.000Z: transaction time never goes back; nothing was imported',
     );
-    expect(await logOf(dataDir)).toEqual([]);
   });
 
   it("refuses a first time earlier than the log's last recordedAt, and appends nothing", async () => {
@@ -214,13 +224,12 @@ describe('import gdelt --recorded-at-dateadded', () => {
   it('refuses files given out of order, naming the row, and appends nothing', async () => {
     const dataDir = freshDataDir();
     const later = laterBatch();
-    const run = await importGdelt(dataDir, [later, SAMPLE]);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain(
+    await expectRefusedAppendingNothing(
+      await importGdelt(dataDir, [later, SAMPLE]),
+      dataDir,
       `${SAMPLE}:1: recordedAt 2015-02-18T23:00:00.000Z is earlier than ${later}:5's recordedAt ` +
         '2015-02-18T23:15:00.000Z',
     );
-    expect(await logOf(dataDir)).toEqual([]);
   });
 
   it('is named in `timeline help import`', async () => {
